@@ -1,0 +1,263 @@
+// Protected helpers: every allocating or raising operation the host needs,
+// each run under lua_pcall so that no longjmp reaches a Swift frame.
+#include "internal.h"
+#include <string.h>
+
+int ludus_protected(lua_State *L, lua_CFunction fn, void *ud, int nresults) {
+    if (!lua_checkstack(L, 3)) return LUDUS_ERR_MEMORY;
+    ludus_control *c = ludus_ctl(L);
+    c->memory_denied = 0;
+    lua_pushcfunction(L, fn);
+    lua_pushlightuserdata(L, ud);
+    int status = lua_pcall(L, 1, nresults, 0);
+    if (status == LUA_OK) return LUDUS_OK;
+    return (status == LUA_ERRMEM || c->memory_denied) ? LUDUS_ERR_MEMORY : LUDUS_ERR_SCRIPT;
+}
+
+static int open_sandbox(lua_State *L) { return ludus_open_sandbox_impl(L); }
+
+int ludus_open_sandbox(lua_State *L, const char *library_dir) {
+    return ludus_protected(L, open_sandbox, (void *)library_dir, 0);
+}
+
+int ludus_load(lua_State *L, const char *source, size_t length, const char *chunkname) {
+    if (length > 0 && source[0] == LUA_SIGNATURE[0]) {
+        lua_pushstring(L, "binary chunks cannot be loaded");  // tiny, preallocated-size push
+        return LUDUS_ERR_VIOLATION;
+    }
+    int status = luaL_loadbufferx(L, source, length, chunkname, "t");  // lua_load runs protected
+    if (status == LUA_OK) return LUDUS_OK;
+    return status == LUA_ERRMEM ? LUDUS_ERR_MEMORY : LUDUS_ERR_SYNTAX;
+}
+
+// ---- trampolines ----
+
+static int trampoline(lua_State *L) {
+    ludus_control *c = ludus_ctl(L);
+    int function_id = (int)lua_tointeger(L, lua_upvalueindex(1));
+    if (c->swift_fn == NULL) return luaL_error(L, "host function %d is not available", function_id);
+    c->error_buffer[0] = 0;
+    int results = c->swift_fn(c->host, L, function_id);
+    // The Swift frame has returned: raising is safe now.
+    if (results < 0) return luaL_error(L, "%s", c->error_buffer);
+    return results;
+}
+
+typedef struct { const char *table; const char *name; int id; } register_args;
+
+static int register_impl(lua_State *L) {
+    register_args *a = (register_args *)lua_touserdata(L, 1);
+    if (a->table == NULL) {
+        lua_pushglobaltable(L);
+    } else if (strcmp(a->table, "ludus.rng") == 0) {
+        luaL_getmetatable(L, "ludus.rng");
+        lua_getfield(L, -1, "__index");
+    } else {
+        lua_pushglobaltable(L);
+        if (lua_getfield(L, -1, a->table) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            lua_newtable(L);
+            lua_pushvalue(L, -1);
+            lua_setfield(L, -3, a->table);
+        }
+    }
+    lua_pushinteger(L, a->id);
+    lua_pushcclosure(L, trampoline, 1);
+    lua_setfield(L, -2, a->name);
+    return 0;
+}
+
+int ludus_register(lua_State *L, const char *table, const char *name, int function_id) {
+    register_args a = {table, name, function_id};
+    int status = ludus_protected(L, register_impl, &a, 0);
+    if (status != LUDUS_OK) lua_pop(L, 1);
+    return status;
+}
+
+// ---- building blocks: the arguments are on the stack below the light userdata ----
+
+typedef struct { const char *s; size_t len; } string_args;
+static int push_string_impl(lua_State *L) {
+    string_args *a = (string_args *)lua_touserdata(L, 1);
+    lua_pushlstring(L, a->s, a->len);
+    return 1;
+}
+int ludus_push_string(lua_State *L, const char *s, size_t len) {
+    string_args a = {s, len};
+    return ludus_protected(L, push_string_impl, &a, 1);
+}
+
+typedef struct { int narr, nrec; } table_args;
+static int new_table_impl(lua_State *L) {
+    table_args *a = (table_args *)lua_touserdata(L, 1);
+    lua_createtable(L, a->narr, a->nrec);
+    return 1;
+}
+int ludus_new_table(lua_State *L, int narr, int nrec) {
+    table_args a = {narr, nrec};
+    return ludus_protected(L, new_table_impl, &a, 1);
+}
+
+// Arguments: table, key, value, placeholder.
+static int set_table_entry(lua_State *L) {
+    lua_settop(L, 3);
+    lua_rawset(L, 1);
+    return 0;
+}
+int ludus_set_table(lua_State *L, int table_index) {
+    if (!lua_checkstack(L, 4)) return LUDUS_ERR_MEMORY;
+    table_index = lua_absindex(L, table_index);
+    lua_pushcfunction(L, set_table_entry);
+    lua_pushvalue(L, table_index);
+    lua_rotate(L, -4, 2);  // ... fn table key value
+    lua_pushnil(L);        // placeholder for the light userdata slot
+    int status = lua_pcall(L, 4, 0, 0);
+    if (status == LUA_OK) return LUDUS_OK;
+    return status == LUA_ERRMEM ? LUDUS_ERR_MEMORY : LUDUS_ERR_SCRIPT;
+}
+
+static int ref_entry(lua_State *L) {
+    lua_settop(L, 1);
+    lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+    return 1;
+}
+int ludus_ref(lua_State *L) {
+    if (!lua_checkstack(L, 3)) { lua_pop(L, 1); return LUA_NOREF; }
+    lua_pushcfunction(L, ref_entry);
+    lua_insert(L, -2);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) { lua_pop(L, 1); return LUA_NOREF; }
+    int ref = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    return ref;
+}
+void ludus_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }  // frees a slot: never raises
+
+// ---- rng userdata ----
+
+static void push_rng(lua_State *L, const uint64_t state[4]) {
+    uint64_t *words = (uint64_t *)lua_newuserdatauv(L, 4 * sizeof(uint64_t), 0);
+    memcpy(words, state, 4 * sizeof(uint64_t));
+    luaL_setmetatable(L, "ludus.rng");
+}
+
+static int new_rng_impl(lua_State *L) {
+    push_rng(L, (const uint64_t *)lua_touserdata(L, 1));
+    return 1;
+}
+int ludus_new_rng(lua_State *L, const uint64_t state[4]) {
+    return ludus_protected(L, new_rng_impl, (void *)state, 1);
+}
+
+uint64_t *ludus_rng_state(lua_State *L, int index) {
+    void *p = lua_touserdata(L, index);
+    if (p == NULL || !lua_getmetatable(L, index)) return NULL;
+    const void *mt = lua_topointer(L, -1);
+    lua_pop(L, 1);
+    return mt == ludus_ctl(L)->rng_metatable ? (uint64_t *)p : NULL;
+}
+
+static int rng_clone(lua_State *L) {
+    uint64_t *state = ludus_rng_state(L, 1);
+    if (state == NULL) return luaL_error(L, "rng:clone() expects an rng");
+    push_rng(L, state);
+    return 1;
+}
+
+// ---- deep copy ----
+
+#define MAX_COPY_DEPTH 200
+
+// Replaces the value on top with its copy. `seen` maps originals to copies.
+static void copy_top(lua_State *L, int seen, int depth) {
+    int t = lua_type(L, -1);
+    if (t == LUA_TUSERDATA) {
+        uint64_t *state = ludus_rng_state(L, -1);
+        if (state != NULL) { push_rng(L, state); lua_remove(L, -2); }
+        return;
+    }
+    if (t != LUA_TTABLE) return;
+    if (depth > MAX_COPY_DEPTH) luaL_error(L, "clone: tables nested deeper than %d", MAX_COPY_DEPTH);
+    luaL_checkstack(L, 6, "clone");
+    int original = lua_gettop(L);
+    lua_pushvalue(L, original);
+    if (lua_rawget(L, seen) != LUA_TNIL) { lua_remove(L, original); return; }
+    lua_pop(L, 1);
+    lua_newtable(L);
+    int copy = lua_gettop(L);
+    lua_pushvalue(L, original);
+    lua_pushvalue(L, copy);
+    lua_rawset(L, seen);
+    lua_pushnil(L);
+    while (lua_next(L, original) != 0) {
+        lua_pushvalue(L, -2);
+        copy_top(L, seen, depth + 1);  // key
+        lua_pushvalue(L, -2);
+        copy_top(L, seen, depth + 1);  // value
+        lua_rawset(L, copy);
+        lua_pop(L, 1);
+    }
+    if (lua_getmetatable(L, original)) lua_setmetatable(L, copy);  // shared, as a class would be
+    lua_remove(L, original);
+}
+
+static int deep_copy_entry(lua_State *L) {
+    // stack: value ud
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_insert(L, 1);  // seen, value
+    copy_top(L, 1, 0);
+    return 1;
+}
+
+int ludus_deep_copy(lua_State *L, int index) {
+    index = lua_absindex(L, index);
+    if (!lua_checkstack(L, 4)) return LUDUS_ERR_MEMORY;
+    lua_pushcfunction(L, deep_copy_entry);
+    lua_pushvalue(L, index);
+    lua_pushnil(L);
+    int status = lua_pcall(L, 2, 1, 0);
+    if (status == LUA_OK) return LUDUS_OK;
+    return status == LUA_ERRMEM ? LUDUS_ERR_MEMORY : LUDUS_ERR_SCRIPT;
+}
+
+// Registered by the sandbox opener through this hook so rng:clone exists.
+int ludus_install_rng_clone(lua_State *L) {
+    luaL_getmetatable(L, "ludus.rng");
+    lua_getfield(L, -1, "__index");
+    lua_pushcfunction(L, rng_clone);
+    lua_setfield(L, -2, "clone");
+    lua_pop(L, 2);
+    return 0;
+}
+
+// ---- non-raising readers ----
+
+static int read_numbers(lua_State *L, int index, double *out, int capacity, int count, int depth) {
+    switch (lua_type(L, index)) {
+    case LUA_TNUMBER:
+        if (count >= capacity) return -1;
+        out[count] = lua_tonumberx(L, index, NULL);
+        return count + 1;
+    case LUA_TBOOLEAN:
+        if (count >= capacity) return -1;
+        out[count] = lua_toboolean(L, index) ? 1.0 : 0.0;
+        return count + 1;
+    case LUA_TTABLE: {
+        if (depth > 16 || !lua_checkstack(L, 2)) return -1;
+        lua_Unsigned n = lua_rawlen(L, index);
+        for (lua_Unsigned i = 1; i <= n; i++) {
+            lua_rawgeti(L, index, (lua_Integer)i);
+            count = read_numbers(L, lua_gettop(L), out, capacity, count, depth + 1);
+            lua_pop(L, 1);
+            if (count < 0) return -1;
+        }
+        return count;
+    }
+    default:
+        return -1;
+    }
+}
+
+int ludus_read_numbers(lua_State *L, int index, double *out, int capacity) {
+    return read_numbers(L, lua_absindex(L, index), out, capacity, 0, 0);
+}

@@ -1,0 +1,24 @@
+import LudusLua
+
+/// Uniformly random over the legal actions, or over the action space when the
+/// environment declares no legal actions. The baseline of every benchmark.
+public final class RandomAgent: Agent {
+    public let name = "random"
+    private let actionSpace: Space
+    private var generator = SeededGenerator(seed: 0)
+
+    public init(actionSpace: Space) { self.actionSpace = actionSpace }
+
+    public func beginEpisode(seed: UInt64, player: Int) { generator = SeededGenerator(seed: seed) }
+
+    public func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
+        if !legalActions.isEmpty {
+            return .discrete(legalActions[Int(generator.nextInt(0, Int64(legalActions.count - 1)))])
+        }
+        return try actionSpace.sample(using: &generator)
+    }
+
+    /// The hot-path variant for discrete spaces without legal actions.
+    @inline(__always)
+    public func nextDiscrete(_ n: Int) -> Int { Int(generator.nextInt(0, Int64(n - 1))) }
+}

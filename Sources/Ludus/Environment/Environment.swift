@@ -1,0 +1,58 @@
+import LudusLua
+
+/// The result of one step, as agents and loops see it.
+public struct Step: Hashable, Sendable {
+    /// Reward of each player (one element for single-agent tasks).
+    public var rewards: [Double]
+    /// The task ended (success or failure): do not bootstrap past it.
+    public var terminated: Bool
+    /// The episode was cut (time limit): bootstrap past it.
+    public var truncated: Bool
+
+    public var reward: Double { rewards[0] }
+    public var isDone: Bool { terminated || truncated }
+}
+
+/// An environment instance: the contract every loop in Ludus drives.
+///
+/// Instances are single-threaded; make one per worker. Every requirement that
+/// runs script code can throw ``EnvironmentError``: a broken or hostile script
+/// ends the episode with a distinct error and the host carries on.
+public protocol Environment: AnyObject {
+    /// The declared facts (spaces, params, players...).
+    var spec: EnvironmentSpec { get }
+
+    /// Starts an episode with the given seed and resolved parameters (see
+    /// ``ParameterSpace/resolve(_:environment:)``). The observation is then in ``observation``.
+    /// - Returns: the observation and info as values (not on the hot path).
+    @discardableResult
+    func reset(seed: UInt64, params: [String: LuaValue]) throws(EnvironmentError) -> (observation: LuaValue, info: LuaValue)
+
+    /// Applies one action of the current player. The hot path: copies the observation
+    /// into ``observation`` and allocates nothing for discrete actions.
+    func step(_ action: Action) throws(EnvironmentError) -> Step
+
+    /// The observation of the last reset or step, flattened in the layout of the observation space.
+    var observation: ObservationBuffer { get }
+
+    /// When true, ``lastObservation`` and ``lastInfo`` hold full values after each step (slower).
+    var capturesDetail: Bool { get set }
+    var lastObservation: LuaValue { get }
+    var lastInfo: LuaValue { get }
+
+    /// The player to move, 1-based; 0 once the episode is over. Single-agent tasks return 1.
+    func currentPlayer() throws(EnvironmentError) -> Int
+
+    /// Legal actions in ascending order, written into `actions` (reused to avoid allocation).
+    /// Environments without `legal_actions` leave it empty: every action of the space is legal.
+    func legalActions(into actions: inout [Int]) throws(EnvironmentError)
+
+    /// A terminal rendering (ANSI colours allowed), or nil when the script has no `render`.
+    func render() throws(EnvironmentError) -> String?
+
+    /// An independent copy whose future under the same actions is identical.
+    func clone() throws(EnvironmentError) -> any Environment
+
+    /// Calls an extra function of the script, `E.name(self, args...)` (solvers, verifiers, scorers).
+    func call(_ name: String, _ arguments: [LuaValue], results: Int) throws(EnvironmentError) -> [LuaValue]
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import LudusLua
+
+/// Where a script is, how errors name it, and which `lib/` folder its `require` sees.
+public struct ScriptLocation: Hashable, Sendable {
+    public var path: String
+    public var displayName: String
+    public var libraryDirectory: String?
+}
+
+/// Finds environment scripts: the bundled `Environments/` folder plus any extra folders.
+///
+/// A script is any `.lua` file under a root, except those in `lib/` folders.
+/// An environment is named by its `E.id`, or by a path to its file.
+public struct EnvironmentCatalog: Sendable {
+    public var roots: [String]
+
+    /// - Parameter extraPaths: folders given with `--path`, searched before the bundled one.
+    public init(extraPaths: [String] = []) {
+        var roots = extraPaths.map { Self.absolute($0) }
+        if let bundled = Self.bundledRoot() { roots.append(bundled) }
+        self.roots = roots
+    }
+
+    /// `LUDUS_ENVIRONMENTS`, else the nearest `Environments/` above the working
+    /// directory, else the one above the executable.
+    public static func bundledRoot() -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let given = environment["LUDUS_ENVIRONMENTS"], !given.isEmpty { return absolute(given) }
+        let starts = [FileManager.default.currentDirectoryPath, URL(fileURLWithPath: CommandLine.arguments.first ?? ".").deletingLastPathComponent().path]
+        for start in starts {
+            var directory = URL(fileURLWithPath: absolute(start))
+            for _ in 0..<8 {
+                let candidate = directory.appendingPathComponent("Environments")
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    return candidate.path
+                }
+                directory.deleteLastPathComponent()
+            }
+        }
+        return nil
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path).standardized.path
+    }
+
+    /// A path as the user would type it: relative to the working directory when below it.
+    static func display(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    }
+
+    /// Every script under the roots, sorted, `lib/` folders excluded.
+    public func scripts() -> [ScriptLocation] {
+        var found: [ScriptLocation] = []
+        for root in roots {
+            guard let enumerator = FileManager.default.enumerator(atPath: root) else { continue }
+            var files: [String] = []
+            while let relative = enumerator.nextObject() as? String {
+                if relative.hasSuffix(".lua"), !relative.split(separator: "/").dropLast().contains("lib"),
+                    !relative.hasPrefix("lib/")
+                {
+                    files.append(relative)
+                }
+            }
+            for relative in files.sorted() {
+                found.append(location(ofFile: root + "/" + relative, root: root))
+            }
+        }
+        return found
+    }
+
+    func location(ofFile path: String, root: String?) -> ScriptLocation {
+        let absolutePath = Self.absolute(path)
+        let directory = URL(fileURLWithPath: absolutePath).deletingLastPathComponent().path
+        var library: String? = nil
+        for candidate in [root.map { $0 + "/lib" }, directory + "/lib"].compactMap({ $0 }) + roots.map({ $0 + "/lib" }) {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), isDirectory.boolValue {
+                library = candidate
+                break
+            }
+        }
+        return ScriptLocation(path: absolutePath, displayName: Self.display(absolutePath), libraryDirectory: library)
+    }
+
+    /// Resolves an id (`gridworld/empty`) or a path to a `.lua` file.
+    /// - Throws: ``EnvironmentError/notFound(_:searched:)``.
+    public func resolve(_ name: String) throws(EnvironmentError) -> ScriptLocation {
+        if name.hasSuffix(".lua") || name.contains("/") && FileManager.default.fileExists(atPath: name) {
+            guard FileManager.default.fileExists(atPath: name) else { throw .notFound(name, searched: [name]) }
+            let root = roots.first { Self.absolute(name).hasPrefix($0 + "/") }
+            return location(ofFile: name, root: root)
+        }
+        for root in roots {  // by convention, id `a/b` lives in `a/b.lua`
+            let candidate = root + "/" + name + ".lua"
+            if FileManager.default.fileExists(atPath: candidate), Self.declaredID(candidate) == name {
+                return location(ofFile: candidate, root: root)
+            }
+        }
+        for script in scripts() where Self.declaredID(script.path) == name {
+            return script
+        }
+        throw .notFound(name, searched: roots.map(Self.display))
+    }
+
+    /// The `id = "..."` a script declares, read without running it.
+    static func declaredID(_ path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        guard let range = text.range(of: #"(^|[^A-Za-z0-9_.])id\s*=\s*"([^"]+)""#, options: .regularExpression) else { return nil }
+        let match = text[range]
+        guard let open = match.firstIndex(of: "\"") else { return nil }
+        return String(match[match.index(after: open)...].dropLast())
+    }
+
+    /// Loads an environment by id or path into a fresh VM.
+    public func load(_ name: String, limits: LuaLimits = .default, logger: Logger? = nil) throws(EnvironmentError) -> LuaEnvironment {
+        try load(resolve(name), limits: limits, logger: logger)
+    }
+
+    public func load(_ location: ScriptLocation, limits: LuaLimits = .default, logger: Logger? = nil) throws(EnvironmentError) -> LuaEnvironment {
+        try LuaEnvironment(path: location.path, displayName: location.displayName, limits: limits,
+                           libraryDirectory: location.libraryDirectory, logger: logger)
+    }
+}

@@ -1,0 +1,86 @@
+import LudusLua
+
+/// What an environment declares about itself: the facts of `E`, read once at load.
+public struct EnvironmentSpec: Hashable, Sendable {
+    public var id: String
+    public var description: String
+    public var version: String
+    public var observationSpace: Space
+    public var actionSpace: Space
+    public var parameters: ParameterSpace
+    /// Number of players (1 for single-agent tasks).
+    public var players: Int
+    /// A name per player (`{"generator", "critic"}`), or `player1`, `player2`...
+    public var roles: [String]
+    /// Bounds of an episode's return, used to normalise returns for teachers.
+    public var rewardRange: ClosedRange<Double>?
+    /// A return at or above this counts as success (mastered).
+    public var successThreshold: Double?
+    /// The episode length the environment guarantees (terminated or truncated by then).
+    public var maxSteps: Int?
+    /// Optional functions the script defines (`legal_actions`, `render`, `clone`, `score`, ...).
+    public var functions: Set<String>
+    /// Where the script was loaded from.
+    public var path: String
+
+    /// Reads the facts of a loaded `E`.
+    /// - Throws: ``SpecError`` naming the first fact that is missing or malformed.
+    public init(definition e: LuaValue, path: String, location: SourceLocation?) throws(SpecError) {
+        func fail(_ message: String) -> SpecError { SpecError(message, at: location) }
+        guard let id = e["id"].stringValue, !id.isEmpty else { throw fail("E.id must be a non-empty string, like \"gridworld/empty\"") }
+        guard id.allSatisfy({ $0.isLetter || $0.isNumber || "_-/.".contains($0) }) else {
+            throw fail("E.id '\(id)' may hold only letters, digits and _ - / .")
+        }
+        self.id = id
+        self.path = path
+        description = e["description"].stringValue ?? ""
+        if description.isEmpty { throw fail("E.description must be a string saying what the task is") }
+        version = e["version"].stringValue ?? e["version"].intValue.map(String.init) ?? ""
+        if version.isEmpty { throw fail("E.version must be a string like \"1.0.0\"") }
+        do {
+            observationSpace = try Space(lua: e["observation_space"], path: "E.observation_space")
+            actionSpace = try Space(lua: e["action_space"], path: "E.action_space")
+            parameters = try ParameterSpace(lua: e["params"])
+        } catch {
+            throw SpecError(error.message, at: location)
+        }
+        let players = e["players"].isNil ? 1 : (e["players"].intValue ?? 0)
+        guard players >= 1 else { throw fail("E.players must be a positive integer") }
+        self.players = players
+        if let names = e["roles"].arrayValue {
+            let roles = names.compactMap(\.stringValue)
+            guard roles.count == players, names.count == players else {
+                throw fail("E.roles must name each of the \(players) player(s), got \(names.count)")
+            }
+            self.roles = roles
+        } else {
+            roles = players == 1 ? ["agent"] : (1...players).map { "player\($0)" }
+        }
+        if !e["reward_range"].isNil {
+            guard let bounds = e["reward_range"].arrayValue?.compactMap(\.doubleValue), bounds.count == 2,
+                bounds[0] < bounds[1]
+            else { throw fail("E.reward_range must be {low, high} with low < high") }
+            rewardRange = bounds[0]...bounds[1]
+        }
+        if !e["success_threshold"].isNil {
+            guard let threshold = e["success_threshold"].doubleValue else { throw fail("E.success_threshold must be a number") }
+            successThreshold = threshold
+        }
+        if !e["max_steps"].isNil {
+            guard let steps = e["max_steps"].intValue, steps > 0 else { throw fail("E.max_steps must be a positive integer") }
+            maxSteps = steps
+        }
+        if players > 1 {
+            guard case .opaque("function") = e["current_player"], case .opaque("function") = e["legal_actions"] else {
+                throw fail("a \(players)-player environment must define E.current_player and E.legal_actions")
+            }
+        }
+        var functions: Set<String> = []
+        if case .table(let fields) = e {
+            for (name, value) in fields where value == .opaque("function") { functions.insert(name) }
+        }
+        self.functions = functions
+    }
+
+    public var hasLegalActions: Bool { functions.contains("legal_actions") }
+}

@@ -1,0 +1,106 @@
+import Logging
+import LudusLua
+
+/// An environment defined by a Lua script, running in its own sandboxed VM.
+public final class LuaEnvironment: Environment {
+    public let spec: EnvironmentSpec
+    let script: ScriptEnvironment
+    private let file: String
+
+    /// Loads a script into a fresh VM and reads its facts.
+    /// - Parameters:
+    ///   - path: the `.lua` file.
+    ///   - displayName: the name errors use (`file:line`), usually the path as the user knows it.
+    ///   - libraryDirectory: the folder `require` loads from (`Environments/lib`).
+    /// - Throws: ``EnvironmentError/lua(_:file:)`` or ``EnvironmentError/spec(_:file:)``.
+    public init(
+        path: String, displayName: String? = nil, limits: LuaLimits = .default, libraryDirectory: String? = nil,
+        logger: Logger? = nil
+    ) throws(EnvironmentError) {
+        let name = displayName ?? path
+        file = name
+        let log: (String) -> Void = { message in logger?.info("\(name): \(message)") }
+        do {
+            let vm = try LuaVM(limits: limits, libraryDirectory: libraryDirectory, log: log)
+            let module = try ScriptModule(vm: vm, path: path, displayName: name)
+            let parsed: EnvironmentSpec
+            do throws(SpecError) {
+                parsed = try EnvironmentSpec(definition: module.definition, path: path, location: SourceLocation(file: name, line: 1))
+            } catch {
+                throw EnvironmentError.spec(error, file: name)
+            }
+            spec = parsed
+            script = try ScriptEnvironment(module: module, layout: spec.observationSpace.layout, players: spec.players)
+        } catch let error as LuaError {
+            throw .lua(error, file: name)
+        } catch let error as EnvironmentError {
+            throw error
+        } catch {
+            throw .unsupported("\(error)")
+        }
+    }
+
+    private init(spec: EnvironmentSpec, script: ScriptEnvironment, file: String) {
+        self.spec = spec
+        self.script = script
+        self.file = file
+    }
+
+    private func wrap<T>(_ body: () throws(LuaError) -> T) throws(EnvironmentError) -> T {
+        do { return try body() } catch { throw .lua(error, file: file) }
+    }
+
+    @discardableResult
+    public func reset(seed: UInt64, params: [String: LuaValue]) throws(EnvironmentError) -> (observation: LuaValue, info: LuaValue) {
+        try wrap { () throws(LuaError) in try script.reset(seed: seed, params: .table(params)) }
+    }
+
+    @inline(__always)
+    public func step(_ action: Action) throws(EnvironmentError) -> Step {
+        let outcome = try wrap { () throws(LuaError) in try script.step(action.luaAction) }
+        return Step(rewards: script.rewards, terminated: outcome.terminated, truncated: outcome.truncated)
+    }
+
+    /// The hot path for discrete actions: no `Step` array copy, just the outcome.
+    @inline(__always)
+    public func stepDiscrete(_ action: Int) throws(EnvironmentError) -> StepOutcome {
+        try wrap { () throws(LuaError) in try script.step(.integer(Int64(action))) }
+    }
+
+    public var observation: ObservationBuffer { script.observation }
+    public var capturesDetail: Bool {
+        get { script.capturesDetail }
+        set { script.capturesDetail = newValue }
+    }
+    public var lastObservation: LuaValue { script.lastObservation }
+    public var lastInfo: LuaValue { script.lastInfo }
+    /// The instance table, for state hashes and debugging.
+    public var state: LuaValue { script.state }
+    public var memoryUsed: Int { script.vm.memoryUsed }
+
+    public func currentPlayer() throws(EnvironmentError) -> Int {
+        try wrap { () throws(LuaError) in try script.currentPlayer() }
+    }
+
+    public func legalActions(into actions: inout [Int]) throws(EnvironmentError) {
+        guard spec.hasLegalActions else {
+            actions.removeAll(keepingCapacity: true)
+            return
+        }
+        do { try script.legalActions(into: &actions) } catch { throw .lua(error, file: file) }
+    }
+
+    public func render() throws(EnvironmentError) -> String? {
+        try wrap { () throws(LuaError) in try script.render() }
+    }
+
+    public func clone() throws(EnvironmentError) -> any Environment {
+        let copy = try wrap { () throws(LuaError) in try script.clone() }
+        return LuaEnvironment(spec: spec, script: copy, file: file)
+    }
+
+    public func call(_ name: String, _ arguments: [LuaValue], results: Int) throws(EnvironmentError) -> [LuaValue] {
+        guard spec.functions.contains(name) else { throw .unsupported("\(spec.id) has no function E.\(name)") }
+        return try wrap { () throws(LuaError) in try script.callMethod(name, arguments, results: results) }
+    }
+}

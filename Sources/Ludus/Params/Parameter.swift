@@ -1,0 +1,113 @@
+import LudusLua
+
+/// One teacher-facing parameter of an environment (`E.params.name`).
+public struct Parameter: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable { case int, float, choice }
+
+    public var name: String
+    public var kind: Kind
+    public var min: Double?
+    public var max: Double?
+    public var choices: [LuaValue]
+    public var defaultValue: LuaValue
+    public var description: String
+
+    /// The range in brackets or the choices in braces, for one-line listings.
+    public var compactDomain: String {
+        switch kind {
+        case .choice: return "{" + choices.map(displayText).joined(separator: ",") + "}"
+        default: return "[\(format(min ?? 0))..\(format(max ?? 0))]"
+        }
+    }
+
+    /// The range or choices, for messages and `ludus info`.
+    public var domain: String {
+        switch kind {
+        case .int: return "integer in [\(format(min ?? 0)), \(format(max ?? 0))]"
+        case .float: return "number in [\(format(min ?? 0)), \(format(max ?? 0))]"
+        case .choice: return "one of " + choices.map(displayText).joined(separator: ", ")
+        }
+    }
+
+    /// Reads `{kind=..., min=..., max=..., default=..., choices=...}`.
+    init(name: String, lua value: LuaValue) throws(SpecError) {
+        self.name = name
+        guard case .table = value else { throw SpecError("params.\(name) must be a table {kind=..., ...}") }
+        guard let kindName = value["kind"].stringValue, let kind = Kind(rawValue: kindName) else {
+            throw SpecError("params.\(name).kind must be \"int\", \"float\" or \"choice\"")
+        }
+        self.kind = kind
+        description = value["description"].stringValue ?? ""
+        choices = value["choices"].arrayValue ?? []
+        switch kind {
+        case .int, .float:
+            guard let low = value["min"].doubleValue, let high = value["max"].doubleValue, low <= high else {
+                throw SpecError("params.\(name) needs numbers min <= max")
+            }
+            if kind == .int, low != low.rounded() || high != high.rounded() {
+                throw SpecError("params.\(name): an int parameter needs integer min and max")
+            }
+            min = low
+            max = high
+        case .choice:
+            guard !choices.isEmpty else { throw SpecError("params.\(name) of kind choice needs a non-empty choices list") }
+            min = nil
+            max = nil
+        }
+        let fallback: LuaValue
+        switch kind {
+        case .int: fallback = .int(Int64(min!))
+        case .float: fallback = .number(min!)
+        case .choice: fallback = choices[0]
+        }
+        defaultValue = value["default"].isNil ? fallback : value["default"]
+        if kind == .float, let number = defaultValue.doubleValue { defaultValue = .number(number) }
+        if let problem = self.problem(with: defaultValue) {
+            throw SpecError("params.\(name).default: \(problem)")
+        }
+    }
+
+    /// Why `value` is not valid for this parameter, or nil.
+    public func problem(with value: LuaValue) -> String? {
+        switch kind {
+        case .int:
+            guard let v = value.intValue else { return "expected an integer, got \(displayText(value))" }
+            return Double(v) >= min! && Double(v) <= max! ? nil : "\(v) is outside [\(format(min!)), \(format(max!))]"
+        case .float:
+            guard let v = value.doubleValue, v.isFinite else { return "expected a number, got \(displayText(value))" }
+            return v >= min! && v <= max! ? nil : "\(format(v)) is outside [\(format(min!)), \(format(max!))]"
+        case .choice:
+            return choices.contains(value) ? nil : "\(displayText(value)) is not one of \(choices.map(displayText).joined(separator: ", "))"
+        }
+    }
+
+    /// Parses a command-line value (`--param name=value`) for this parameter.
+    public func parse(_ text: String) -> LuaValue {
+        switch kind {
+        case .int: return Int64(text).map { .int($0) } ?? Double(text).map { .number($0) } ?? .string(text)
+        case .float: return Double(text).map { .number($0) } ?? .string(text)
+        case .choice:
+            if let match = choices.first(where: { displayText($0) == text }) { return match }
+            return .string(text)
+        }
+    }
+
+    /// A uniformly random valid value.
+    public func sample(using generator: inout SeededGenerator) -> LuaValue {
+        switch kind {
+        case .int: return .int(generator.nextInt(Int64(min!), Int64(max!)))
+        case .float: return .number(min! + (max! - min!) * generator.nextDouble())
+        case .choice: return choices[Int(generator.nextInt(0, Int64(choices.count - 1)))]
+        }
+    }
+}
+
+func displayText(_ value: LuaValue) -> String {
+    switch value {
+    case .string(let s): return s
+    case .int(let i): return String(i)
+    case .number(let d): return format(d)
+    case .bool(let b): return String(b)
+    default: return JSON.encode(value)
+    }
+}

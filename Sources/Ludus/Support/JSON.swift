@@ -1,0 +1,199 @@
+import LudusLua
+
+/// Deterministic JSON for Lua values: sorted keys, shortest round-trip numbers.
+public enum JSON {
+    public static func encode(_ value: LuaValue) -> String {
+        var out = ""
+        write(value, to: &out)
+        return out
+    }
+
+    public static func write(_ value: LuaValue, to out: inout String) {
+        switch value {
+        case .nil, .opaque: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .number(let d): out += number(d)
+        case .string(let s): out += quote(s)
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                write(item, to: &out)
+            }
+            out += "]"
+        case .table(let fields):
+            out += "{"
+            for (i, key) in fields.keys.sorted().enumerated() {
+                if i > 0 { out += "," }
+                out += quote(key)
+                out += ":"
+                write(fields[key]!, to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    public static func number(_ d: Double) -> String {
+        if d.isNaN { return "\"nan\"" }
+        if d.isInfinite { return d > 0 ? "\"inf\"" : "\"-inf\"" }
+        if d == d.rounded() && abs(d) < 1e15 { return String(Int64(d)) + ".0" }
+        return "\(d)"
+    }
+
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Parses JSON text into a Lua value (objects become tables, arrays arrays;
+    /// numbers without a fraction or exponent become integers).
+    public static func decode(_ text: String) throws(JSONError) -> LuaValue {
+        var parser = JSONParser(bytes: Array(text.utf8))
+        let value = try parser.parseValue()
+        parser.skipSpace()
+        guard parser.index == parser.bytes.count else { throw parser.error("trailing characters") }
+        return value
+    }
+}
+
+public struct JSONError: Error, CustomStringConvertible {
+    public var offset: Int
+    public var message: String
+    public var description: String { "invalid JSON at byte \(offset): \(message)" }
+}
+
+struct JSONParser {
+    let bytes: [UInt8]
+    var index = 0
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    func error(_ message: String) -> JSONError { JSONError(offset: index, message: message) }
+
+    mutating func skipSpace() {
+        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+    }
+
+    mutating func parseValue(depth: Int = 0) throws(JSONError) -> LuaValue {
+        guard depth < 200 else { throw error("nested too deeply") }
+        skipSpace()
+        guard index < bytes.count else { throw error("unexpected end") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            index += 1
+            var fields: [String: LuaValue] = [:]
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .table(fields) }
+            while true {
+                skipSpace()
+                guard case .string(let key) = try parseValue(depth: depth + 1) else { throw error("object keys must be strings") }
+                skipSpace()
+                try expect(":")
+                fields[key] = try parseValue(depth: depth + 1)
+                skipSpace()
+                if try endOrComma("}") { return .table(fields) }
+            }
+        case UInt8(ascii: "["):
+            index += 1
+            var items: [LuaValue] = []
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+            while true {
+                items.append(try parseValue(depth: depth + 1))
+                skipSpace()
+                if try endOrComma("]") { return .array(items) }
+            }
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .nil
+        default: return try parseNumber()
+        }
+    }
+
+    mutating func expect(_ ch: Character) throws(JSONError) {
+        guard index < bytes.count, bytes[index] == ch.asciiValue! else { throw error("expected '\(ch)'") }
+        index += 1
+    }
+
+    mutating func endOrComma(_ close: Character) throws(JSONError) -> Bool {
+        guard index < bytes.count else { throw error("unexpected end") }
+        if bytes[index] == close.asciiValue! { index += 1; return true }
+        try expect(",")
+        return false
+    }
+
+    mutating func literal(_ word: String) throws(JSONError) {
+        let w = Array(word.utf8)
+        guard index + w.count <= bytes.count, Array(bytes[index..<(index + w.count)]) == w else { throw error("bad literal") }
+        index += w.count
+    }
+
+    mutating func parseNumber() throws(JSONError) -> LuaValue {
+        let start = index
+        var isInteger = true
+        while index < bytes.count {
+            let b = bytes[index]
+            if (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+") {
+                index += 1
+            } else if b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") {
+                isInteger = false
+                index += 1
+            } else {
+                break
+            }
+        }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        if isInteger, let i = Int64(text) { return .int(i) }
+        guard let d = Double(text) else { throw error("bad number '\(text)'") }
+        return .number(d)
+    }
+
+    mutating func parseString() throws(JSONError) -> String {
+        index += 1
+        var out: [UInt8] = []
+        while index < bytes.count {
+            let b = bytes[index]
+            index += 1
+            if b == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
+            guard b == UInt8(ascii: "\\") else { out.append(b); continue }
+            guard index < bytes.count else { break }
+            let e = bytes[index]
+            index += 1
+            switch e {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "u"):
+                guard index + 4 <= bytes.count, var code = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16)
+                else { throw error("bad \\u escape") }
+                index += 4
+                if (0xD800..<0xDC00).contains(code), index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                    let low = UInt32(String(decoding: bytes[(index + 2)..<(index + 6)], as: UTF8.self), radix: 16)
+                {
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    index += 6
+                }
+                out.append(contentsOf: Array(String(Unicode.Scalar(code).map(Character.init) ?? "?").utf8))
+            default: out.append(e)
+            }
+        }
+        throw error("unterminated string")
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Ludus
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the environments found under Environments/ (and --path folders).")
+
+    @OptionGroup var options: EnvironmentOptions
+
+    func run() throws {
+        let scripts = options.catalog.scripts()
+        if scripts.isEmpty {
+            print("no environments found (searched: \(options.catalog.roots.joined(separator: ", ")))")
+            return
+        }
+        var failures = 0
+        for script in scripts {
+            do {
+                let spec = try options.catalog.load(script, limits: options.limits, logger: options.logger).spec
+                let params = spec.parameters.parameters.map { "\($0.name)=\($0.compactDomain)" }.joined(separator: " ")
+                print("\(spec.id)\tplayers=\(spec.players)\tobs=\(spec.observationSpace)\taction=\(spec.actionSpace)\tparams: \(params.isEmpty ? "-" : params)")
+            } catch {
+                failures += 1
+                print("\(script.displayName)\tERROR \(error)")
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Ludus
+import LudusLua
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Play episodes and print each one's return, length, outcome and trajectory hash.",
+        discussion: "The same seed gives the same output, bit for bit; episode i uses a seed derived from --seed and i."
+    )
+
+    @OptionGroup var options: EnvironmentOptions
+    @Argument(help: "An environment id or a .lua file.") var environment: String
+    @Option(help: "Agent for every seat, or one per seat separated by commas.") var agent: String = "random"
+    @Option(help: "Number of episodes.") var episodes: Int = 1
+    @Option(help: "Seed of the whole run.") var seed: UInt64 = 0
+    @Option(name: .customLong("param"), help: ArgumentHelp("A parameter value (repeatable).", valueName: "name=value"))
+    var params: [String] = []
+    @Flag(help: "Print the rendering after every step.") var render = false
+    @Option(help: ArgumentHelp("Write every step as JSON lines to this file.", valueName: "file")) var trace: String?
+
+    func validate() throws {
+        guard episodes > 0 else { throw ValidationError("--episodes must be at least 1") }
+    }
+
+    func run() throws {
+        LudusCommand.bootstrapLogging()
+        let env = try options.load(environment)
+        let spec = env.spec
+        let resolved = try spec.parameters.parse(params, environment: spec.id)
+        let specs = agent.split(separator: ",").map(String.init)
+        guard specs.count == 1 || specs.count == spec.players else {
+            throw CommandFailure("--agent: give one agent or \(spec.players) (one per seat), got \(specs.count)")
+        }
+        let agents = try (0..<spec.players).map { try AgentFactory.make(specs.count == 1 ? specs[0] : specs[$0], for: spec) }
+        let runner = EpisodeRunner(environment: env, agents: agents)
+        if let trace { runner.trace = try TraceWriter(path: trace) }
+        if render { runner.onRender = { print($0); print("") } }
+        print("\(spec.id) seed=\(seed) params=\(JSON.encode(.table(resolved)))")
+        var total = StableHash()
+        for episode in 1...episodes {
+            let episodeSeed = SeededGenerator.derive(seed, UInt64(episode))
+            do {
+                let result = try runner.run(episode: episode, seed: episodeSeed, params: resolved)
+                let returns = result.returns.map { String(format: "%.4f", $0) }.joined(separator: ",")
+                print("episode \(episode) return=\(returns) length=\(result.length) outcome=\(result.outcome) hash=\(result.trajectoryHash)")
+                total.combine(result.trajectoryHash)
+            } catch let error as EnvironmentError {
+                try runner.trace?.flush()
+                print("episode \(episode) error=\(error.kind): \(error)")
+                throw ExitCode(1)
+            }
+        }
+        try runner.trace?.flush()
+        print("run hash=\(total.hex)")
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import Logging
+
+@main
+struct LudusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ludus",
+        abstract: "A self-play arena for Lua-scripted environments.",
+        subcommands: [List.self, Info.self, Run.self, Check.self, Bench.self, Play.self]
+    )
+
+    static func bootstrapLogging() {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+    }
+}

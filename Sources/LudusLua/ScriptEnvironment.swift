@@ -1,0 +1,310 @@
+import CLua
+import CLuaShim
+
+/// An action as it is handed to `E.step`.
+public enum LuaAction: Hashable, Sendable {
+    /// A discrete action (pushed as a Lua integer: no allocation).
+    case integer(Int64)
+    /// A vector (box or multi-discrete), pushed as a fresh array.
+    case numbers([Double])
+    /// A text answer.
+    case text(String)
+    /// Anything else.
+    case value(LuaValue)
+}
+
+/// What `E.step` returned, besides the observation (kept in ``ScriptEnvironment/observation``).
+public struct StepOutcome: Hashable, Sendable {
+    /// The reward of player 1 (or the only player).
+    public var reward: Double
+    public var terminated: Bool
+    public var truncated: Bool
+}
+
+/// One environment instance: a table `self` made by the host, driven through
+/// its module's functions. The hot path (``step(_:)``) pushes an action, calls
+/// `E.step` under the budget, copies the observation into a reused buffer and
+/// reads reward and flags, with no allocation for discrete actions.
+public final class ScriptEnvironment {
+    public let module: ScriptModule
+    public var vm: LuaVM { module.vm }
+    let instanceRef: LuaRef
+    let layout: ObservationLayout
+    private var keyRefs: [String: LuaRef] = [:]
+    /// Number of players whose rewards ``rewards`` holds.
+    public let players: Int
+
+    /// The observation of the last reset or step.
+    public private(set) var observation: ObservationBuffer
+    /// Per-player rewards of the last step (index 0 is player 1).
+    public private(set) var rewards: [Double]
+    /// When true, ``lastObservation`` and ``lastInfo`` are copied out every step (for traces and checks).
+    public var capturesDetail = false
+    public private(set) var lastObservation: LuaValue = .nil
+    public private(set) var lastInfo: LuaValue = .nil
+
+    /// Makes a fresh instance `self = {rng = <rng>}` whose metatable indexes `E`.
+    public init(module: ScriptModule, layout: ObservationLayout, players: Int) throws(LuaError) {
+        self.module = module
+        self.layout = layout
+        self.players = max(1, players)
+        observation = ObservationBuffer(layout: layout)
+        rewards = Array(repeating: 0, count: self.players)
+        let rng = try module.vm.newRandom(seed: 0)
+        defer { module.vm.release(rng) }
+        let made = try module.vm.callPreludeRef("new_instance", [.ref(module.moduleRef), .ref(rng)])
+        instanceRef = made
+        try prepareKeys(layout)
+    }
+
+    private init(copying other: ScriptEnvironment, instance: LuaRef) {
+        module = other.module
+        layout = other.layout
+        players = other.players
+        observation = other.observation
+        rewards = other.rewards
+        capturesDetail = other.capturesDetail
+        lastObservation = other.lastObservation
+        lastInfo = other.lastInfo
+        instanceRef = instance
+        for (key, _) in other.keyRefs { keyRefs[key] = try? module.vm.makeRef(.string(key)) }
+    }
+
+    deinit {
+        vm.release(instanceRef)
+        for ref in keyRefs.values { vm.release(ref) }
+    }
+
+    private func prepareKeys(_ layout: ObservationLayout) throws(LuaError) {
+        switch layout {
+        case .dict(let entries):
+            for entry in entries {
+                if keyRefs[entry.key] == nil { keyRefs[entry.key] = try vm.makeRef(.string(entry.key)) }
+                try prepareKeys(entry.layout)
+            }
+        case .tuple(let parts): for part in parts { try prepareKeys(part) }
+        default: break
+        }
+    }
+
+    /// The instance table copied into Swift (for debugging and state hashes).
+    public var state: LuaValue { vm.value(of: instanceRef) }
+
+    // MARK: - Contract calls
+
+    /// `E.reset(self, params)` after seeding `self.rng` with `seed` and `math.random` from it.
+    /// Returns the observation and info as Swift values (reset is not on the hot path).
+    public func reset(seed: UInt64, params: LuaValue) throws(LuaError) -> (observation: LuaValue, info: LuaValue) {
+        let L = vm.L
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        vm.seedMathRandom(SeededGenerator.derive(seed, 0x6D61_7468))
+        guard lua_checkstack(L, 8) != 0 else { throw LuaError.memoryLimit(bytes: vm.limits.memoryBytes) }
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(module.resetWrapperRef))
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(module.moduleRef))
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
+        lua_pushinteger(L, lua_Integer(Int64(bitPattern: seed)))
+        try vm.push(.value(params))
+        try vm.check(ludus_call(L, 4, 2))
+        let observationValue = vm.read(at: top + 1)
+        lastObservation = observationValue
+        lastInfo = vm.read(at: top + 2)
+        try copyObservation(at: top + 1, function: "reset")
+        return (observationValue, lastInfo)
+    }
+
+    /// `E.step(self, action)`: the hot path.
+    public func step(_ action: LuaAction) throws(LuaError) -> StepOutcome {
+        let L = vm.L
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(module.stepRef))
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
+        switch action {
+        case .integer(let value): lua_pushinteger(L, lua_Integer(value))
+        case .numbers(let values): try vm.push(.value(.array(values.map { .number($0) })))
+        case .text(let text): try vm.pushString(text)
+        case .value(let value): try vm.push(.value(value))
+        }
+        try vm.check(ludus_call(L, 2, 5))
+        try copyObservation(at: top + 1, function: "step")
+        let reward = try readReward(at: top + 2)
+        guard lua_type(L, top + 3) == LUA_TBOOLEAN, lua_type(L, top + 4) == LUA_TBOOLEAN else {
+            throw contractError("step", "must return terminated and truncated as booleans (got \(typeName(top + 3)) and \(typeName(top + 4)))")
+        }
+        if capturesDetail {
+            lastObservation = vm.read(at: top + 1)
+            lastInfo = vm.read(at: top + 5)
+        }
+        return StepOutcome(reward: reward, terminated: lua_toboolean(L, top + 3) != 0, truncated: lua_toboolean(L, top + 4) != 0)
+    }
+
+    /// `E.legal_actions(self)`, written into `actions` (reused).
+    public func legalActions(into actions: inout [Int]) throws(LuaError) {
+        let L = vm.L
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(try module.functionRef("legal_actions")))
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
+        try vm.check(ludus_call(L, 1, 1))
+        guard lua_type(L, -1) == LUA_TTABLE else {
+            throw contractError("legal_actions", "must return a list of integers, got \(typeName(-1))")
+        }
+        actions.removeAll(keepingCapacity: true)
+        let count = lua_rawlen(L, -1)
+        if count == 0 { return }
+        for index in 1...count {
+            lua_rawgeti(L, -1, lua_Integer(index))
+            var isInteger: Int32 = 0
+            let value = ludus_tointeger(L, -1, &isInteger)
+            ludus_pop(L, 1)
+            guard isInteger != 0 else { throw contractError("legal_actions", "element \(index) is not an integer") }
+            actions.append(Int(value))
+        }
+    }
+
+    /// `E.current_player(self)`: 1...players, or 0 once the episode is over.
+    public func currentPlayer() throws(LuaError) -> Int {
+        guard module.hasFunction("current_player") else { return 1 }
+        let result = try callMethod("current_player", [], results: 1)[0]
+        guard let player = result.intValue else {
+            throw contractError("current_player", "must return an integer, got \(result.typeName)")
+        }
+        return player
+    }
+
+    /// `E.render(self)`, or nil when the environment has no renderer.
+    public func render() throws(LuaError) -> String? {
+        guard module.hasFunction("render") else { return nil }
+        let result = try callMethod("render", [], results: 1)[0]
+        guard case .string(let text) = result else {
+            throw contractError("render", "must return a string, got \(result.typeName)")
+        }
+        return text
+    }
+
+    /// A copy whose future is identical: `E.clone(self)` if defined, else a deep copy
+    /// of the instance table (the rng state is copied too). Shares the VM.
+    public func clone() throws(LuaError) -> ScriptEnvironment {
+        let instance: LuaRef
+        if module.hasFunction("clone") {
+            let L = vm.L
+            let top = lua_gettop(L)
+            defer { lua_settop(L, top) }
+            lua_rawgeti(L, ludus_registry_index(), lua_Integer(try module.functionRef("clone")))
+            lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
+            try vm.check(ludus_call(L, 1, 1))
+            guard lua_type(L, -1) == LUA_TTABLE else { throw contractError("clone", "must return a table") }
+            instance = try vm.makeRef()
+        } else {
+            instance = try vm.deepCopy(instanceRef)
+        }
+        return ScriptEnvironment(copying: self, instance: instance)
+    }
+
+    /// Calls `E.name(self, arguments...)` and copies `results` values out.
+    public func callMethod(_ name: String, _ arguments: [LuaValue], results: Int) throws(LuaError) -> [LuaValue] {
+        let function = try module.functionRef(name)
+        return try vm.call(function, [.ref(instanceRef)] + arguments.map { .value($0) }, results: results)
+    }
+
+    // MARK: - Reading results
+
+    private func typeName(_ index: Int32) -> String { String(cString: lua_typename(vm.L, lua_type(vm.L, index))) }
+
+    func contractError(_ function: String, _ message: String) -> LuaError {
+        .script(location: module.location(of: function), message: "E.\(function) \(message)", traceback: "")
+    }
+
+    private func readReward(at index: Int32) throws(LuaError) -> Double {
+        let L = vm.L
+        var isNumber: Int32 = 0
+        if lua_type(L, index) == LUA_TTABLE {
+            for player in 0..<players {
+                lua_rawgeti(L, index, lua_Integer(player + 1))
+                rewards[player] = ludus_tonumber(L, -1, &isNumber)
+                ludus_pop(L, 1)
+                guard isNumber != 0 else {
+                    throw contractError("step", "reward table must hold a number for each of the \(players) players")
+                }
+            }
+            return rewards[0]
+        }
+        let reward = ludus_tonumber(L, index, &isNumber)
+        guard lua_type(L, index) == LUA_TNUMBER else {
+            throw contractError("step", "must return a number as reward (or a table per player), got \(typeName(index))")
+        }
+        rewards[0] = reward
+        return reward
+    }
+
+    private func copyObservation(at index: Int32, function: String) throws(LuaError) {
+        var cursor = 0
+        var textSlot = 0
+        if let problem = observation.numbers.withUnsafeMutableBufferPointer({ buffer in
+            copy(layout, at: index, into: buffer, cursor: &cursor, textSlot: &textSlot)
+        }) {
+            throw contractError(function, "returned an observation that does not fit its space: \(problem)")
+        }
+    }
+
+    /// Returns nil on success, else what did not fit.
+    private func copy(
+        _ layout: ObservationLayout, at index: Int32, into buffer: UnsafeMutableBufferPointer<Double>,
+        cursor: inout Int, textSlot: inout Int
+    ) -> String? {
+        let L = vm.L
+        switch layout {
+        case .number, .numbers:
+            let expected = layout.numberCount
+            let written = ludus_read_numbers(L, index, buffer.baseAddress! + cursor, Int32(expected))
+            guard written == expected else {
+                return written < 0 ? "expected \(expected) number(s), got \(typeName(index)) with more or non-numbers"
+                    : "expected \(expected) number(s), got \(written)"
+            }
+            cursor += expected
+        case .text:
+            guard lua_type(L, index) == LUA_TSTRING else { return "expected a string, got \(typeName(index))" }
+            observation.texts[textSlot] = vm.readString(at: index)
+            textSlot += 1
+        case .dict(let entries):
+            guard lua_type(L, index) == LUA_TTABLE else { return "expected a table, got \(typeName(index))" }
+            let table = lua_absindex(L, index)
+            for entry in entries {
+                lua_rawgeti(L, ludus_registry_index(), lua_Integer(keyRefs[entry.key]!))
+                lua_rawget(L, table)
+                defer { ludus_pop(L, 1) }
+                if let problem = copy(entry.layout, at: -1, into: buffer, cursor: &cursor, textSlot: &textSlot) {
+                    return "\(entry.key): \(problem)"
+                }
+            }
+        case .tuple(let parts):
+            guard lua_type(L, index) == LUA_TTABLE else { return "expected a table, got \(typeName(index))" }
+            let table = lua_absindex(L, index)
+            for (offset, part) in parts.enumerated() {
+                lua_rawgeti(L, table, lua_Integer(offset + 1))
+                defer { ludus_pop(L, 1) }
+                if let problem = copy(part, at: -1, into: buffer, cursor: &cursor, textSlot: &textSlot) {
+                    return "[\(offset + 1)]: \(problem)"
+                }
+            }
+        }
+        return nil
+    }
+}
+
+extension LuaVM {
+    /// Calls a prelude function and keeps its first result as a reference.
+    func callPreludeRef(_ name: String, _ arguments: [LuaArgument]) throws(LuaError) -> LuaRef {
+        guard let function = try field(prelude, name) else {
+            throw LuaError.script(location: nil, message: "prelude has no \(name)", traceback: "")
+        }
+        defer { release(function) }
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(function))
+        for argument in arguments { try push(argument) }
+        try check(ludus_call(L, Int32(arguments.count), 1))
+        return try makeRef()
+    }
+}

@@ -1,0 +1,79 @@
+import CLua
+import CLuaShim
+
+/// A loaded environment script: the table `E` it returned, with references to
+/// its functions cached so that calls on the hot path do no lookups.
+public final class ScriptModule {
+    public let vm: LuaVM
+    /// `E` copied into Swift (functions appear as `.opaque("function")`).
+    public let definition: LuaValue
+    /// The name scripts' errors use for this file.
+    public let displayName: String
+    let moduleRef: LuaRef
+    let stepRef: LuaRef
+    let resetWrapperRef: LuaRef
+    private(set) var functionRefs: [String: LuaRef] = [:]
+
+    /// The functions of the contract the host looks up.
+    public static let contractFunctions = [
+        "reset", "step", "current_player", "legal_actions", "render", "clone", "score",
+    ]
+
+    /// Loads `path` into `vm` and checks that it returns a table with `reset` and `step`.
+    /// - Throws: ``LuaError`` naming `displayName:line` for syntax and load-time errors.
+    public init(vm: LuaVM, path: String, displayName: String) throws(LuaError) {
+        self.vm = vm
+        self.displayName = displayName
+        moduleRef = try vm.runFile(path: path, displayName: displayName)
+        let value = vm.value(of: moduleRef)
+        guard case .table = value else {
+            vm.release(moduleRef)
+            throw LuaError.script(
+                location: SourceLocation(file: displayName, line: 1),
+                message: "the script must return a table (the environment E), got \(value.typeName)", traceback: "")
+        }
+        definition = value
+        for name in Self.contractFunctions {
+            if let ref = try vm.field(moduleRef, name) {
+                if vm.isFunction(ref) { functionRefs[name] = ref } else { vm.release(ref) }
+            }
+        }
+        guard let step = functionRefs["step"], functionRefs["reset"] != nil else {
+            let missing = functionRefs["reset"] == nil ? "reset" : "step"
+            for ref in functionRefs.values { vm.release(ref) }
+            vm.release(moduleRef)
+            throw LuaError.script(
+                location: SourceLocation(file: displayName, line: 1),
+                message: "E.\(missing) must be a function (see docs/environments.md)", traceback: "")
+        }
+        stepRef = step
+        resetWrapperRef = try vm.field(vm.prelude, "reset") ?? LUA_NOREF
+    }
+
+    deinit {
+        for ref in functionRefs.values { vm.release(ref) }
+        vm.release(resetWrapperRef)
+        vm.release(moduleRef)
+    }
+
+    /// Whether `E.name` is a function.
+    public func hasFunction(_ name: String) -> Bool {
+        if functionRefs[name] != nil { return true }
+        if case .opaque("function") = definition[name] { return true }
+        return false
+    }
+
+    /// `file:line` of `E.name`'s definition, for messages.
+    public func location(of name: String) -> SourceLocation? {
+        functionRefs[name].flatMap { vm.definition(of: $0) }
+    }
+
+    func functionRef(_ name: String) throws(LuaError) -> LuaRef {
+        if let ref = functionRefs[name] { return ref }
+        guard let ref = try vm.field(moduleRef, name), vm.isFunction(ref) else {
+            throw LuaError.script(location: nil, message: "E.\(name) is not a function", traceback: "")
+        }
+        functionRefs[name] = ref
+        return ref
+    }
+}
