@@ -5,7 +5,7 @@ let package = Package(
     name: "Ludus",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "ludus", targets: ["LudusCLI"]),
+        .executable(name: "ludus", targets: ["ludus"]),
         .library(name: "Ludus", targets: ["Ludus"]),
         .plugin(name: "CheckEnvironments", targets: ["CheckEnvironments"]),
     ],
@@ -27,20 +27,20 @@ let package = Package(
             dependencies: ["LudusLua", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
-            name: "LudusCLI",
+            name: "ludus",
             dependencies: [
                 "Ludus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            path: "Sources/LudusCLI"
         ),
         .plugin(
             name: "CheckEnvironments",
             capability: .command(
-                intent: .custom(verb: "check-environments", description: "Run `ludus check` over Environments/"),
-                permissions: [.writeToPackageDirectory(reason: "records golden playthroughs under Tests/Golden")]
+                intent: .custom(verb: "check-environments", description: "Run `ludus check` over Environments/")
             ),
-            dependencies: ["LudusCLI"]
+            dependencies: ["ludus"]
         ),
         .testTarget(name: "LudusTests", dependencies: ["Ludus", "LudusLua"]),
     ]

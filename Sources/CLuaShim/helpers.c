@@ -261,3 +261,4 @@ static int read_numbers(lua_State *L, int index, double *out, int capacity, int 
 int ludus_read_numbers(lua_State *L, int index, double *out, int capacity) {
     return read_numbers(L, lua_absindex(L, index), out, capacity, 0, 0);
 }
+

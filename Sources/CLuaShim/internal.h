@@ -42,6 +42,7 @@ ludus_control *ludus_ctl(lua_State *L);
 void ludus_watchdog_add(ludus_control *c);
 void ludus_watchdog_remove(ludus_control *c);
 void ludus_arm_limit_hook(lua_State *L);
+int ludus_limit_armed(lua_State *L);
 /// Raises a sandbox violation: fatal for the rest of the current host call.
 int ludus_raise_violation(lua_State *L, const char *fmt, ...);
 int ludus_open_sandbox_impl(lua_State *L);

@@ -107,6 +107,28 @@ static int guarded_pattern(lua_State *L) {
     return lua_gettop(L);
 }
 
+// xpcall(f, handler): after a limit error the handler would run with hooks
+// disabled (Lua clears allowhook while a hook raises), so a looping handler
+// could never be stopped. Once the limit hook is armed the handler is skipped.
+static int guarded_handler(lua_State *L) {
+    if (ludus_limit_armed(L)) return 1;  // the error object, unchanged
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int sandbox_xpcall(lua_State *L) {
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, guarded_handler, 1);
+    lua_replace(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
 static int sandbox_print(lua_State *L) {
     ludus_control *c = ludus_ctl(L);
     int n = lua_gettop(L);
@@ -201,6 +223,9 @@ int ludus_open_sandbox_impl(lua_State *L) {
     lua_getfield(L, g, "setmetatable");
     lua_pushcclosure(L, sandbox_setmetatable, 1);
     lua_setfield(L, g, "setmetatable");
+    lua_getfield(L, g, "xpcall");
+    lua_pushcclosure(L, sandbox_xpcall, 1);
+    lua_setfield(L, g, "xpcall");
     lua_pushcfunction(L, sandbox_print);
     lua_setfield(L, g, "print");
     lua_pushcfunction(L, sandbox_require);

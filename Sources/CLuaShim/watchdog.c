@@ -29,6 +29,7 @@ static void limit_hook(lua_State *L, lua_Debug *ar) {
 }
 
 void ludus_arm_limit_hook(lua_State *L) { lua_sethook(L, limit_hook, LUA_MASKCOUNT, 1); }
+int ludus_limit_armed(lua_State *L) { return lua_gethook(L) == limit_hook; }
 
 static void watch_one(ludus_control *c, uint64_t now) {
     int state = atomic_load(&c->state);

@@ -85,11 +85,6 @@ function host.new_instance(E, rng)
   return setmetatable({ rng = rng }, { __index = E })
 end
 
-function host.reset(E, self, seed, params)
-  self.rng:seed(seed)
-  return E.reset(self, params)
-end
-
 function host.has(E, name)
   return type(E[name]) == "function"
 end

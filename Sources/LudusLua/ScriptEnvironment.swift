@@ -31,6 +31,8 @@ public final class ScriptEnvironment {
     let instanceRef: LuaRef
     let layout: ObservationLayout
     private var keyRefs: [String: LuaRef] = [:]
+    private let rngKeyRef: LuaRef
+    private var cachedParams: (value: LuaValue, ref: LuaRef)?
     /// Number of players whose rewards ``rewards`` holds.
     public let players: Int
 
@@ -54,6 +56,7 @@ public final class ScriptEnvironment {
         defer { module.vm.release(rng) }
         let made = try module.vm.callPreludeRef("new_instance", [.ref(module.moduleRef), .ref(rng)])
         instanceRef = made
+        rngKeyRef = try module.vm.makeRef(.string("rng"))
         try prepareKeys(layout)
     }
 
@@ -67,11 +70,14 @@ public final class ScriptEnvironment {
         lastObservation = other.lastObservation
         lastInfo = other.lastInfo
         instanceRef = instance
+        rngKeyRef = (try? module.vm.makeRef(.string("rng"))) ?? LUA_NOREF
         for (key, _) in other.keyRefs { keyRefs[key] = try? module.vm.makeRef(.string(key)) }
     }
 
     deinit {
         vm.release(instanceRef)
+        vm.release(rngKeyRef)
+        if let cachedParams { vm.release(cachedParams.ref) }
         for ref in keyRefs.values { vm.release(ref) }
     }
 
@@ -93,24 +99,53 @@ public final class ScriptEnvironment {
     // MARK: - Contract calls
 
     /// `E.reset(self, params)` after seeding `self.rng` with `seed` and `math.random` from it.
-    /// Returns the observation and info as Swift values (reset is not on the hot path).
-    public func reset(seed: UInt64, params: LuaValue) throws(LuaError) -> (observation: LuaValue, info: LuaValue) {
+    /// The observation lands in ``observation``; with ``capturesDetail`` also in
+    /// ``lastObservation`` and ``lastInfo``.
+    public func reset(seed: UInt64, params: LuaValue) throws(LuaError) {
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
         vm.seedMathRandom(SeededGenerator.derive(seed, 0x6D61_7468))
         guard lua_checkstack(L, 8) != 0 else { throw LuaError.memoryLimit(bytes: vm.limits.memoryBytes) }
-        lua_rawgeti(L, ludus_registry_index(), lua_Integer(module.resetWrapperRef))
-        lua_rawgeti(L, ludus_registry_index(), lua_Integer(module.moduleRef))
+        try seedInstanceRandom(seed)
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(try module.functionRef("reset")))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
-        lua_pushinteger(L, lua_Integer(Int64(bitPattern: seed)))
-        try vm.push(.value(params))
-        try vm.check(ludus_call(L, 4, 2))
-        let observationValue = vm.read(at: top + 1)
-        lastObservation = observationValue
-        lastInfo = vm.read(at: top + 2)
+        try pushParams(params)
+        try vm.check(ludus_call(L, 2, 2))
+        if capturesDetail {
+            lastObservation = vm.read(at: top + 1)
+            lastInfo = vm.read(at: top + 2)
+        }
         try copyObservation(at: top + 1, function: "reset")
-        return (observationValue, lastInfo)
+    }
+
+    /// Writes a fresh generator state into `self.rng` (no Lua call).
+    private func seedInstanceRandom(_ seed: UInt64) throws(LuaError) {
+        let L = vm.L
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(rngKeyRef))
+        lua_rawget(L, -2)
+        defer { ludus_pop(L, 2) }
+        guard let words = ludus_rng_state(L, -1) else {
+            throw LuaError.script(location: module.location(of: "reset"),
+                                  message: "self.rng was replaced: keep the host's generator in self.rng", traceback: "")
+        }
+        let generator = SeededGenerator(seed: seed)
+        words[0] = generator.state.0; words[1] = generator.state.1
+        words[2] = generator.state.2; words[3] = generator.state.3
+    }
+
+    /// Pushes a fresh copy of the params table; the table of the last distinct params is
+    /// cached so that a loop resetting with the same params does not rebuild it.
+    private func pushParams(_ params: LuaValue) throws(LuaError) {
+        if cachedParams?.value != params {
+            if let old = cachedParams { vm.release(old.ref) }
+            cachedParams = nil
+            cachedParams = (params, try vm.makeRef(params))
+        }
+        lua_rawgeti(vm.L, ludus_registry_index(), lua_Integer(cachedParams!.ref))
+        defer { ludus_remove(vm.L, -2) }
+        try vm.check(ludus_deep_copy(vm.L, -1))
     }
 
     /// `E.step(self, action)`: the hot path.

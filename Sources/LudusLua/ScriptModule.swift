@@ -11,7 +11,6 @@ public final class ScriptModule {
     public let displayName: String
     let moduleRef: LuaRef
     let stepRef: LuaRef
-    let resetWrapperRef: LuaRef
     private(set) var functionRefs: [String: LuaRef] = [:]
 
     /// The functions of the contract the host looks up.
@@ -47,12 +46,10 @@ public final class ScriptModule {
                 message: "E.\(missing) must be a function (see docs/environments.md)", traceback: "")
         }
         stepRef = step
-        resetWrapperRef = try vm.field(vm.prelude, "reset") ?? LUA_NOREF
     }
 
     deinit {
         for ref in functionRefs.values { vm.release(ref) }
-        vm.release(resetWrapperRef)
         vm.release(moduleRef)
     }
 

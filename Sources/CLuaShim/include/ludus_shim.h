@@ -96,6 +96,7 @@ int ludus_read_numbers(lua_State *L, int index, double *out, int capacity);
 // ---- Macros that do not import into Swift ----
 static inline void ludus_pop(lua_State *L, int n) { lua_settop(L, -(n)-1); }
 static inline int ludus_registry_index(void) { return LUA_REGISTRYINDEX; }
+static inline void ludus_remove(lua_State *L, int i) { lua_remove(L, i); }
 static inline int ludus_isnoneornil(lua_State *L, int i) { return lua_type(L, i) <= 0; }
 static inline lua_Number ludus_tonumber(lua_State *L, int i, int *isnum) { return lua_tonumberx(L, i, isnum); }
 static inline lua_Integer ludus_tointeger(lua_State *L, int i, int *isnum) { return lua_tointegerx(L, i, isnum); }

@@ -23,10 +23,9 @@ public protocol Environment: AnyObject {
     var spec: EnvironmentSpec { get }
 
     /// Starts an episode with the given seed and resolved parameters (see
-    /// ``ParameterSpace/resolve(_:environment:)``). The observation is then in ``observation``.
-    /// - Returns: the observation and info as values (not on the hot path).
-    @discardableResult
-    func reset(seed: UInt64, params: [String: LuaValue]) throws(EnvironmentError) -> (observation: LuaValue, info: LuaValue)
+    /// ``ParameterSpace/resolve(_:environment:)``). The observation is then in ``observation``
+    /// (and, with ``capturesDetail``, in ``lastObservation`` with the info in ``lastInfo``).
+    func reset(seed: UInt64, params: [String: LuaValue]) throws(EnvironmentError)
 
     /// Applies one action of the current player. The hot path: copies the observation
     /// into ``observation`` and allocates nothing for discrete actions.
@@ -35,7 +34,7 @@ public protocol Environment: AnyObject {
     /// The observation of the last reset or step, flattened in the layout of the observation space.
     var observation: ObservationBuffer { get }
 
-    /// When true, ``lastObservation`` and ``lastInfo`` hold full values after each step (slower).
+    /// When true, ``lastObservation`` and ``lastInfo`` hold full values after each reset and step (slower).
     var capturesDetail: Bool { get set }
     var lastObservation: LuaValue { get }
     var lastInfo: LuaValue { get }

@@ -73,7 +73,7 @@ public struct EnvironmentCatalog: Sendable {
         return found
     }
 
-    func location(ofFile path: String, root: String?) -> ScriptLocation {
+    public func location(ofFile path: String, root: String?) -> ScriptLocation {
         let absolutePath = Self.absolute(path)
         let directory = URL(fileURLWithPath: absolutePath).deletingLastPathComponent().path
         var library: String? = nil

@@ -4,7 +4,7 @@ import LudusLua
 /// An environment defined by a Lua script, running in its own sandboxed VM.
 public final class LuaEnvironment: Environment {
     public let spec: EnvironmentSpec
-    let script: ScriptEnvironment
+    public let script: ScriptEnvironment
     private let file: String
 
     /// Loads a script into a fresh VM and reads its facts.
@@ -50,8 +50,7 @@ public final class LuaEnvironment: Environment {
         do { return try body() } catch { throw .lua(error, file: file) }
     }
 
-    @discardableResult
-    public func reset(seed: UInt64, params: [String: LuaValue]) throws(EnvironmentError) -> (observation: LuaValue, info: LuaValue) {
+    public func reset(seed: UInt64, params: [String: LuaValue]) throws(EnvironmentError) {
         try wrap { () throws(LuaError) in try script.reset(seed: seed, params: .table(params)) }
     }
 
@@ -102,5 +101,12 @@ public final class LuaEnvironment: Environment {
     public func call(_ name: String, _ arguments: [LuaValue], results: Int) throws(EnvironmentError) -> [LuaValue] {
         guard spec.functions.contains(name) else { throw .unsupported("\(spec.id) has no function E.\(name)") }
         return try wrap { () throws(LuaError) in try script.callMethod(name, arguments, results: results) }
+    }
+}
+
+extension LuaEnvironment {
+    /// Names of discrete actions when the script declares `E.action_names = {"left", ...}`.
+    public var actionNames: [String] {
+        script.module.definition["action_names"].arrayValue?.compactMap(\.stringValue) ?? []
     }
 }

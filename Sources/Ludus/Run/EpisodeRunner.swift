@@ -37,10 +37,10 @@ public final class EpisodeRunner {
     public func run(episode: Int, seed: UInt64, params: [String: LuaValue]) throws -> EpisodeResult {
         let spec = environment.spec
         environment.capturesDetail = trace != nil
-        let reset = try environment.reset(seed: seed, params: params)
+        try environment.reset(seed: seed, params: params)
         var hash = StableHash()
         hashObservation(&hash)
-        try trace?.writeReset(episode: episode, seed: seed, params: params, observation: reset.observation, info: reset.info)
+        try trace?.writeReset(episode: episode, seed: seed, params: params, observation: environment.lastObservation, info: environment.lastInfo)
         if let onRender, let text = try environment.render() { onRender(text) }
         for (index, agent) in agents.enumerated() {
             agent.beginEpisode(seed: SeededGenerator.derive(seed, UInt64(index + 1)), player: index + 1)

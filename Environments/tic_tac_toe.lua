@@ -1,0 +1,119 @@
+-- tic_tac_toe: two players take turns marking a 3x3 board; three in a row wins.
+--
+-- Player 1 plays x, player 2 plays o, x moves first. An action is a cell index
+-- 0..8 in row-major order. Board codes: 0 empty, 1 x, 2 o.
+
+local grid_text = require "grid_text"
+
+local E = {
+  id = "tic_tac_toe",
+  description = "Classic 3x3 tic-tac-toe for two players; x moves first.",
+  version = "1.0.0",
+  players = 2,
+  roles = { "x", "o" },
+
+  observation_space = space.dict{
+    board = space.box(0, 2, { 9 }),  -- 0 empty, 1 x, 2 o (row-major)
+    to_play = space.discrete(3),     -- 1 or 2; 0 once the game is over
+  },
+  action_space = space.discrete(9),
+  params = {},
+
+  max_steps = 9,
+  reward_range = { -1, 1 },
+}
+
+-- Constant tables, never written to.
+local LINES = {
+  { 1, 2, 3 }, { 4, 5, 6 }, { 7, 8, 9 },  -- rows
+  { 1, 4, 7 }, { 2, 5, 8 }, { 3, 6, 9 },  -- columns
+  { 1, 5, 9 }, { 3, 5, 7 },               -- diagonals
+}
+local SYMBOLS = { [0] = ".", "x", "o" }
+
+function E.reset(self, params)
+  local obs = self.obs
+  if obs == nil then
+    obs = { board = {} }
+    self.obs = obs
+  end
+  local board = obs.board
+  for i = 1, 9 do board[i] = 0 end
+  obs.to_play = 1         -- obs.board is the game board itself
+  self.player = 1         -- whose turn: 1, 2, or 0 once over
+  self.moves = 0
+  self.winner = 0         -- 0 none/draw, 1 x, 2 o
+
+  local info = self.info
+  if info == nil then info = {}; self.info = info end
+  info.winner = 0
+  return obs, info
+end
+
+function E.current_player(self)
+  return self.player
+end
+
+function E.legal_actions(self)
+  local legal = {}
+  if self.player == 0 then return legal end
+  local board, n = self.obs.board, 0
+  for i = 1, 9 do
+    if board[i] == 0 then n = n + 1; legal[n] = i - 1 end
+  end
+  return legal
+end
+
+function E.step(self, action)
+  local obs, player = self.obs, self.player
+  local board = obs.board
+  if player == 0 or math.type(action) ~= "integer" or action < 0 or action > 8
+      or board[action + 1] ~= 0 then
+    error("illegal action " .. tostring(action), 2)
+  end
+  board[action + 1] = player
+  local moves = self.moves + 1
+  self.moves = moves
+
+  local won = false
+  if moves >= 5 then
+    for i = 1, 8 do
+      local line = LINES[i]
+      if board[line[1]] == player and board[line[2]] == player and board[line[3]] == player then
+        won = true
+        break
+      end
+    end
+  end
+
+  local info = self.info
+  if won then
+    self.player, self.winner = 0, player
+    obs.to_play, info.winner = 0, player
+    if player == 1 then return obs, { 1, -1 }, true, false, info end
+    return obs, { -1, 1 }, true, false, info
+  end
+  if moves == 9 then
+    self.player = 0
+    obs.to_play = 0
+    return obs, { 0, 0 }, true, false, info
+  end
+  player = 3 - player
+  self.player = player
+  obs.to_play = player
+  return obs, { 0, 0 }, false, false, info
+end
+
+function E.render(self)
+  local lines = grid_text.rows(self.obs.board, 3, SYMBOLS)
+  if self.player ~= 0 then
+    lines[4] = SYMBOLS[self.player] .. " to play"
+  elseif self.winner ~= 0 then
+    lines[4] = SYMBOLS[self.winner] .. " wins"
+  else
+    lines[4] = "draw"
+  end
+  return table.concat(lines, "\n")
+end
+
+return E

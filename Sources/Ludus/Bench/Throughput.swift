@@ -1,0 +1,109 @@
+import Foundation
+import LudusLua
+
+/// Steps per second of an environment under a random agent, with one
+/// independent VM per thread.
+public enum Throughput {
+    public struct Measurement: Sendable {
+        public var threads: Int
+        public var steps: Int
+        public var episodes: Int
+        public var seconds: Double
+        public var stepsPerSecond: Double { Double(steps) / seconds }
+    }
+
+    /// Loads `threads` instances, then steps each `steps` times on its own thread.
+    /// The observation is copied into the Swift buffer every step, as in any loop.
+    public static func measure(
+        threads: Int, steps: Int, seed: UInt64, params: [String: LuaValue],
+        makeEnvironment: () throws -> LuaEnvironment
+    ) throws -> Measurement {
+        let environments = try (0..<threads).map { _ in try makeEnvironment() }
+        let workers = environments.enumerated().map { index, env in
+            Worker(environment: env, seed: SeededGenerator.derive(seed, UInt64(index)), params: params, steps: steps)
+        }
+        for worker in workers { try worker.prepare() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let group = DispatchGroup()
+        for worker in workers {
+            group.enter()
+            let thread = Thread { worker.run(); group.leave() }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        if let failed = workers.first(where: { $0.error != nil }), let error = failed.error { throw error }
+        return Measurement(threads: threads, steps: steps * threads, episodes: workers.reduce(0) { $0 + $1.episodes }, seconds: seconds)
+    }
+
+    /// One thread's loop. Discrete single-player tasks take the allocation-free path.
+    final class Worker: @unchecked Sendable {
+        let environment: LuaEnvironment
+        let seed: UInt64
+        let params: [String: LuaValue]
+        let steps: Int
+        var episodes = 0
+        var error: Error?
+
+        init(environment: LuaEnvironment, seed: UInt64, params: [String: LuaValue], steps: Int) {
+            self.environment = environment
+            self.seed = seed
+            self.params = params
+            self.steps = steps
+        }
+
+        func prepare() throws { try environment.reset(seed: seed, params: params) }
+
+        func run() {
+            do {
+                if case .discrete(let n, let start) = environment.spec.actionSpace, environment.spec.players == 1,
+                    !environment.spec.hasLegalActions
+                {
+                    try runDiscrete(n: n, start: start)
+                } else {
+                    try runGeneral()
+                }
+            } catch { self.error = error }
+        }
+
+        private func runDiscrete(n: Int, start: Int) throws {
+            var generator = SeededGenerator(seed: seed)
+            var episodeLength = 0
+            let cap = environment.spec.maxSteps ?? EpisodeRunner.stepCapWithoutMaxSteps
+            for _ in 0..<steps {
+                let action = start + Int(generator.nextInt(0, Int64(n - 1)))
+                let outcome = try environment.stepDiscrete(action)
+                episodeLength += 1
+                if outcome.terminated || outcome.truncated || episodeLength >= cap {
+                    episodes += 1
+                    episodeLength = 0
+                    try environment.reset(seed: generator.next(), params: params)
+                }
+            }
+        }
+
+        private func runGeneral() throws {
+            let spec = environment.spec
+            let agents = (0..<spec.players).map { _ in RandomAgent(actionSpace: spec.actionSpace) }
+            for (i, agent) in agents.enumerated() { agent.beginEpisode(seed: SeededGenerator.derive(seed, UInt64(i)), player: i + 1) }
+            var legal: [Int] = []
+            legal.reserveCapacity(256)
+            var generator = SeededGenerator(seed: seed)
+            var episodeLength = 0
+            let cap = spec.maxSteps ?? EpisodeRunner.stepCapWithoutMaxSteps
+            for _ in 0..<steps {
+                let player = spec.players == 1 ? 1 : try environment.currentPlayer()
+                try environment.legalActions(into: &legal)
+                let action = try agents[max(player, 1) - 1].act(in: environment, legalActions: legal)
+                let step = try environment.step(action)
+                episodeLength += 1
+                if step.isDone || episodeLength >= cap {
+                    episodes += 1
+                    episodeLength = 0
+                    try environment.reset(seed: generator.next(), params: params)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Ludus
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure steps/s with a random agent; K threads run K independent VMs.")
+
+    @OptionGroup var options: EnvironmentOptions
+    @Argument(help: "An environment id or a .lua file.") var environment: String
+    @Option(help: "Steps per thread.") var steps: Int = 1_000_000
+    @Option(help: "Thread counts to measure, comma separated (e.g. 1,2).") var threads: String = "1"
+    @Option(name: .customLong("param"), help: ArgumentHelp("A parameter value (repeatable).", valueName: "name=value"))
+    var params: [String] = []
+    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Flag(help: "Print one JSON object per measurement.") var json = false
+
+    func run() throws {
+        let counts = threads.split(separator: ",").compactMap { Int($0) }
+        guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--threads: positive integers, e.g. 1,2") }
+        let location = try options.catalog.resolve(environment)
+        let probe = try options.catalog.load(location, limits: options.limits)
+        let resolved = try probe.spec.parameters.parse(params, environment: probe.spec.id)
+        var baseline: Double?
+        for count in counts {
+            let result = try Throughput.measure(threads: count, steps: steps, seed: seed, params: resolved) {
+                try options.catalog.load(location, limits: options.limits)
+            }
+            let scaling = baseline.map { result.stepsPerSecond / $0 } ?? 1
+            if baseline == nil { baseline = result.stepsPerSecond }
+            if json {
+                print("{\"environment\":\"\(probe.spec.id)\",\"threads\":\(count),\"steps\":\(result.steps),\"episodes\":\(result.episodes),\"seconds\":\(result.seconds),\"steps_per_second\":\(Int(result.stepsPerSecond)),\"scaling\":\(scaling)}")
+            } else {
+                print(String(format: "%@: %d thread(s), %d steps, %d episodes, %.0f steps/s (x%.2f vs %d thread)",
+                             probe.spec.id, count, result.steps, result.episodes, result.stepsPerSecond, scaling, counts[0]))
+            }
+        }
+    }
+}
