@@ -30,8 +30,8 @@ lua_State *ludus_newstate(size_t memory_cap, uint32_t budget_ms, ludus_control *
     ludus_control *c = calloc(1, sizeof(ludus_control));
     if (c == NULL) return NULL;
     c->cap = memory_cap;
-    atomic_init(&c->state, WATCH_IDLE);
     atomic_init(&c->generation, 0);
+    atomic_init(&c->armed, 0);
     atomic_init(&c->budget_ms, budget_ms);
     lua_State *L = lua_newstate(capped_alloc, c);
     if (L == NULL) {
@@ -39,6 +39,9 @@ lua_State *ludus_newstate(size_t memory_cap, uint32_t budget_ms, ludus_control *
         return NULL;
     }
     c->L = L;
+    // Stack slot 1 holds the traceback handler for every host call: pushed once,
+    // so the hot path neither pushes nor rotates it (a light C function: no allocation).
+    lua_pushcfunction(L, ludus_traceback_handler);
     ludus_watchdog_add(c);
     if (out_control) *out_control = c;
     return L;

@@ -5,22 +5,25 @@
 #include "ludus_shim.h"
 #include <stdatomic.h>
 
-enum { WATCH_IDLE = 0, WATCH_RUNNING = 1, WATCH_FIRING = 2, WATCH_FIRED = 3 };
+/// Set by the watchdog on the generation of a call it stops.
+#define WATCH_FIRE_BIT (1ull << 63)
 
 struct ludus_control {
     // Allocator: `used` never exceeds `cap`; a denied growth sets `memory_denied`.
     size_t used, cap, peak;
     int memory_denied;
 
-    // Watchdog: the host bumps `generation` and sets `state` around each call.
-    // The watchdog thread notices a generation that stayed RUNNING past the
-    // budget and arms an always-raising count hook; nothing runs on the fast path.
-    _Atomic int state;
-    _Atomic unsigned long generation;
+    // Watchdog: `generation` is odd while a host call runs and even between calls;
+    // the host writes it with a plain store at the start and one exchange at the end.
+    // The watchdog notices an odd generation that stayed the same past the budget,
+    // tags it with WATCH_FIRE_BIT (compare-and-swap, so a finished call is never
+    // tagged), arms an always-raising count hook, then publishes `armed`.
+    _Atomic uint64_t generation;
+    _Atomic uint64_t armed;
     _Atomic uint32_t budget_ms;
-    unsigned long seen_generation;  // watchdog thread only
+    uint64_t host_generation;       // host thread only
+    uint64_t seen_generation;       // watchdog thread only
     uint64_t seen_since_ns;         // watchdog thread only
-    int timed_out;
 
     // Sandbox violation: fatal for the current call (the same raising hook).
     int violation;
@@ -43,6 +46,7 @@ void ludus_watchdog_add(ludus_control *c);
 void ludus_watchdog_remove(ludus_control *c);
 void ludus_arm_limit_hook(lua_State *L);
 int ludus_limit_armed(lua_State *L);
+int ludus_traceback_handler(lua_State *L);
 /// Raises a sandbox violation: fatal for the rest of the current host call.
 int ludus_raise_violation(lua_State *L, const char *fmt, ...);
 int ludus_open_sandbox_impl(lua_State *L);

@@ -32,21 +32,18 @@ void ludus_arm_limit_hook(lua_State *L) { lua_sethook(L, limit_hook, LUA_MASKCOU
 int ludus_limit_armed(lua_State *L) { return lua_gethook(L) == limit_hook; }
 
 static void watch_one(ludus_control *c, uint64_t now) {
-    int state = atomic_load(&c->state);
-    unsigned long generation = atomic_load(&c->generation);
-    if (state != WATCH_RUNNING || generation != c->seen_generation) {
+    uint64_t generation = atomic_load(&c->generation);
+    if ((generation & 1) == 0 || (generation & WATCH_FIRE_BIT) || generation != c->seen_generation) {
         c->seen_generation = generation;
         c->seen_since_ns = now;
         return;
     }
     uint32_t budget = atomic_load(&c->budget_ms);
     if (budget == 0 || now - c->seen_since_ns < (uint64_t)budget * 1000000ull) return;
-    int expected = WATCH_RUNNING;
-    if (atomic_compare_exchange_strong(&c->state, &expected, WATCH_FIRING)) {
-        c->timed_out = 1;
+    if (atomic_compare_exchange_strong(&c->generation, &generation, generation | WATCH_FIRE_BIT)) {
         // Safe from another thread: the standalone interpreter does the same from SIGINT.
         ludus_arm_limit_hook(c->L);
-        atomic_store(&c->state, WATCH_FIRED);
+        atomic_store(&c->armed, generation);
     }
 }
 
@@ -102,7 +99,7 @@ int ludus_raise_violation(lua_State *L, const char *fmt, ...) {
     return luaL_error(L, "sandbox violation: %s", c->violation_message);
 }
 
-static int traceback_handler(lua_State *L) {
+int ludus_traceback_handler(lua_State *L) {
     const char *message = lua_tostring(L, 1);
     if (message == NULL) {
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
@@ -116,25 +113,17 @@ static int traceback_handler(lua_State *L) {
 
 int ludus_call(lua_State *L, int nargs, int nresults) {
     ludus_control *c = ludus_ctl(L);
-    int base = lua_gettop(L) - nargs;  // the function's slot
-    if (!lua_checkstack(L, 4)) return LUDUS_ERR_MEMORY;
-    lua_pushcfunction(L, traceback_handler);
-    lua_insert(L, base);
     c->memory_denied = 0;
     c->violation = 0;
-    c->timed_out = 0;
-    atomic_fetch_add_explicit(&c->generation, 1, memory_order_relaxed);
-    atomic_store(&c->state, WATCH_RUNNING);
-    int status = lua_pcall(L, nargs, nresults, base);
-    int expected = WATCH_RUNNING;
-    int fired = 0;
-    if (!atomic_compare_exchange_strong(&c->state, &expected, WATCH_IDLE)) {
-        while (atomic_load(&c->state) == WATCH_FIRING) { /* the watchdog is arming the hook */ }
-        fired = 1;
+    uint64_t generation = (c->host_generation += 2) | 1;  // odd: running
+    atomic_store_explicit(&c->generation, generation, memory_order_relaxed);
+    int status = lua_pcall(L, nargs, nresults, 1);  // slot 1: the traceback handler
+    uint64_t seen = atomic_exchange_explicit(&c->generation, generation + 1, memory_order_acq_rel);
+    int fired = seen != generation;
+    if (fired) {
+        while (atomic_load(&c->armed) != generation) { /* the watchdog is still arming the hook */ }
     }
     if (fired || c->violation) lua_sethook(L, NULL, 0, 0);
-    atomic_store(&c->state, WATCH_IDLE);
-    lua_remove(L, base);
     if (status == LUA_OK) return LUDUS_OK;
     if (c->violation) return LUDUS_ERR_VIOLATION;
     if (fired) return LUDUS_ERR_TIME;

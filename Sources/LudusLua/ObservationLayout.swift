@@ -42,13 +42,15 @@ public indirect enum ObservationLayout: Hashable, Sendable {
     }
 }
 
-/// The observation of the last reset or step, as flat buffers reused every step.
-public struct ObservationBuffer: Sendable {
-    public internal(set) var numbers: [Double]
-    public internal(set) var texts: [String]
+/// The observation of the last reset or step: numbers in the layout's order and
+/// text parts. A view into buffers the environment reuses: valid until its next
+/// reset or step; copy what you keep.
+public struct ObservationView {
+    public let numbers: UnsafeBufferPointer<Double>
+    public let texts: [String]
 
-    public init(layout: ObservationLayout) {
-        numbers = Array(repeating: 0, count: layout.numberCount)
-        texts = Array(repeating: "", count: layout.textCount)
+    public init(numbers: UnsafeBufferPointer<Double>, texts: [String]) {
+        self.numbers = numbers
+        self.texts = texts
     }
 }

@@ -27,7 +27,8 @@ public struct StepOutcome: Hashable, Sendable {
 /// reads reward and flags, with no allocation for discrete actions.
 public final class ScriptEnvironment {
     public let module: ScriptModule
-    public var vm: LuaVM { module.vm }
+    public let vm: LuaVM
+    private let stepRef: LuaRef
     let instanceRef: LuaRef
     let layout: ObservationLayout
     private var keyRefs: [String: LuaRef] = [:]
@@ -36,45 +37,81 @@ public final class ScriptEnvironment {
     /// Number of players whose rewards ``rewards`` holds.
     public let players: Int
 
-    /// The observation of the last reset or step.
-    public private(set) var observation: ObservationBuffer
-    /// Per-player rewards of the last step (index 0 is player 1).
-    public private(set) var rewards: [Double]
+    // Hot-path storage lives behind pointers (`let`), so the step loop pays no
+    // exclusivity checks or copy-on-write tests.
+    private let numbers: UnsafeMutableBufferPointer<Double>
+    private let rewardBuffer: UnsafeMutableBufferPointer<Double>
+    private let detail: UnsafeMutablePointer<Bool>
+    private var plan: FlattenPlan = FlattenPlan(entries: [], isFlat: false)
+    private var texts: [String]
+
+    /// The observation of the last reset or step (a view: valid until the next one).
+    public var observation: ObservationView {
+        ObservationView(numbers: UnsafeBufferPointer(numbers), texts: texts)
+    }
+    /// Per-player rewards of the last step (index 0 is player 1); a view like ``observation``.
+    public var rewards: UnsafeBufferPointer<Double> { UnsafeBufferPointer(rewardBuffer) }
     /// When true, ``lastObservation`` and ``lastInfo`` are copied out every step (for traces and checks).
-    public var capturesDetail = false
+    public var capturesDetail: Bool {
+        get { detail.pointee }
+        set { detail.pointee = newValue }
+    }
     public private(set) var lastObservation: LuaValue = .nil
     public private(set) var lastInfo: LuaValue = .nil
 
     /// Makes a fresh instance `self = {rng = <rng>}` whose metatable indexes `E`.
     public init(module: ScriptModule, layout: ObservationLayout, players: Int) throws(LuaError) {
         self.module = module
+        vm = module.vm
+        stepRef = module.stepRef
         self.layout = layout
         self.players = max(1, players)
-        observation = ObservationBuffer(layout: layout)
-        rewards = Array(repeating: 0, count: self.players)
+        (numbers, rewardBuffer, detail) = Self.allocate(layout: layout, players: self.players)
+        texts = Array(repeating: "", count: layout.textCount)
         let rng = try module.vm.newRandom(seed: 0)
         defer { module.vm.release(rng) }
         let made = try module.vm.callPreludeRef("new_instance", [.ref(module.moduleRef), .ref(rng)])
         instanceRef = made
         rngKeyRef = try module.vm.makeRef(.string("rng"))
         try prepareKeys(layout)
+        plan = FlattenPlan(layout: layout, keyRefs: keyRefs)
+    }
+
+    private static func allocate(layout: ObservationLayout, players: Int)
+        -> (UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>, UnsafeMutablePointer<Bool>)
+    {
+        let numbers = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, layout.numberCount))
+        numbers.initialize(repeating: 0)
+        let rewards = UnsafeMutableBufferPointer<Double>.allocate(capacity: players)
+        rewards.initialize(repeating: 0)
+        let detail = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+        detail.initialize(to: false)
+        return (UnsafeMutableBufferPointer(rebasing: numbers[0..<layout.numberCount]), rewards, detail)
     }
 
     private init(copying other: ScriptEnvironment, instance: LuaRef) {
         module = other.module
+        vm = other.vm
+        stepRef = other.stepRef
         layout = other.layout
         players = other.players
-        observation = other.observation
-        rewards = other.rewards
-        capturesDetail = other.capturesDetail
+        (numbers, rewardBuffer, detail) = Self.allocate(layout: other.layout, players: other.players)
+        if numbers.count > 0 { _ = numbers.update(fromContentsOf: other.numbers) }
+        _ = rewardBuffer.update(fromContentsOf: other.rewardBuffer)
+        detail.pointee = other.detail.pointee
+        texts = other.texts
         lastObservation = other.lastObservation
         lastInfo = other.lastInfo
         instanceRef = instance
         rngKeyRef = (try? module.vm.makeRef(.string("rng"))) ?? LUA_NOREF
         for (key, _) in other.keyRefs { keyRefs[key] = try? module.vm.makeRef(.string(key)) }
+        plan = FlattenPlan(layout: layout, keyRefs: keyRefs)
     }
 
     deinit {
+        numbers.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
+        rewardBuffer.deallocate()
+        detail.deallocate()
         vm.release(instanceRef)
         vm.release(rngKeyRef)
         if let cachedParams { vm.release(cachedParams.ref) }
@@ -112,7 +149,7 @@ public final class ScriptEnvironment {
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
         try pushParams(params)
         try vm.check(ludus_call(L, 2, 2))
-        if capturesDetail {
+        if detail.pointee {
             lastObservation = vm.read(at: top + 1)
             lastInfo = vm.read(at: top + 2)
         }
@@ -148,12 +185,25 @@ public final class ScriptEnvironment {
         try vm.check(ludus_deep_copy(vm.L, -1))
     }
 
-    /// `E.step(self, action)`: the hot path.
-    public func step(_ action: LuaAction) throws(LuaError) -> StepOutcome {
+    /// `E.step(self, action)` for a discrete action: the hot path, allocation-free.
+    @inline(__always)
+    public func step(discrete action: Int64) throws(LuaError) -> StepOutcome {
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
-        lua_rawgeti(L, ludus_registry_index(), lua_Integer(module.stepRef))
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(stepRef))
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
+        lua_pushinteger(L, lua_Integer(action))
+        return try finishStep(top: top)
+    }
+
+    /// `E.step(self, action)`.
+    public func step(_ action: LuaAction) throws(LuaError) -> StepOutcome {
+        if case .integer(let value) = action { return try step(discrete: value) }
+        let L = vm.L
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(stepRef))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
         switch action {
         case .integer(let value): lua_pushinteger(L, lua_Integer(value))
@@ -161,13 +211,19 @@ public final class ScriptEnvironment {
         case .text(let text): try vm.pushString(text)
         case .value(let value): try vm.push(.value(value))
         }
+        return try finishStep(top: top)
+    }
+
+    @inline(__always)
+    private func finishStep(top: Int32) throws(LuaError) -> StepOutcome {
+        let L = vm.L
         try vm.check(ludus_call(L, 2, 5))
         try copyObservation(at: top + 1, function: "step")
         let reward = try readReward(at: top + 2)
         guard lua_type(L, top + 3) == LUA_TBOOLEAN, lua_type(L, top + 4) == LUA_TBOOLEAN else {
             throw contractError("step", "must return terminated and truncated as booleans (got \(typeName(top + 3)) and \(typeName(top + 4)))")
         }
-        if capturesDetail {
+        if detail.pointee {
             lastObservation = vm.read(at: top + 1)
             lastInfo = vm.read(at: top + 5)
         }
@@ -257,28 +313,53 @@ public final class ScriptEnvironment {
         if lua_type(L, index) == LUA_TTABLE {
             for player in 0..<players {
                 lua_rawgeti(L, index, lua_Integer(player + 1))
-                rewards[player] = ludus_tonumber(L, -1, &isNumber)
+                rewardBuffer[player] = ludus_tonumber(L, -1, &isNumber)
                 ludus_pop(L, 1)
                 guard isNumber != 0 else {
                     throw contractError("step", "reward table must hold a number for each of the \(players) players")
                 }
             }
-            return rewards[0]
+            return rewardBuffer[0]
         }
         let reward = ludus_tonumber(L, index, &isNumber)
         guard lua_type(L, index) == LUA_TNUMBER else {
             throw contractError("step", "must return a number as reward (or a table per player), got \(typeName(index))")
         }
-        rewards[0] = reward
+        rewardBuffer[0] = reward
         return reward
     }
 
+    @inline(__always)
     private func copyObservation(at index: Int32, function: String) throws(LuaError) {
+        if plan.isFlat {
+            // The common case: numbers only, at most one level of named or positional parts.
+            let L = vm.L
+            let base = numbers.baseAddress
+            for entry in plan.entries {
+                var value = index
+                if entry.source != .whole {
+                    guard lua_type(L, index) == LUA_TTABLE else {
+                        throw contractError(function, "returned an observation that does not fit its space: expected a table, got \(typeName(index))")
+                    }
+                    if entry.source == .field {
+                        lua_rawgeti(L, ludus_registry_index(), lua_Integer(entry.key))
+                        lua_rawget(L, index < 0 ? index - 1 : index)
+                    } else {
+                        lua_rawgeti(L, index, lua_Integer(entry.key))
+                    }
+                    value = -1
+                }
+                let written = ludus_read_numbers(L, value, base.map { $0 + Int(entry.offset) }, entry.count)
+                if entry.source != .whole { ludus_pop(L, 1) }
+                if written != entry.count {
+                    throw contractError(function, "returned an observation that does not fit its space: \(entry.name.isEmpty ? "" : entry.name + ": ")expected \(entry.count) number(s), got \(written < 0 ? "something else or more" : String(written))")
+                }
+            }
+            return
+        }
         var cursor = 0
         var textSlot = 0
-        if let problem = observation.numbers.withUnsafeMutableBufferPointer({ buffer in
-            copy(layout, at: index, into: buffer, cursor: &cursor, textSlot: &textSlot)
-        }) {
+        if let problem = copy(layout, at: index, into: numbers, cursor: &cursor, textSlot: &textSlot) {
             throw contractError(function, "returned an observation that does not fit its space: \(problem)")
         }
     }
@@ -292,7 +373,7 @@ public final class ScriptEnvironment {
         switch layout {
         case .number, .numbers:
             let expected = layout.numberCount
-            let written = ludus_read_numbers(L, index, buffer.baseAddress! + cursor, Int32(expected))
+            let written = ludus_read_numbers(L, index, buffer.baseAddress.map { $0 + cursor }, Int32(expected))
             guard written == expected else {
                 return written < 0 ? "expected \(expected) number(s), got \(typeName(index)) with more or non-numbers"
                     : "expected \(expected) number(s), got \(written)"
@@ -300,7 +381,7 @@ public final class ScriptEnvironment {
             cursor += expected
         case .text:
             guard lua_type(L, index) == LUA_TSTRING else { return "expected a string, got \(typeName(index))" }
-            observation.texts[textSlot] = vm.readString(at: index)
+            texts[textSlot] = vm.readString(at: index)
             textSlot += 1
         case .dict(let entries):
             guard lua_type(L, index) == LUA_TTABLE else { return "expected a table, got \(typeName(index))" }
@@ -341,5 +422,56 @@ extension LuaVM {
         for argument in arguments { try push(argument) }
         try check(ludus_call(L, Int32(arguments.count), 1))
         return try makeRef()
+    }
+}
+
+/// A precomputed copy plan for observations made of numbers, flat or with one
+/// level of named (dict) or positional (tuple) parts: no recursion, no lookups by name.
+struct FlattenPlan {
+    enum Source { case whole, field, index }
+    struct Entry {
+        var source: Source
+        var key: LuaRef
+        var offset: Int32
+        var count: Int32
+        var name: String
+    }
+    let entries: [Entry]
+    let isFlat: Bool
+
+    init(entries: [Entry], isFlat: Bool) {
+        self.entries = entries
+        self.isFlat = isFlat
+    }
+
+    init(layout: ObservationLayout, keyRefs: [String: LuaRef]) {
+        func leaf(_ layout: ObservationLayout) -> Int32? {
+            switch layout {
+            case .number, .numbers: return Int32(layout.numberCount)
+            default: return nil
+            }
+        }
+        var entries: [Entry] = []
+        var offset: Int32 = 0
+        switch layout {
+        case .number, .numbers:
+            entries = [Entry(source: .whole, key: 0, offset: 0, count: Int32(layout.numberCount), name: "")]
+        case .dict(let parts):
+            for part in parts {
+                guard let count = leaf(part.layout), let key = keyRefs[part.key] else { self.init(entries: [], isFlat: false); return }
+                entries.append(Entry(source: .field, key: key, offset: offset, count: count, name: part.key))
+                offset += count
+            }
+        case .tuple(let parts):
+            for (i, part) in parts.enumerated() {
+                guard let count = leaf(part) else { self.init(entries: [], isFlat: false); return }
+                entries.append(Entry(source: .index, key: LuaRef(i + 1), offset: offset, count: count, name: "[\(i + 1)]"))
+                offset += count
+            }
+        case .text:
+            self.init(entries: [], isFlat: false)
+            return
+        }
+        self.init(entries: entries, isFlat: true)
     }
 }

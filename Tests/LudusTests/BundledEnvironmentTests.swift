@@ -48,7 +48,7 @@ import LudusLua
         agent.beginEpisode(seed: 3, player: 1)
         for _ in 0..<5 {
             let flat = flatten(env.lastObservation, env.spec.observationSpace)
-            #expect(flat == env.observation.numbers)
+            #expect(flat == Array(env.observation.numbers))
             guard try env.currentPlayer() != 0 else { break }
             try env.legalActions(into: &legal)
             if try env.step(agent.act(in: env, legalActions: legal)).isDone { break }

@@ -32,7 +32,7 @@ public protocol Environment: AnyObject {
     func step(_ action: Action) throws(EnvironmentError) -> Step
 
     /// The observation of the last reset or step, flattened in the layout of the observation space.
-    var observation: ObservationBuffer { get }
+    var observation: ObservationView { get }
 
     /// When true, ``lastObservation`` and ``lastInfo`` hold full values after each reset and step (slower).
     var capturesDetail: Bool { get set }

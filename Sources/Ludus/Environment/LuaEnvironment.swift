@@ -57,16 +57,16 @@ public final class LuaEnvironment: Environment {
     @inline(__always)
     public func step(_ action: Action) throws(EnvironmentError) -> Step {
         let outcome = try wrap { () throws(LuaError) in try script.step(action.luaAction) }
-        return Step(rewards: script.rewards, terminated: outcome.terminated, truncated: outcome.truncated)
+        return Step(rewards: Array(script.rewards), terminated: outcome.terminated, truncated: outcome.truncated)
     }
 
     /// The hot path for discrete actions: no `Step` array copy, just the outcome.
     @inline(__always)
     public func stepDiscrete(_ action: Int) throws(EnvironmentError) -> StepOutcome {
-        try wrap { () throws(LuaError) in try script.step(.integer(Int64(action))) }
+        do { return try script.step(discrete: Int64(action)) } catch { throw .lua(error, file: file) }
     }
 
-    public var observation: ObservationBuffer { script.observation }
+    public var observation: ObservationView { script.observation }
     public var capturesDetail: Bool {
         get { script.capturesDetail }
         set { script.capturesDetail = newValue }
