@@ -232,8 +232,8 @@ int ludus_install_rng_clone(lua_State *L) {
 
 // ---- non-raising readers ----
 
-static int read_numbers(lua_State *L, int index, double *out, int capacity, int count, int depth) {
-    switch (lua_type(L, index)) {
+static int read_numbers(lua_State *L, int index, int type, double *out, int capacity, int count, int depth) {
+    switch (type) {
     case LUA_TNUMBER:
         if (count >= capacity) return -1;
         out[count] = lua_tonumberx(L, index, NULL);
@@ -246,9 +246,13 @@ static int read_numbers(lua_State *L, int index, double *out, int capacity, int 
         if (depth > 16 || !lua_checkstack(L, 2)) return -1;
         lua_Unsigned n = lua_rawlen(L, index);
         for (lua_Unsigned i = 1; i <= n; i++) {
-            lua_rawgeti(L, index, (lua_Integer)i);
-            count = read_numbers(L, lua_gettop(L), out, capacity, count, depth + 1);
-            lua_pop(L, 1);
+            int element = lua_rawgeti(L, index, (lua_Integer)i);  // the type comes back for free
+            if (element == LUA_TNUMBER && count < capacity) {
+                out[count++] = lua_tonumberx(L, -1, NULL);
+            } else {
+                count = read_numbers(L, lua_gettop(L), element, out, capacity, count, depth + 1);
+            }
+            lua_settop(L, -2);
             if (count < 0) return -1;
         }
         return count;
@@ -259,6 +263,16 @@ static int read_numbers(lua_State *L, int index, double *out, int capacity, int 
 }
 
 int ludus_read_numbers(lua_State *L, int index, double *out, int capacity) {
-    return read_numbers(L, lua_absindex(L, index), out, capacity, 0, 0);
+    index = lua_absindex(L, index);
+    return read_numbers(L, index, lua_type(L, index), out, capacity, 0, 0);
 }
 
+
+int ludus_read_step(lua_State *L, int base, double *reward) {
+    int isnum = 0;
+    *reward = lua_tonumberx(L, base + 1, &isnum);
+    int terminated = lua_type(L, base + 2), truncated = lua_type(L, base + 3);
+    if (terminated != LUA_TBOOLEAN || truncated != LUA_TBOOLEAN) return LUDUS_STEP_BAD_FLAGS;
+    int flags = (lua_toboolean(L, base + 2) ? 1 : 0) | (lua_toboolean(L, base + 3) ? 2 : 0);
+    return isnum ? flags : (flags | LUDUS_STEP_REWARD_NOT_NUMBER);
+}

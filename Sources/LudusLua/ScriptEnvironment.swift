@@ -219,15 +219,21 @@ public final class ScriptEnvironment {
         let L = vm.L
         try vm.check(ludus_call(L, 2, 5))
         try copyObservation(at: top + 1, function: "step")
-        let reward = try readReward(at: top + 2)
-        guard lua_type(L, top + 3) == LUA_TBOOLEAN, lua_type(L, top + 4) == LUA_TBOOLEAN else {
+        var reward = 0.0
+        let flags = ludus_read_step(L, top + 1, &reward)
+        guard flags != LUDUS_STEP_BAD_FLAGS else {
             throw contractError("step", "must return terminated and truncated as booleans (got \(typeName(top + 3)) and \(typeName(top + 4)))")
+        }
+        if flags & LUDUS_STEP_REWARD_NOT_NUMBER != 0 || players > 1 {
+            reward = try readReward(at: top + 2)
+        } else {
+            rewardBuffer[0] = reward
         }
         if detail.pointee {
             lastObservation = vm.read(at: top + 1)
             lastInfo = vm.read(at: top + 5)
         }
-        return StepOutcome(reward: reward, terminated: lua_toboolean(L, top + 3) != 0, truncated: lua_toboolean(L, top + 4) != 0)
+        return StepOutcome(reward: reward, terminated: flags & 1 != 0, truncated: flags & 2 != 0)
     }
 
     /// `E.legal_actions(self)`, written into `actions` (reused).

@@ -93,6 +93,13 @@ int ludus_deep_copy(lua_State *L, int index);
 /// Returns the count written, or -1 when a non-number was met or capacity was exceeded.
 int ludus_read_numbers(lua_State *L, int index, double *out, int capacity);
 
+/// Reads what E.step returned at base+1 (reward), base+2 (terminated), base+3 (truncated).
+/// Returns bit 0 terminated, bit 1 truncated, plus LUDUS_STEP_REWARD_NOT_NUMBER when the
+/// reward is not a number (a per-player table, or wrong), or LUDUS_STEP_BAD_FLAGS.
+int ludus_read_step(lua_State *L, int base, double *reward);
+#define LUDUS_STEP_REWARD_NOT_NUMBER 4
+#define LUDUS_STEP_BAD_FLAGS (-1)
+
 // ---- Macros that do not import into Swift ----
 static inline void ludus_pop(lua_State *L, int n) { lua_settop(L, -(n)-1); }
 static inline int ludus_registry_index(void) { return LUA_REGISTRYINDEX; }
