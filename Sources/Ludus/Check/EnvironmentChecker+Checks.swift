@@ -24,6 +24,9 @@ extension CheckContext {
                 outside += [.number(parameter.max! + 1), .number(parameter.min! - 1)]
             case .choice:
                 values = parameter.choices
+            case .string:
+                values = [parameter.defaultValue]
+                outside = [.int(1)]
             }
             for value in values {
                 do {

@@ -2,7 +2,7 @@ import LudusLua
 
 /// One teacher-facing parameter of an environment (`E.params.name`).
 public struct Parameter: Hashable, Sendable {
-    public enum Kind: String, Hashable, Sendable { case int, float, choice }
+    public enum Kind: String, Hashable, Sendable { case int, float, choice, string }
 
     public var name: String
     public var kind: Kind
@@ -11,11 +11,14 @@ public struct Parameter: Hashable, Sendable {
     public var choices: [LuaValue]
     public var defaultValue: LuaValue
     public var description: String
+    /// Longest accepted text of a `string` parameter.
+    public var maxLength: Int
 
     /// The range in brackets or the choices in braces, for one-line listings.
     public var compactDomain: String {
         switch kind {
         case .choice: return "{" + choices.map(displayText).joined(separator: ",") + "}"
+        case .string: return "text"
         default: return "[\(format(min ?? 0))..\(format(max ?? 0))]"
         }
     }
@@ -26,6 +29,7 @@ public struct Parameter: Hashable, Sendable {
         case .int: return "integer in [\(format(min ?? 0)), \(format(max ?? 0))]"
         case .float: return "number in [\(format(min ?? 0)), \(format(max ?? 0))]"
         case .choice: return "one of " + choices.map(displayText).joined(separator: ", ")
+        case .string: return "text of at most \(maxLength) characters"
         }
     }
 
@@ -34,10 +38,11 @@ public struct Parameter: Hashable, Sendable {
         self.name = name
         guard case .table = value else { throw SpecError("params.\(name) must be a table {kind=..., ...}") }
         guard let kindName = value["kind"].stringValue, let kind = Kind(rawValue: kindName) else {
-            throw SpecError("params.\(name).kind must be \"int\", \"float\" or \"choice\"")
+            throw SpecError("params.\(name).kind must be \"int\", \"float\", \"choice\" or \"string\"")
         }
         self.kind = kind
         description = value["description"].stringValue ?? ""
+        maxLength = value["max_length"].intValue ?? 100_000
         choices = value["choices"].arrayValue ?? []
         switch kind {
         case .int, .float:
@@ -53,12 +58,16 @@ public struct Parameter: Hashable, Sendable {
             guard !choices.isEmpty else { throw SpecError("params.\(name) of kind choice needs a non-empty choices list") }
             min = nil
             max = nil
+        case .string:
+            min = nil
+            max = nil
         }
         let fallback: LuaValue
         switch kind {
         case .int: fallback = .int(Int64(min!))
         case .float: fallback = .number(min!)
         case .choice: fallback = choices[0]
+        case .string: fallback = .string("")
         }
         defaultValue = value["default"].isNil ? fallback : value["default"]
         if kind == .float, let number = defaultValue.doubleValue { defaultValue = .number(number) }
@@ -78,6 +87,9 @@ public struct Parameter: Hashable, Sendable {
             return v >= min! && v <= max! ? nil : "\(format(v)) is outside [\(format(min!)), \(format(max!))]"
         case .choice:
             return choices.contains(value) ? nil : "\(displayText(value)) is not one of \(choices.map(displayText).joined(separator: ", "))"
+        case .string:
+            guard let text = value.stringValue else { return "expected text, got \(displayText(value))" }
+            return text.count <= maxLength ? nil : "text of \(text.count) characters is longer than \(maxLength)"
         }
     }
 
@@ -89,15 +101,20 @@ public struct Parameter: Hashable, Sendable {
         case .choice:
             if let match = choices.first(where: { displayText($0) == text }) { return match }
             return .string(text)
+        case .string: return .string(text)
         }
     }
 
-    /// A uniformly random valid value.
+    /// Whether teachers can sample this parameter (a `string` one is fixed at its default).
+    public var isSampled: Bool { kind != .string }
+
+    /// A uniformly random valid value (the default for `string` parameters).
     public func sample(using generator: inout SeededGenerator) -> LuaValue {
         switch kind {
         case .int: return .int(generator.nextInt(Int64(min!), Int64(max!)))
         case .float: return .number(min! + (max! - min!) * generator.nextDouble())
         case .choice: return choices[Int(generator.nextInt(0, Int64(choices.count - 1)))]
+        case .string: return defaultValue
         }
     }
 }

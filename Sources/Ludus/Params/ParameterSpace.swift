@@ -1,3 +1,4 @@
+import Foundation
 import LudusLua
 
 /// A value given for a parameter that the environment cannot take.
@@ -67,7 +68,15 @@ public struct ParameterSpace: Hashable, Sendable {
                 throw ParameterError(environment: environment, parameter: name,
                                      message: "unknown parameter (known: \(known.isEmpty ? "none" : known))")
             }
-            given[name] = parameter.parse(text)
+            if parameter.kind == .string, text.hasPrefix("@") {
+                // `--param layout=@level.txt`: the text of a file.
+                guard let contents = try? String(contentsOfFile: String(text.dropFirst()), encoding: .utf8) else {
+                    throw ParameterError(environment: environment, parameter: name, message: "cannot read \(text.dropFirst())")
+                }
+                given[name] = .string(contents)
+            } else {
+                given[name] = parameter.parse(text)
+            }
         }
         return try resolve(given, environment: environment)
     }

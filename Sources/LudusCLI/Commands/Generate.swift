@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Ludus
+import LudusLua
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a deterministic dataset of question/answer items (reasoning-gym's item shape).")
+
+    enum Format: String, ExpressibleByArgument { case jsonl }
+
+    @OptionGroup var options: EnvironmentOptions
+    @Argument(help: "An environment id or a .lua file with E.item.") var environment: String
+    @Option(help: "Number of items.") var count: Int = 10
+    @Option(help: "Seed: item i is generated from a seed derived from it and i.") var seed: UInt64 = 0
+    @Option(name: .customLong("param"), help: ArgumentHelp("A parameter value (repeatable).", valueName: "name=value"))
+    var params: [String] = []
+    @Option(help: "Output format.") var format: Format = .jsonl
+    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var out: String?
+
+    func validate() throws {
+        guard count >= 0 else { throw ValidationError("--count must be 0 or more") }
+    }
+
+    func run() throws {
+        let env = try options.load(environment)
+        let resolved = try env.spec.parameters.parse(params, environment: env.spec.id)
+        let items = try Dataset.items(env, count: count, seed: seed, params: resolved)
+        let text = items.map { JSON.encode($0) + "\n" }.joined()
+        if let out { try text.write(toFile: out, atomically: true, encoding: .utf8) } else { print(text, terminator: "") }
+    }
+}
+
+struct Score: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score an answer for an item (from `ludus generate` or reasoning-gym) and print the score.")
+
+    @OptionGroup var options: EnvironmentOptions
+    @Argument(help: "An environment id or a .lua file with E.score_item.") var environment: String
+    @Option(help: ArgumentHelp("The item as JSON (or @file).", valueName: "json")) var item: String
+    @Option(help: ArgumentHelp("The answer text (or @file).", valueName: "text")) var answer: String
+
+    func run() throws {
+        let env = try options.load(environment)
+        let itemText = try Self.text(item)
+        let value: LuaValue
+        do { value = try JSON.decode(itemText) } catch { throw CommandFailure("--item: \(error)") }
+        try env.reset(seed: 0, params: env.spec.parameters.defaults)
+        print(JSON.number(try Dataset.score(env, item: value, answer: try Self.text(answer))))
+    }
+
+    static func text(_ argument: String) throws -> String {
+        guard argument.hasPrefix("@") else { return argument }
+        guard let text = try? String(contentsOfFile: String(argument.dropFirst()), encoding: .utf8) else {
+            throw CommandFailure("cannot read \(argument.dropFirst())")
+        }
+        return text
+    }
+}

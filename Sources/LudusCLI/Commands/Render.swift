@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Ludus
+import LudusLua
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render a level after reset (and optional random steps) as terminal text or an image.",
+        discussion: "Images come from the script's E.render_image (SVG); PNG output converts it with rsvg-convert or ImageMagick when present.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case ansi, svg, png }
+
+    @OptionGroup var options: EnvironmentOptions
+    @Argument(help: "An environment id or a .lua file.") var environment: String
+    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(name: .customLong("param"), help: ArgumentHelp("A parameter value (repeatable).", valueName: "name=value"))
+    var params: [String] = []
+    @Option(help: "Random steps to take before rendering.") var steps: Int = 0
+    @Option(help: "ansi, svg or png (default: from --out's extension, else ansi).") var format: Format?
+    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var out: String?
+
+    func run() throws {
+        let env = try options.load(environment)
+        let spec = env.spec
+        try env.reset(seed: seed, params: try spec.parameters.parse(params, environment: spec.id))
+        let agents = (0..<spec.players).map { _ in RandomAgent(actionSpace: spec.actionSpace) }
+        for (i, agent) in agents.enumerated() { agent.beginEpisode(seed: SeededGenerator.derive(seed, UInt64(i + 1)), player: i + 1) }
+        var legal: [Int] = []
+        for _ in 0..<steps {
+            let player = try env.currentPlayer()
+            if player == 0 { break }
+            try env.legalActions(into: &legal)
+            if try env.step(agents[player - 1].act(in: env, legalActions: legal)).isDone { break }
+        }
+        let chosen = format ?? out.flatMap { Format(rawValue: URL(fileURLWithPath: $0).pathExtension.lowercased()) } ?? .ansi
+        switch chosen {
+        case .ansi:
+            guard let text = try env.render() else { throw CommandFailure("\(spec.id) has no E.render") }
+            try emit(text)
+        case .svg, .png:
+            guard spec.functions.contains("render_image") else { throw CommandFailure("\(spec.id) has no E.render_image") }
+            guard let svg = try env.call("render_image", [], results: 1).first?.stringValue else {
+                throw CommandFailure("E.render_image must return an SVG document as a string")
+            }
+            if chosen == .svg { try emit(svg) } else { try writePNG(svg) }
+        }
+    }
+
+    func emit(_ text: String) throws {
+        if let out { try text.write(toFile: out, atomically: true, encoding: .utf8) } else { print(text) }
+    }
+
+    func writePNG(_ svg: String) throws {
+        guard let out else { throw CommandFailure("--format png needs --out FILE") }
+        let temporary = out + ".svg"
+        try svg.write(toFile: temporary, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        for (tool, arguments) in [("rsvg-convert", [temporary, "-o", out]), ("convert", [temporary, out])] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [tool] + arguments
+            process.standardError = FileHandle.nullDevice
+            if (try? process.run()) != nil {
+                process.waitUntilExit()
+                if process.terminationStatus == 0 { return }
+            }
+        }
+        throw CommandFailure("no SVG converter found: install librsvg2-bin (rsvg-convert), or use --format svg")
+    }
+}
