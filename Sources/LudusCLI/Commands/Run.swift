@@ -38,6 +38,7 @@ struct Run: ParsableCommand {
         if render { runner.onRender = { print($0); print("") } }
         print("\(spec.id) seed=\(seed) params=\(JSON.encode(.table(resolved)))")
         var total = StableHash()
+        var failures = 0
         for episode in 1...episodes {
             let episodeSeed = SeededGenerator.derive(seed, UInt64(episode))
             do {
@@ -46,12 +47,18 @@ struct Run: ParsableCommand {
                 print("episode \(episode) return=\(returns) length=\(result.length) outcome=\(result.outcome) hash=\(result.trajectoryHash)")
                 total.combine(result.trajectoryHash)
             } catch let error as EnvironmentError {
+                // The episode is lost, not the run: the next reset starts clean.
+                failures += 1
                 try runner.trace?.flush()
                 print("episode \(episode) error=\(error.kind): \(error)")
-                throw ExitCode(1)
+                total.combine(error.kind)
             }
         }
         try runner.trace?.flush()
         print("run hash=\(total.hex)")
+        if failures > 0 {
+            print("\(failures) of \(episodes) episode(s) failed")
+            throw ExitCode(1)
+        }
     }
 }
