@@ -29,6 +29,8 @@ public final class ScriptEnvironment {
     public let module: ScriptModule
     public let vm: LuaVM
     private let stepRef: LuaRef
+    private let legalActionsRef: LuaRef?
+    private let currentPlayerRef: LuaRef?
     let instanceRef: LuaRef
     let layout: ObservationLayout
     private var keyRefs: [String: LuaRef] = [:]
@@ -64,6 +66,8 @@ public final class ScriptEnvironment {
         self.module = module
         vm = module.vm
         stepRef = module.stepRef
+        legalActionsRef = module.functionRefs["legal_actions"]
+        currentPlayerRef = module.functionRefs["current_player"]
         self.layout = layout
         self.players = max(1, players)
         (numbers, rewardBuffer, detail) = Self.allocate(layout: layout, players: self.players)
@@ -93,6 +97,8 @@ public final class ScriptEnvironment {
         module = other.module
         vm = other.vm
         stepRef = other.stepRef
+        legalActionsRef = other.legalActionsRef
+        currentPlayerRef = other.currentPlayerRef
         layout = other.layout
         players = other.players
         (numbers, rewardBuffer, detail) = Self.allocate(layout: other.layout, players: other.players)
@@ -241,7 +247,11 @@ public final class ScriptEnvironment {
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
-        lua_rawgeti(L, ludus_registry_index(), lua_Integer(try module.functionRef("legal_actions")))
+        guard let legalActionsRef else {
+            actions.removeAll(keepingCapacity: true)
+            return
+        }
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(legalActionsRef))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
         try vm.check(ludus_call(L, 1, 1))
         guard lua_type(L, -1) == LUA_TTABLE else {
@@ -262,12 +272,19 @@ public final class ScriptEnvironment {
 
     /// `E.current_player(self)`: 1...players, or 0 once the episode is over.
     public func currentPlayer() throws(LuaError) -> Int {
-        guard module.hasFunction("current_player") else { return 1 }
-        let result = try callMethod("current_player", [], results: 1)[0]
-        guard let player = result.intValue else {
-            throw contractError("current_player", "must return an integer, got \(result.typeName)")
+        guard let currentPlayerRef else { return 1 }
+        let L = vm.L
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(currentPlayerRef))
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
+        try vm.check(ludus_call(L, 1, 1))
+        var isInteger: Int32 = 0
+        let player = ludus_tointeger(L, -1, &isInteger)
+        guard isInteger != 0 else {
+            throw contractError("current_player", "must return an integer, got \(typeName(-1))")
         }
-        return player
+        return Int(player)
     }
 
     /// `E.render(self)`, or nil when the environment has no renderer.

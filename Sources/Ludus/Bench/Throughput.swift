@@ -96,9 +96,9 @@ public enum Throughput {
                 let player = spec.players == 1 ? 1 : try environment.currentPlayer()
                 try environment.legalActions(into: &legal)
                 let action = try agents[max(player, 1) - 1].act(in: environment, legalActions: legal)
-                let step = try environment.step(action)
+                let outcome = try environment.stepOutcome(action)
                 episodeLength += 1
-                if step.isDone || episodeLength >= cap {
+                if outcome.terminated || outcome.truncated || episodeLength >= cap {
                     episodes += 1
                     episodeLength = 0
                     try environment.reset(seed: generator.next(), params: params)

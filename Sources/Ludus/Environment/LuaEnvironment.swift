@@ -60,6 +60,18 @@ public final class LuaEnvironment: Environment {
         return Step(rewards: Array(script.rewards), terminated: outcome.terminated, truncated: outcome.truncated)
     }
 
+    /// A step without building a ``Step`` (no array): per-player rewards stay in ``rewards``.
+    @inline(__always)
+    public func stepOutcome(_ action: Action) throws(EnvironmentError) -> StepOutcome {
+        do {
+            if case .discrete(let i) = action { return try script.step(discrete: Int64(i)) }
+            return try script.step(action.luaAction)
+        } catch { throw .lua(error, file: file) }
+    }
+
+    /// Per-player rewards of the last step (a view: valid until the next step).
+    public var rewards: UnsafeBufferPointer<Double> { script.rewards }
+
     /// The hot path for discrete actions: no `Step` array copy, just the outcome.
     @inline(__always)
     public func stepDiscrete(_ action: Int) throws(EnvironmentError) -> StepOutcome {
