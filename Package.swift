@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries from Debian (see Makefile: `make deps`).
@@ -24,7 +25,11 @@ let package = Package(
         // Environment contract, spaces, agents, runner, checker: no Lua types here.
         .target(
             name: "Ludus",
-            dependencies: ["LudusLua", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "LudusLua",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .executableTarget(
             name: "ludus",

@@ -434,7 +434,7 @@ public final class ScriptEnvironment {
 
 extension LuaVM {
     /// Calls a prelude function and keeps its first result as a reference.
-    func callPreludeRef(_ name: String, _ arguments: [LuaArgument]) throws(LuaError) -> LuaRef {
+    public func callPreludeRef(_ name: String, _ arguments: [LuaArgument]) throws(LuaError) -> LuaRef {
         guard let function = try field(prelude, name) else {
             throw LuaError.script(location: nil, message: "prelude has no \(name)", traceback: "")
         }

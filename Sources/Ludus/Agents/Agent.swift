@@ -23,20 +23,41 @@ public protocol Agent: AnyObject {
 
     /// Called when the episode is over with the agent's return.
     func endEpisode(return episodeReturn: Double)
+
+    /// Whether `act` reads ``Environment/lastObservation`` (the loop then captures
+    /// full observations, which costs a copy per step).
+    var needsObservationValue: Bool { get }
 }
 
 extension Agent {
+    public var needsObservationValue: Bool { false }
     public func observe(_ step: Step, player: Int) {}
     public func endEpisode(return episodeReturn: Double) {}
 }
 
-/// Makes agents from spec strings (`random`, ...).
+/// Makes agents from spec strings: `random`, `mcts:200` (simulations), `lua:PATH`
+/// (a Lua agent file), `exec:COMMAND` (an external program speaking JSON lines).
 public enum AgentFactory {
-    public static let known = ["random"]
+    public static let known = ["random", "mcts:N", "lua:PATH", "exec:COMMAND"]
 
-    public static func make(_ spec: String, for environment: EnvironmentSpec) throws(EnvironmentError) -> any Agent {
-        switch spec.split(separator: ":").first.map(String.init) ?? spec {
+    public static func make(
+        _ spec: String, for environment: EnvironmentSpec, limits: LuaLimits = .default, moveMilliseconds: Int = 5000
+    ) throws(EnvironmentError) -> any Agent {
+        let kind = spec.split(separator: ":", maxSplits: 1).first.map(String.init) ?? spec
+        let argument = spec.contains(":") ? String(spec[spec.index(after: spec.firstIndex(of: ":")!)...]) : ""
+        switch kind {
         case "random": return RandomAgent(actionSpace: environment.actionSpace)
+        case "mcts":
+            guard let simulations = argument.isEmpty ? 100 : Int(argument), simulations > 0 else {
+                throw .unsupported("agent '\(spec)': expected mcts:SIMULATIONS, e.g. mcts:200")
+            }
+            return MCTSAgent(simulations: simulations, actionSpace: environment.actionSpace)
+        case "lua":
+            guard !argument.isEmpty else { throw .unsupported("agent '\(spec)': expected lua:PATH") }
+            return try LuaAgent(path: argument, limits: limits)
+        case "exec":
+            guard !argument.isEmpty else { throw .unsupported("agent '\(spec)': expected exec:COMMAND") }
+            return ExternalAgent(command: argument, environment: environment, moveMilliseconds: moveMilliseconds)
         default:
             throw .unsupported("unknown agent '\(spec)' (known: \(known.joined(separator: ", ")))")
         }

@@ -1,0 +1,631 @@
+-- countdown: the Countdown numbers puzzle (shared by countdown.lua and countdown_text.lua).
+--
+-- Given numbers and a target, combine every number exactly once with + - * / to
+-- make the target. This module holds the generator, the answer scorer (exact
+-- rational arithmetic, see rational.lua), the trace verifier and the solver. It
+-- keeps no state: every function takes what it needs and returns new tables.
+--
+-- Step convention (generator, step mode, traces, solver): a step combines two
+-- available numbers a >= b into a + b, a - b, a * b or a / b; results are never
+-- negative and a division must be exact (b > 0, a % b == 0). Every expression
+-- over positive numbers can be rewritten to follow it without changing its value,
+-- so the convention loses no solutions. Results above CAP are refused.
+
+local R = require "rational"
+
+local C = {}
+
+C.MAX_NUMBERS = 15                 -- largest puzzle (reasoning-gym's curriculum tops out at 15)
+C.CAP = 1000000000000              -- 10^12: largest value a step may produce
+C.OPS = { "+", "-", "*", "/" }     -- operator codes 0..3 in action encodings
+C.OPERATOR_CHOICES = {
+  "+-*/", "+-*", "+-/", "+*/", "-*/", "+-", "+*", "+/", "-*", "-/", "*/", "+", "-", "*", "/",
+}
+C.PARTIAL = {                      -- {parseable but wrong, anything else}
+  reasoning_gym = { 0.05, 0.01 },
+  seed_papers = { 0.1, 0.0 },
+}
+
+local CAP = C.CAP
+
+---------------------------------------------------------------------------
+-- One step under the convention: returns the result, or nil if not allowed.
+---------------------------------------------------------------------------
+function C.combine(a, b, op)
+  if a < b then a, b = b, a end
+  if op == "+" then
+    local r = a + b
+    if r > CAP then return nil end
+    return r, a, b
+  elseif op == "-" then
+    return a - b, a, b
+  elseif op == "*" then
+    if a ~= 0 and b > CAP // a then return nil end
+    return a * b, a, b
+  elseif op == "/" then
+    if b == 0 or a % b ~= 0 then return nil end
+    return a // b, a, b
+  end
+  return nil
+end
+local combine = C.combine
+
+-- The set of allowed operators from a string like "+-*/" (unknown characters ignored).
+function C.operator_set(text)
+  local set, list = {}, {}
+  for _, op in ipairs(C.OPS) do
+    if text:find(op, 1, true) then set[op] = true; list[#list + 1] = op end
+  end
+  return set, list
+end
+
+---------------------------------------------------------------------------
+-- Generation.
+---------------------------------------------------------------------------
+local PREC = { ["+"] = 1, ["-"] = 1, ["*"] = 2, ["/"] = 2 }
+
+local function join(op, ls, lp, rs, rp)
+  local p = PREC[op]
+  if lp < p then ls = "(" .. ls .. ")" end
+  if rp < p or (rp == p and (op == "-" or op == "/")) then rs = "(" .. rs .. ")" end
+  return ls .. " " .. op .. " " .. rs, p
+end
+
+local function shuffle(rng, list)
+  for i = #list, 2, -1 do
+    local j = rng:int(1, i)
+    list[i], list[j] = list[j], list[i]
+  end
+end
+C.shuffle = shuffle
+
+-- Builds one random expression tree over `leaves` (random pairs, random operators);
+-- returns value, expression string, steps, or nil when no operator fits somewhere.
+local function random_tree(rng, leaves, ops)
+  local vals, strs, precs = {}, {}, {}
+  for i, v in ipairs(leaves) do vals[i], strs[i], precs[i] = v, tostring(v), 3 end
+  local steps = {}
+  local order = {}
+  while #vals > 1 do
+    local n = #vals
+    local i = rng:int(1, n)
+    local j = rng:int(1, n - 1)
+    if j >= i then j = j + 1 end
+    for k = 1, #ops do order[k] = ops[k] end
+    for k = #ops + 1, #order do order[k] = nil end
+    shuffle(rng, order)
+    local r, a, b, op
+    for k = 1, #order do
+      op = order[k]
+      r, a, b = combine(vals[i], vals[j], op)
+      if r ~= nil then break end
+    end
+    if r == nil then return nil end
+    local ls, lp, rs, rp = strs[i], precs[i], strs[j], precs[j]
+    if vals[i] < vals[j] then ls, lp, rs, rp = rs, rp, ls, lp end
+    local s, p = join(op, ls, lp, rs, rp)
+    steps[#steps + 1] = a .. " " .. op .. " " .. b .. " = " .. r
+    local lo, hi = i < j and i or j, i < j and j or i
+    vals[lo], strs[lo], precs[lo] = r, s, p
+    table.remove(vals, hi); table.remove(strs, hi); table.remove(precs, hi)
+  end
+  return vals[1], strs[1], steps
+end
+
+-- A left-deep chain whose divisions pick a divisor leaf in [lo, hi]: the fallback
+-- for operator sets where random trees rarely complete (e.g. "/" alone).
+local function divisor_chain(rng, n, lo, hi, ops)
+  local v = rng:int(lo, hi)
+  local leaves, s, p, steps = { v }, tostring(v), 3, {}
+  local order = {}
+  for _ = 2, n do
+    for k = 1, #ops do order[k] = ops[k] end
+    shuffle(rng, order)
+    local done = false
+    for k = 1, #order do
+      local op, x = order[k], nil
+      if op == "/" then
+        local divs = {}
+        for d = lo, math.min(hi, v) do if d > 0 and v % d == 0 then divs[#divs + 1] = d end end
+        if #divs > 0 then x = divs[rng:int(1, #divs)] end
+      else
+        x = rng:int(lo, hi)
+      end
+      local r, a, b
+      if x ~= nil then r, a, b = combine(v, x, op) end
+      if r ~= nil then
+        local xs = tostring(x)
+        if v >= x then s, p = join(op, s, p, xs, 3) else s, p = join(op, xs, 3, s, p) end
+        steps[#steps + 1] = a .. " " .. op .. " " .. b .. " = " .. r
+        leaves[#leaves + 1] = x
+        v = r
+        done = true
+        break
+      end
+    end
+    if not done then return nil end
+  end
+  return v, s, steps, leaves
+end
+
+-- Generates a puzzle. cfg: min_numbers, max_numbers, min_value, max_value,
+-- min_target, max_target, operators (string). Returns a table
+-- { numbers, target, expression, steps, in_range } where the numbers are shuffled
+-- and `expression` / `steps` solve it. Swapped bounds are reordered. If no tree
+-- lands in the target range after `attempts` tries, the target is the value of the
+-- last complete tree (in_range = false): the puzzle stays solvable.
+function C.generate(rng, cfg, attempts)
+  attempts = attempts or 1000
+  local nlo, nhi = math.min(cfg.min_numbers, cfg.max_numbers), math.max(cfg.min_numbers, cfg.max_numbers)
+  local vlo, vhi = math.min(cfg.min_value, cfg.max_value), math.max(cfg.min_value, cfg.max_value)
+  local tlo, thi = math.min(cfg.min_target, cfg.max_target), math.max(cfg.min_target, cfg.max_target)
+  local _, ops = C.operator_set(cfg.operators or "+-*/")
+  if #ops == 0 then ops = { "+", "-", "*", "/" } end
+  local n = rng:int(nlo, nhi)
+
+  local best
+  local leaves = {}
+  for _ = 1, attempts do
+    for k = 1, n do leaves[k] = rng:int(vlo, vhi) end
+    local value, expr, steps = random_tree(rng, leaves, ops)
+    if value ~= nil then
+      local numbers = {}
+      for k = 1, n do numbers[k] = leaves[k] end
+      best = { numbers = numbers, target = value, expression = expr, steps = steps }
+      if value >= tlo and value <= thi then best.in_range = true; break end
+    end
+  end
+  if best == nil then
+    -- Random trees never completed: chains with divisor leaves, fewer numbers if need be.
+    for m = n, 2, -1 do
+      for _ = 1, 50 do
+        local value, expr, steps, chain = divisor_chain(rng, m, vlo, vhi, ops)
+        if value ~= nil then
+          best = { numbers = chain, target = value, expression = expr, steps = steps,
+                   in_range = value >= tlo and value <= thi }
+          if best.in_range then break end
+        end
+      end
+      if best ~= nil then break end
+    end
+  end
+  if best == nil then
+    -- Only reachable for "/" alone with no divisors at all: x / x = 1 always works.
+    local x = rng:int(math.max(vlo, 1), math.max(vhi, 1))
+    best = { numbers = { x, x }, target = 1, expression = x .. " / " .. x,
+             steps = { x .. " / " .. x .. " = 1" }, in_range = tlo <= 1 and 1 <= thi }
+  end
+  best.in_range = best.in_range or false
+  shuffle(rng, best.numbers)
+  return best
+end
+
+---------------------------------------------------------------------------
+-- Questions (reasoning-gym's wording).
+---------------------------------------------------------------------------
+C.TEMPLATES = {
+  "Using all the numbers %s, create an expression that equals %d.\nYou can only use each number once.",
+  "Find a way to make %d using all of these numbers: %s.\nEach number can only be used once.",
+  "Calculate %d using all of these numbers: %s.\nEach number may be used at most once.",
+}
+local FORMAT = "%s\n\nFinal answer format instructions:\n"
+  .. "1. Provide your solution as a arithmetic expression (no '=' sign).\n"
+  .. "2. Do not include the target number in the expression.\n"
+  .. "3. Use '*' for multiplication.\n"
+  .. "4. Use '/' for division.\n"
+  .. "5. Do not include any other text or formatting.\n"
+
+function C.question(numbers, target, template)
+  local list = table.concat(numbers, ", ")
+  local q
+  if template == 1 then q = C.TEMPLATES[1]:format(list, target)
+  else q = C.TEMPLATES[template]:format(target, list) end
+  return FORMAT:format(q)
+end
+
+---------------------------------------------------------------------------
+-- Answers: extraction, parsing, scoring.
+---------------------------------------------------------------------------
+
+-- The answer inside the last <answer>...</answer>, else inside the last \boxed{...},
+-- else the whole text.
+function C.extract_answer(text)
+  local last
+  for inner in text:gmatch("<answer>(.-)</answer>") do last = inner end
+  if last ~= nil then return last end
+  local pos, found = 1, nil
+  while true do
+    local s, e = text:find("\\boxed{", pos, true)
+    if s == nil then break end
+    local depth, k = 1, e + 1
+    while k <= #text and depth > 0 do
+      local ch = text:sub(k, k)
+      if ch == "{" then depth = depth + 1 elseif ch == "}" then depth = depth - 1 end
+      k = k + 1
+    end
+    if depth == 0 then found = text:sub(e + 1, k - 2) end
+    pos = e + 1
+  end
+  if found ~= nil then return found end
+  return text
+end
+
+local UNICODE_OPS = {
+  ["\u{00D7}"] = "*", ["\u{22C5}"] = "*", ["\u{00B7}"] = "*",  -- × ⋅ ·
+  ["\u{00F7}"] = "/", ["\u{2215}"] = "/",                       -- ÷ ∕
+  ["\u{2212}"] = "-", ["\u{2013}"] = "-",                       -- − –
+}
+
+-- Tokens: numbers (integers; a decimal literal is kept but marked), operators and
+-- parentheses. Returns the token list or nil on an unknown character.
+local function tokenize(text)
+  for u, a in pairs(UNICODE_OPS) do
+    if text:find(u, 1, true) then text = text:gsub(u, a) end
+  end
+  local tokens, i, n = {}, 1, #text
+  while i <= n do
+    local c = text:sub(i, i)
+    if c:match("%s") then
+      i = i + 1
+    elseif c:match("%d") then
+      local s, e = text:find("^%d+", i)
+      local t = { kind = "num", text = text:sub(s, e) }
+      if text:sub(e + 1, e + 1) == "." and text:sub(e + 2, e + 2):match("%d") then
+        local _, e2 = text:find("^%d+", e + 2)
+        t.decimal = true
+        e = e2
+      end
+      tokens[#tokens + 1] = t
+      i = e + 1
+    elseif c == "+" or c == "-" or c == "*" or c == "/" or c == "(" or c == ")" then
+      tokens[#tokens + 1] = { kind = c }
+      i = i + 1
+    else
+      return nil
+    end
+  end
+  return tokens
+end
+
+-- Parses an arithmetic expression. Returns status, n, d, literals:
+--   "ok"       value n/d, literals = the integer literals in order
+--   "overflow" parsed, but a value left the 64-bit rational range
+--   "decimal"  parsed, but holds a non-integer literal (never correct)
+--   "undefined" parsed, but divides by zero somewhere (never correct)
+--   "invalid"  not an expression (unknown character, syntax)
+-- Unary plus and minus are allowed before a number or a parenthesis (as in
+-- reasoning-gym, whose parser is sympy's); juxtaposition, powers and "=" are not.
+function C.parse(text)
+  local tokens = tokenize(text)
+  if tokens == nil or #tokens == 0 then return "invalid" end
+  local pos, literals, overflow, decimal, undefined = 1, {}, false, false, false
+  local expr
+
+  local function primary()
+    local t = tokens[pos]
+    if t == nil then error("end", 0) end
+    if t.kind == "num" then
+      pos = pos + 1
+      if t.decimal then decimal = true; return 0, 1 end
+      local v = math.tointeger(tonumber(t.text))
+      if v == nil or v > R.LIMIT then overflow = true; return 0, 1 end
+      literals[#literals + 1] = v
+      return v, 1
+    elseif t.kind == "(" then
+      pos = pos + 1
+      local n, d = expr()
+      if tokens[pos] == nil or tokens[pos].kind ~= ")" then error("paren", 0) end
+      pos = pos + 1
+      return n, d
+    elseif t.kind == "-" then
+      pos = pos + 1
+      local n, d = primary()
+      return -n, d
+    elseif t.kind == "+" then
+      pos = pos + 1
+      return primary()
+    end
+    error("syntax", 0)
+  end
+
+  local function apply(op, an, ad, bn, bd)
+    if overflow or decimal or undefined then return 0, 1 end
+    if op == "/" and bn == 0 then undefined = true; return 0, 1 end
+    local n, d = R.apply(op, an, ad, bn, bd)
+    if n == nil then overflow = true; return 0, 1 end
+    return n, d
+  end
+
+  local function term()
+    local n, d = primary()
+    while tokens[pos] ~= nil and (tokens[pos].kind == "*" or tokens[pos].kind == "/") do
+      local op = tokens[pos].kind
+      pos = pos + 1
+      local bn, bd = primary()
+      n, d = apply(op, n, d, bn, bd)
+    end
+    return n, d
+  end
+
+  expr = function()
+    local n, d = term()
+    while tokens[pos] ~= nil and (tokens[pos].kind == "+" or tokens[pos].kind == "-") do
+      local op = tokens[pos].kind
+      pos = pos + 1
+      local bn, bd = term()
+      n, d = apply(op, n, d, bn, bd)
+    end
+    return n, d
+  end
+
+  local ok, n, d = pcall(expr)
+  if not ok or pos <= #tokens then return "invalid" end
+  if decimal then return "decimal", nil, nil, literals end
+  if undefined then return "undefined", nil, nil, literals end
+  if overflow then return "overflow", nil, nil, literals end
+  return "ok", n, d, literals
+end
+
+local function same_multiset(a, b)
+  if #a ~= #b then return false end
+  local x, y = {}, {}
+  for i = 1, #a do x[i] = a[i] end
+  for i = 1, #b do y[i] = math.tointeger(b[i]) or b[i] end
+  table.sort(x); table.sort(y)
+  for i = 1, #x do if x[i] ~= y[i] then return false end end
+  return true
+end
+C.same_multiset = same_multiset
+
+-- Scores an answer: 1.0 if it is an expression using exactly the multiset
+-- `numbers` whose exact value is `target`; else PARTIAL[mode][1] if it parses,
+-- PARTIAL[mode][2] otherwise (empty, unknown characters, syntax). Division by zero
+-- counts as parseable but wrong.
+-- Returns score, reason.
+function C.score(numbers, target, answer, mode)
+  local partial = C.PARTIAL[mode or "reasoning_gym"] or C.PARTIAL.reasoning_gym
+  if type(answer) ~= "string" then return partial[2], "not text" end
+  local text = C.extract_answer(answer)
+  if not text:find("%S") then return partial[2], "empty" end
+  local status, n, d, literals = C.parse(text)
+  if status == "invalid" then return partial[2], "not an expression" end
+  if status == "decimal" then return partial[1], "non-integer literal" end
+  if status == "undefined" then return partial[1], "division by zero" end
+  if not same_multiset(literals, numbers) then return partial[1], "numbers differ" end
+  if status == "overflow" then return partial[1], "value out of range" end
+  if d == 1 and n == math.tointeger(target) then return 1.0, "correct" end
+  return partial[1], "value " .. R.tostring(n, d) .. " is not " .. tostring(target)
+end
+
+---------------------------------------------------------------------------
+-- Traces: steps like "75 + 25 = 100".
+---------------------------------------------------------------------------
+local function normalise_ops(s)
+  for u, a in pairs(UNICODE_OPS) do
+    if s:find(u, 1, true) then s = s:gsub(u, a) end
+  end
+  return s
+end
+
+-- Parses one step: a, op, b, c (integers) or nil.
+function C.parse_step(step)
+  if type(step) ~= "string" then return nil end
+  local s = normalise_ops(step)
+  local a, op, b, c = s:match("^%s*(%d+)%s*([%+%-%*/xX])%s*(%d+)%s*=%s*(%d+)%s*[%.,;]?%s*$")
+  if a == nil then return nil end
+  if op == "x" or op == "X" then op = "*" end
+  return math.tointeger(tonumber(a)), op, math.tointeger(tonumber(b)), math.tointeger(tonumber(c))
+end
+
+-- Returns the 1-based index of the first wrong step (unparseable, an operand not
+-- available, wrong arithmetic, a negative or non-integer result), or nil if every
+-- step is right; the second value is true when the steps end with exactly one
+-- number left and it equals `target`.
+function C.verify_trace(numbers, target, steps)
+  local pool = {}
+  for i, v in ipairs(numbers) do pool[i] = math.tointeger(v) or v end
+  local function take(v)
+    for i = 1, #pool do
+      if pool[i] == v then table.remove(pool, i); return true end
+    end
+    return false
+  end
+  for k, step in ipairs(steps) do
+    local a, op, b, c = C.parse_step(step)
+    if a == nil then return k, false end
+    local r
+    if op == "+" then r = a + b
+    elseif op == "-" then r = a - b
+    elseif op == "*" then r = a * b
+    elseif op == "/" then
+      if b == 0 or a % b ~= 0 then return k, false end
+      r = a // b
+    end
+    if r ~= c or r < 0 then return k, false end
+    if not take(a) then return k, false end
+    if not take(b) then return k, false end
+    pool[#pool + 1] = c
+  end
+  return nil, #pool == 1 and pool[1] == math.tointeger(target)
+end
+
+---------------------------------------------------------------------------
+-- Solver: depth-first search over pairs with a memo of failed multisets.
+---------------------------------------------------------------------------
+
+local function mix(v)
+  local z = v * -7046029254386353131          -- 0x9E3779B97F4A7C15
+  z = (z ~ (z >> 31)) * -4658895280553007687  -- 0xBF58476D1CE4E5B9
+  return z ~ (z >> 29)
+end
+
+-- Returns steps (list of "a op b = c") or nil, and the number of search nodes
+-- visited (the difficulty measure; capped at node_limit, reached = not found).
+-- Works in place on one array; failed multisets are remembered by an
+-- order-independent 64-bit hash (sum of mixed values), x / 1 is skipped (x * 1).
+function C.solve(numbers, target, operators, node_limit)
+  node_limit = node_limit or 500000
+  local _, ops = C.operator_set(operators or "+-*/")
+  local nops = #ops
+  target = math.tointeger(target) or target
+  local nodes, failed = 0, {}
+  local aborted = false
+  local vals = {}
+  local pa, po, pb, pr = {}, {}, {}, {}   -- path: a op b = r per depth
+
+  local function dfs(n, h, depth)
+    nodes = nodes + 1
+    if nodes > node_limit then aborted = true; return false end
+    if n == 1 then return vals[1] == target end
+    if n == 2 then
+      -- Last step: try the operators directly (each try counts as a node).
+      for k = 1, nops do
+        local op = ops[k]
+        local r, a, b = combine(vals[1], vals[2], op)
+        if r ~= nil then
+          nodes = nodes + 1
+          if r == target then
+            pa[depth], po[depth], pb[depth], pr[depth] = a, op, b, r
+            return true
+          end
+        end
+      end
+      return false
+    end
+    if failed[h] then return false end
+    for i = 1, n - 1 do
+      for j = i + 1, n do
+        local vi, vj = vals[i], vals[j]
+        for k = 1, nops do
+          local op = ops[k]
+          local r, a, b = combine(vi, vj, op)
+          if r ~= nil and not (op == "/" and b == 1) then
+            local vl = vals[n]
+            vals[i] = r
+            vals[j] = vals[n]
+            pa[depth], po[depth], pb[depth], pr[depth] = a, op, b, r
+            local found = dfs(n - 1, h - mix(vi) - mix(vj) + mix(r), depth + 1)
+            vals[n] = vl
+            vals[j] = vj
+            vals[i] = vi
+            if found then return true end
+            if aborted then return false end
+          end
+        end
+      end
+    end
+    failed[h] = true
+    return false
+  end
+
+  local h = 0
+  for i, v in ipairs(numbers) do
+    vals[i] = math.tointeger(v) or v
+    h = h + mix(vals[i])
+  end
+  if dfs(#vals, h, 1) then
+    local path = {}
+    for d = 1, #vals - 1 do path[d] = pa[d] .. " " .. po[d] .. " " .. pb[d] .. " = " .. pr[d] end
+    return path, nodes
+  end
+  return nil, math.min(nodes, node_limit)
+end
+
+-- An expression string equivalent to a list of steps (for answers), or nil.
+function C.steps_to_expression(numbers, steps)
+  local pool = {}
+  for i, v in ipairs(numbers) do pool[i] = { v = math.tointeger(v) or v, s = tostring(v), p = 3 } end
+  for _, step in ipairs(steps) do
+    local a, op, b, c = C.parse_step(step)
+    if a == nil then return nil end
+    local ea, eb
+    for i = 1, #pool do if pool[i].v == a then ea = table.remove(pool, i); break end end
+    for i = 1, #pool do if pool[i].v == b then eb = table.remove(pool, i); break end end
+    if ea == nil or eb == nil then return nil end
+    local s, p = join(op, ea.s, ea.p, eb.s, eb.p)
+    pool[#pool + 1] = { v = c, s = s, p = p }
+  end
+  if #pool ~= 1 then return nil end
+  return pool[1].s
+end
+
+---------------------------------------------------------------------------
+-- Functions shared by the countdown environments (installed into E).
+---------------------------------------------------------------------------
+local function range(lo, hi) return { math.min(lo, hi), math.max(lo, hi) } end
+
+function C.install(E)
+  -- Draws a puzzle into self from the params.
+  function E.new_puzzle(self, params)
+    local p = {
+      min_numbers = params.min_numbers, max_numbers = params.max_numbers,
+      min_value = params.min_value, max_value = params.max_value,
+      min_target = params.min_target, max_target = params.max_target,
+      operators = params.operators, partial_credit = params.partial_credit,
+    }
+    local puzzle = C.generate(self.rng, p)
+    self.params = p
+    self.puzzle = puzzle
+    self.numbers0 = puzzle.numbers
+    self.target = puzzle.target
+    self.template = self.rng:int(1, #C.TEMPLATES)
+    self.opset = C.operator_set(p.operators)
+  end
+
+  function E.question(self)
+    return C.question(self.numbers0, self.target, self.template)
+  end
+
+  -- reasoning-gym's item shape; difficulty adds the solver's search nodes.
+  function E.item(self)
+    local p = self.params
+    local _, nodes = C.solve(self.numbers0, self.target, p.operators)
+    local numbers = {}
+    for k, v in ipairs(self.numbers0) do numbers[k] = v end
+    return {
+      question = C.question(self.numbers0, self.target, self.template),
+      answer = self.puzzle.expression,
+      metadata = {
+        source_dataset = E.id,
+        numbers = numbers,
+        target = self.target,
+        expression = self.puzzle.expression,
+        steps = self.puzzle.steps,
+        target_in_range = self.puzzle.in_range,
+        difficulty = {
+          numbers = range(p.min_numbers, p.max_numbers),
+          target = range(p.min_target, p.max_target),
+          value = range(p.min_value, p.max_value),
+          search_nodes = nodes,
+        },
+        params = p,
+      },
+    }
+  end
+
+  -- Scores an answer against the current puzzle.
+  function E.score(self, answer)
+    return (C.score(self.numbers0, self.target, answer, self.params.partial_credit))
+  end
+
+  -- Items from `ludus generate` or reasoning-gym: metadata.numbers and metadata.target.
+  -- The partial-credit mode is the item's (metadata.params) if it has one, else ours.
+  function E.score_item(self, item, answer)
+    local meta = type(item) == "table" and (item.metadata or item) or {}
+    local numbers, target = meta.numbers, meta.target
+    if type(numbers) ~= "table" or target == nil then
+      error("countdown item needs metadata.numbers and metadata.target", 2)
+    end
+    local mode = (type(meta.params) == "table" and meta.params.partial_credit)
+      or (self.params and self.params.partial_credit) or "reasoning_gym"
+    return (C.score(numbers, target, answer, mode))
+  end
+
+  -- Steps from the starting numbers ("75 + 25 = 100", ...): first wrong step or nil
+  -- (and whether the steps reach the target).
+  function E.verify_trace(self, steps)
+    return C.verify_trace(self.numbers0, self.target, steps)
+  end
+end
+
+return C

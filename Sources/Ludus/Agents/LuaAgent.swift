@@ -1,0 +1,55 @@
+import LudusLua
+
+/// An agent written in Lua (`lua:PATH`): a file returning a table `A` with
+/// `A.act(self, observation, legal_actions)` and optionally `A.reset(self, seed)`.
+/// It runs in its own sandboxed VM, under the same time and memory limits as
+/// environments; any error forfeits the game.
+public final class LuaAgent: Agent {
+    public let name: String
+    private let vm: LuaVM
+    private let actRef: LuaRef
+    private let resetRef: LuaRef?
+    private var instance: LuaRef
+
+    public init(path: String, limits: LuaLimits = .default) throws(EnvironmentError) {
+        name = "lua:\(path)"
+        do {
+            vm = try LuaVM(limits: limits)
+            let module = try vm.runFile(path: path, displayName: path)
+            guard let act = try vm.field(module, "act"), vm.isFunction(act) else {
+                throw EnvironmentError.unsupported("\(path): a Lua agent must return a table with a function act(self, observation, legal_actions)")
+            }
+            actRef = act
+            resetRef = try vm.field(module, "reset")
+            let rng = try vm.newRandom(seed: 0)
+            instance = try vm.callPreludeRef("new_instance", [.ref(module), .ref(rng)])
+        } catch let error as LuaError {
+            throw .lua(error, file: path)
+        } catch let error as EnvironmentError {
+            throw error
+        } catch {
+            throw .unsupported("\(error)")
+        }
+    }
+
+    public var needsObservationValue: Bool { true }
+
+    public func beginEpisode(seed: UInt64, player: Int) {
+        guard let resetRef else { return }
+        _ = try? vm.call(resetRef, [.ref(instance), .value(.int(Int64(bitPattern: seed)))], results: 0)
+    }
+
+    public func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
+        let result: LuaValue
+        do {
+            result = try vm.call(actRef, [.ref(instance), .value(environment.lastObservation),
+                                          .value(.array(legalActions.map { .int(Int64($0)) }))], results: 1)[0]
+        } catch {
+            throw AgentFailure(agent: name, reason: error.description)
+        }
+        if let action = result.intValue { return .discrete(action) }
+        if let text = result.stringValue { return .text(text) }
+        if let numbers = result.arrayValue?.compactMap(\.doubleValue) { return .vector(numbers) }
+        throw AgentFailure(agent: name, reason: "act returned \(result.typeName), not an action")
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+
+/// One played (or forfeited) game as stored.
+public struct GameRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "game"
+    public var tournamentID: Int64
+    public var gameIndex: Int
+    public var seed: String
+    /// Agent index per seat, as JSON (`[2, 0]`).
+    public var seats: String
+    /// Return per seat, as JSON.
+    public var returns: String
+    public var length: Int
+    /// `x wins`, `draw`, `forfeit`, `error`.
+    public var outcome: String
+    /// The seat (1-based) that forfeited, if any.
+    public var forfeitSeat: Int?
+    public var reason: String?
+    public var trajectoryHash: String
+
+    enum CodingKeys: String, CodingKey {
+        case tournamentID = "tournament_id", gameIndex = "game_index", seed, seats, returns, length, outcome
+        case forfeitSeat = "forfeit_seat", reason, trajectoryHash = "trajectory_hash"
+    }
+}
+
+/// Tournaments and their games in SQLite (WAL): each game is committed as it ends,
+/// so a crash loses at most the games in flight, and `--resume` plays only the rest.
+public final class TournamentStore: Sendable {
+    let database: DatabaseQueue
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        configuration.busyMode = .timeout(10)
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        try Self.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "tournament") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("environment", .text).notNull()
+                t.column("agents", .text).notNull()
+                t.column("config", .text).notNull()
+                t.column("fingerprint", .text).notNull()
+                t.column("games_planned", .integer).notNull()
+                t.column("created_at", .text).notNull()
+            }
+            try db.create(table: "game") { t in
+                t.column("tournament_id", .integer).notNull().references("tournament")
+                t.column("game_index", .integer).notNull()
+                t.column("seed", .text).notNull()
+                t.column("seats", .text).notNull()
+                t.column("returns", .text).notNull()
+                t.column("length", .integer).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("forfeit_seat", .integer)
+                t.column("reason", .text)
+                t.column("trajectory_hash", .text).notNull()
+                t.primaryKey(["tournament_id", "game_index"])
+            }
+        }
+        return migrator
+    }
+
+    public struct Tournament: Hashable, Sendable {
+        public var id: Int64
+        public var environment: String
+        public var agents: [String]
+        public var config: String
+        public var gamesPlanned: Int
+    }
+
+    /// The tournament with this fingerprint (same environment, agents, games, seed), or a new one.
+    public func tournament(environment: String, agents: [String], config: String, fingerprint: String, gamesPlanned: Int,
+                           resume: Bool) throws -> (Tournament, resumed: Bool) {
+        try database.write { db in
+            if resume, let row = try Row.fetchOne(db, sql: "SELECT id FROM tournament WHERE fingerprint = ? ORDER BY id DESC LIMIT 1", arguments: [fingerprint]) {
+                let id: Int64 = row["id"]
+                return (Tournament(id: id, environment: environment, agents: agents, config: config, gamesPlanned: gamesPlanned), true)
+            }
+            let agentsJSON = String(decoding: try JSONEncoder().encode(agents), as: UTF8.self)
+            try db.execute(sql: "INSERT INTO tournament (environment, agents, config, fingerprint, games_planned, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [environment, agentsJSON, config, fingerprint, gamesPlanned, ISO8601DateFormatter().string(from: Date())])
+            return (Tournament(id: db.lastInsertedRowID, environment: environment, agents: agents, config: config, gamesPlanned: gamesPlanned), false)
+        }
+    }
+
+    /// Game indices already recorded for a tournament.
+    public func finishedGames(_ tournament: Int64) throws -> Set<Int> {
+        try database.read { db in
+            Set(try Int.fetchAll(db, sql: "SELECT game_index FROM game WHERE tournament_id = ?", arguments: [tournament]))
+        }
+    }
+
+    /// Commits one game (its own transaction). Recording the same game twice is an error.
+    public func record(_ game: GameRecord) throws {
+        try database.write { db in try game.insert(db) }
+    }
+
+    public func games(_ tournament: Int64) throws -> [GameRecord] {
+        try database.read { db in
+            try GameRecord.fetchAll(db, sql: "SELECT * FROM game WHERE tournament_id = ? ORDER BY game_index", arguments: [tournament])
+        }
+    }
+
+    /// The most recent tournament, or the one with this id.
+    public func latestTournament(id: Int64? = nil) throws -> Tournament? {
+        try database.read { db in
+            let row = id == nil
+                ? try Row.fetchOne(db, sql: "SELECT * FROM tournament ORDER BY id DESC LIMIT 1")
+                : try Row.fetchOne(db, sql: "SELECT * FROM tournament WHERE id = ?", arguments: [id])
+            guard let row else { return nil }
+            let agentsJSON: String = row["agents"]
+            let agents = (try? JSONDecoder().decode([String].self, from: Data(agentsJSON.utf8))) ?? []
+            return Tournament(id: row["id"], environment: row["environment"], agents: agents, config: row["config"], gamesPlanned: row["games_planned"])
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import LudusLua
+
+/// Plays a tournament's games on K workers (each with its own Lua VMs and agents),
+/// committing every game to the store as it ends. Results depend only on the config:
+/// each game is seeded by its index, never by which worker played it or when.
+public final class TournamentRunner: @unchecked Sendable {
+    public let config: TournamentConfig
+    public let catalog: EnvironmentCatalog
+    public let store: TournamentStore
+    /// Called (serially) after each recorded game.
+    public var onGame: ((GameRecord, _ done: Int, _ total: Int) -> Void)?
+    /// For tests: stop after recording this many games in this run (a simulated crash).
+    public var stopAfter: Int?
+
+    private let lock = NSLock()
+    private var next = 0
+    private var recorded = 0
+    private var pending: [Int] = []
+    private var firstError: Error?
+    private var played = 0
+
+    public init(config: TournamentConfig, catalog: EnvironmentCatalog, store: TournamentStore) {
+        self.config = config
+        self.catalog = catalog
+        self.store = store
+    }
+
+    /// Runs (or, with `resume`, finishes) the tournament.
+    /// - Returns: the tournament row and how many games this run played.
+    @discardableResult
+    public func run(workers: Int, resume: Bool) throws -> (TournamentStore.Tournament, played: Int) {
+        let location = try catalog.resolve(config.environment)
+        let probe = try catalog.load(location, limits: config.limits)
+        guard probe.spec.players == 2 else {
+            throw EnvironmentError.unsupported("tournaments need a two-player environment; \(probe.spec.id) has \(probe.spec.players) player(s)")
+        }
+        guard config.agents.count >= 2 else { throw EnvironmentError.unsupported("a tournament needs at least two agents") }
+        let params = try probe.spec.parameters.parse(config.params, environment: probe.spec.id)
+        for spec in config.agents { _ = try AgentFactory.make(spec, for: probe.spec, limits: config.limits, moveMilliseconds: config.moveMilliseconds) }
+        let schedule = config.schedule
+        let (tournament, _) = try store.tournament(environment: probe.spec.id, agents: config.agents, config: config.fingerprint,
+                                                   fingerprint: config.fingerprint, gamesPlanned: schedule.count, resume: resume)
+        let finished = try store.finishedGames(tournament.id)
+        pending = (0..<schedule.count).filter { !finished.contains($0) }
+        next = 0
+        recorded = finished.count
+        let threads = max(1, min(workers, pending.count))
+        let group = DispatchGroup()
+        played = 0
+        for _ in 0..<threads {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                do {
+                    let count = try work(location: location, params: params, schedule: schedule, tournament: tournament.id)
+                    lock.withLock { played += count }
+                } catch {
+                    lock.withLock { if firstError == nil { firstError = error } }
+                }
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
+        if let firstError { throw firstError }
+        return (tournament, played)
+    }
+
+    private func take() -> Int? {
+        lock.withLock {
+            if firstError != nil || next >= pending.count { return nil }
+            if let stopAfter, next >= stopAfter { return nil }
+            defer { next += 1 }
+            return pending[next]
+        }
+    }
+
+    private func work(location: ScriptLocation, params: [String: LuaValue], schedule: [[Int]], tournament: Int64) throws -> Int {
+        let environment = try catalog.load(location, limits: config.limits)
+        let agents = try config.agents.map { try AgentFactory.make($0, for: environment.spec, limits: config.limits, moveMilliseconds: config.moveMilliseconds) }
+        environment.capturesDetail = agents.contains { $0.needsObservationValue }
+        var count = 0
+        while let index = take() {
+            let record = try GamePlayer.play(index: index, seats: schedule[index], agents: agents, environment: environment,
+                                             params: params, seed: config.seed, tournament: tournament)
+            try store.record(record)
+            count += 1
+            lock.withLock {
+                recorded += 1
+                onGame?(record, recorded, schedule.count)
+            }
+        }
+        return count
+    }
+}

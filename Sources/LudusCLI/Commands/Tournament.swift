@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Ludus
+
+struct TournamentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tournament",
+        abstract: "Round-robin games between agents; every game committed to SQLite as it ends.",
+        discussion: "Agents: random, mcts:N, lua:PATH, exec:COMMAND. The same seed gives the same games and ratings with any --workers. After a crash, run the same command with --resume.")
+
+    @OptionGroup var options: EnvironmentOptions
+    @Option(help: "A two-player environment id or .lua file.") var env: String?
+    @Option(help: "Agent specs, comma separated.") var agents: String?
+    @Option(help: "Games per pair of agents (seats alternate).") var games: Int = 10
+    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(help: "Worker threads, each with its own VMs.") var workers: Int = 1
+    @Option(help: ArgumentHelp("SQLite database.", valueName: "file")) var db: String = "ludus.sqlite"
+    @Flag(help: "Finish the tournament with the same settings recorded in --db.") var resume = false
+    @Option(name: .customLong("param"), help: ArgumentHelp("An environment parameter (repeatable).", valueName: "name=value"))
+    var params: [String] = []
+    @Option(help: "Per-move time limit of external agents, in ms.") var moveTime: Int = 5000
+    @Option(help: ArgumentHelp("A JSON config file instead of flags (keys as TournamentConfig).", valueName: "file"))
+    var config: String?
+    @Flag(help: "No per-game lines.") var quiet = false
+
+    func run() throws {
+        var configuration: TournamentConfig
+        if let config {
+            guard let data = FileManager.default.contents(atPath: config) else { throw CommandFailure("cannot read \(config)") }
+            do { configuration = try JSONDecoder().decode(TournamentConfig.self, from: data) } catch {
+                throw CommandFailure("\(config): \(error)")
+            }
+        } else {
+            guard let env, let agents else { throw ValidationError("give --env and --agents, or --config FILE") }
+            configuration = TournamentConfig(environment: env, agents: agents.split(separator: ",").map(String.init), gamesPerPair: games,
+                                             seed: seed, params: params, moveMilliseconds: moveTime,
+                                             memoryMiB: options.memoryLimit, callMilliseconds: options.timeLimit)
+        }
+        let store = try TournamentStore(path: db)
+        let runner = TournamentRunner(config: configuration, catalog: options.catalog, store: store)
+        let start = Date()
+        runner.onGame = { record, done, total in
+            if !quiet {
+                let forfeit = record.reason.map { " (\($0))" } ?? ""
+                print("game \(record.gameIndex + 1)/\(total) seats=\(record.seats) \(record.outcome)\(forfeit) returns=\(record.returns) length=\(record.length)")
+            }
+        }
+        let (tournament, played) = try runner.run(workers: workers, resume: resume)
+        let seconds = Date().timeIntervalSince(start)
+        print(String(format: "tournament %lld: %d game(s) played in %.2f s (%.0f games/s), %d recorded in %@",
+                     tournament.id, played, seconds, Double(played) / max(seconds, 1e-9), try store.finishedGames(tournament.id).count, db))
+        try RatingsCommand.printTable(store: store, tournament: tournament)
+    }
+}
+
+struct RatingsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ratings",
+        abstract: "Bradley-Terry ratings (mean 1000) with bootstrap 95% intervals, Elo, and game counts.")
+
+    @Option(help: ArgumentHelp("SQLite database.", valueName: "file")) var db: String = "ludus.sqlite"
+    @Option(help: "Tournament id (default: the latest).") var tournament: Int64?
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: db) else { throw CommandFailure("no database at \(db)") }
+        let store = try TournamentStore(path: db)
+        guard let found = try store.latestTournament(id: tournament) else { throw CommandFailure("no tournament in \(db)") }
+        try Self.printTable(store: store, tournament: found)
+    }
+
+    static func printTable(store: TournamentStore, tournament: TournamentStore.Tournament) throws {
+        let standings = try Standings.compute(store: store, tournament: tournament)
+        let width = max(12, standings.map(\.agent.count).max() ?? 0)
+        print("tournament \(tournament.id) on \(tournament.environment)")
+        print("agent".padding(toLength: width, withPad: " ", startingAt: 0) + "  rating    95% interval        elo  games  wins  draws  losses  forfeits")
+        for s in standings {
+            print(s.agent.padding(toLength: width, withPad: " ", startingAt: 0)
+                + String(format: "  %6.1f  [%6.1f, %6.1f]  %6.1f  %5d  %4d  %5d  %6d  %8d", s.rating.rating, s.rating.low, s.rating.high,
+                         s.elo, s.games, s.wins, s.draws, s.losses, s.forfeits))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Items per second of reasoning-gym's generators (default configs), for comparison
+with `ludus generate`.
+
+    python3 bench/reasoning_gym_speed.py [--seconds 3] [--ludus PATH]
+
+Prints one line per dataset: `reasoning_gym <name> items_per_second=<n>`. With
+--ludus it also times `ludus generate` on the matching environments and prints
+`ludus <env> items_per_second=<n>` (process start included, 1000 items).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+DATASETS = ["countdown", "sudoku", "mini_sudoku"]
+LUDUS_ENVS = [("countdown/text", []), ("sudoku/text", []), ("sudoku/text", ["--param", "size=4"])]
+
+
+def rg_rate(name, seconds, seed=42):
+    import reasoning_gym
+
+    ds = reasoning_gym.create_dataset(name, size=10**9, seed=seed)
+    ds[0]  # warm up imports and caches
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        ds[n + 1]
+        n += 1
+    return n / (time.perf_counter() - start)
+
+
+def ludus_rate(binary, env, extra, count=1000, seed=42):
+    start = time.perf_counter()
+    subprocess.run([binary, "generate", env, "--count", str(count), "--seed", str(seed), *extra],
+                   check=True, stdout=subprocess.DEVNULL)
+    return count / (time.perf_counter() - start)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=float, default=3.0, help="time per dataset")
+    ap.add_argument("--ludus", default=None, help="also time this ludus binary's generate")
+    args = ap.parse_args()
+    try:
+        import reasoning_gym  # noqa: F401
+    except ImportError:
+        print("reasoning-gym is not installed: pip install reasoning-gym", file=sys.stderr)
+        return 2
+    for name in DATASETS:
+        print(f"reasoning_gym {name} items_per_second={rg_rate(name, args.seconds):.1f}", flush=True)
+    if args.ludus:
+        if not os.path.exists(args.ludus):
+            print(f"no ludus binary at {args.ludus}", file=sys.stderr)
+            return 2
+        for env, extra in LUDUS_ENVS:
+            label = env + ("[" + extra[1] + "]" if extra else "")
+            print(f"ludus {label} items_per_second={ludus_rate(args.ludus, env, extra):.1f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
