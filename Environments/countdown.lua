@@ -68,7 +68,6 @@ local E = {
   success_threshold = 1,
 }
 
-E.PAIRS = PAIRS
 C.install(E)
 
 function E.reset(self, params)
