@@ -2,11 +2,13 @@
 # `make test` runs the test suite. Both install missing system packages first.
 
 SWIFT        ?= swift
-APT_PACKAGES := liblua5.4-dev lua5.4 libopenblas-dev pkg-config
+APT_PACKAGES := liblua5.4-dev lua5.4 libopenblas-dev pkg-config sqlite3 libsqlite3-dev
 LUDUS        := .build/release/ludus
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release demo test check bench clean
+PEERS        := minigrid==3.2.0 gymnasium==1.4.0 open-spiel==2.0.2 reasoning-gym==0.1.25
+
+.PHONY: deps peers build release demo test check parity bench clean
 
 deps:
 	@missing="$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
@@ -14,6 +16,10 @@ deps:
 		echo "installing:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+
+# The peers Ludus is measured against (benchmarks and parity checks only; never runtime dependencies).
+peers:
+	@python3 -c "import minigrid, gymnasium, pyspiel, reasoning_gym" 2>/dev/null || python3 -m pip install -q $(PEERS)
 
 build: deps
 	$(SWIFT) build
@@ -30,11 +36,19 @@ demo: release
 
 test: deps
 	$(SWIFT) test
+	$(SWIFT) build
+	bench/kill_resume.sh .build/debug/ludus
 
 check: release
 	$(LUDUS) check --junit .build/ludus-check.xml
 
-bench: release
+# Step-by-step agreement with MiniGrid, OpenSpiel and reasoning-gym: 0 mismatches or a non-zero exit.
+parity: release peers
+	python3 bench/parity_minigrid.py --ludus $(LUDUS)
+	python3 bench/parity_openspiel.py --ludus $(LUDUS)
+	python3 bench/parity_reasoning_gym.py --ludus $(LUDUS) --backend ludus --count 100
+
+bench: release peers
 	bench/run.sh
 
 clean:
