@@ -1,15 +1,44 @@
 #!/usr/bin/env bash
-# `make bench`: Ludus's host against the standalone lua5.4 interpreter running the
-# same environment file, measured in the same run. Prints steps/s and the ratio.
+# `make bench`: Ludus against its peers, all measured in this same run.
+#  1. the host against the standalone lua5.4 interpreter running the same file;
+#  2. gridworlds against Farama MiniGrid (random agent, single thread), and 1 -> 2 threads;
+#  3. connect_four tournament games/s (1 and 2 workers) against OpenSpiel's Python-driven rollouts;
+#  4. dataset generation against reasoning-gym.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LUDUS=.build/release/ludus
-STEPS=${STEPS:-2000000}
-for env in corridor tic_tac_toe; do
-  file=Environments/$env.lua
-  host=$($LUDUS bench "$env" --steps "$STEPS" --json | sed -E 's/.*"steps_per_second":([0-9]+).*/\1/')
-  standalone=$(lua5.4 bench/standalone.lua "$file" "$STEPS" Environments/lib | sed -E 's/steps_per_second=([0-9.]+).*/\1/')
-  ratio=$(python3 -c "print(f'{$host/$standalone:.2f}')")
-  printf '%-12s host %10s steps/s   standalone lua5.4 %10s steps/s   ratio %sx\n' "$env" "$host" "$standalone" "$ratio"
+LUDUS=${LUDUS:-.build/release/ludus}
+STEPS=${STEPS:-1000000}
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+host_sps() { "$LUDUS" bench "$@" --json | head -1 | sed -E 's/.*"steps_per_second":([0-9]+).*/\1/'; }
+lua_sps() { lua5.4 bench/standalone.lua "$1" "$2" Environments/lib | sed -E 's/steps_per_second=([0-9.]+).*/\1/'; }
+
+echo "== host vs standalone lua5.4 (same file, random actions; the host copies every observation into Swift)"
+for env in corridor tic_tac_toe connect_four gridworld/door_key gridworld/empty; do
+  steps=$STEPS; case $env in gridworld/*) steps=$((STEPS / 5));; esac
+  host=$(host_sps "$env" --steps "$steps")
+  lua=$(lua_sps "Environments/$env.lua" "$steps")
+  printf '%-20s host %9s steps/s   lua5.4 %9s steps/s   ratio %sx\n' "$env" "$host" "$lua" "$(ratio "$host" "$lua")"
 done
-$LUDUS bench corridor --steps "$STEPS" --threads 1,2
+
+echo "== gridworld vs MiniGrid (size 8, random agent, one thread)"
+minigrid=$(python3 bench/minigrid_speed.py --steps 30000)
+for pair in "door_key:MiniGrid-DoorKey-8x8-v0" "empty:MiniGrid-Empty-8x8-v0"; do
+  env=${pair%%:*}; peer=${pair#*:}
+  host=$(host_sps "gridworld/$env" --steps 300000)
+  theirs=$(echo "$minigrid" | grep "^$peer " | sed -E 's/.*steps_per_second=([0-9.]+).*/\1/')
+  printf '%-20s ludus %9s steps/s   MiniGrid %9s steps/s   ratio %sx\n' "gridworld/$env" "$host" "$theirs" "$(ratio "$host" "$theirs")"
+done
+"$LUDUS" bench gridworld/door_key --steps 300000 --threads 1,2
+
+echo "== connect_four tournament (random vs random) vs OpenSpiel"
+theirs=$(python3 bench/openspiel_speed.py --seconds 3 | sed -E 's/.*games_per_second=([0-9.]+).*/\1/')
+for workers in 1 2; do
+  db=$(mktemp -u /tmp/ludus-bench-XXXXXX.sqlite)
+  line=$("$LUDUS" tournament --env connect_four --agents random,random --games 5000 --seed 1 --workers "$workers" --db "$db" --quiet 2>/dev/null | head -1 || true)
+  rm -f "$db"*
+  ours=$(echo "$line" | sed -E 's/.*\(([0-9]+) games\/s\).*/\1/')
+  printf 'connect_four %d worker(s): ludus %s games/s   OpenSpiel %s games/s   ratio %sx\n' "$workers" "$ours" "$theirs" "$(ratio "${ours:-0}" "$theirs")"
+done
+
+echo "== dataset generation vs reasoning-gym"
+python3 bench/reasoning_gym_speed.py --seconds 2 --ludus "$LUDUS" || true

@@ -105,6 +105,14 @@ public final class TournamentStore: Sendable {
         try database.write { db in try game.insert(db) }
     }
 
+    /// Commits the games that ended since the last commit, in one transaction (group commit).
+    public func record(_ games: [GameRecord]) throws {
+        guard !games.isEmpty else { return }
+        try database.write { db in
+            for game in games { try game.insert(db) }
+        }
+    }
+
     public func games(_ tournament: Int64) throws -> [GameRecord] {
         try database.read { db in
             try GameRecord.fetchAll(db, sql: "SELECT * FROM game WHERE tournament_id = ? ORDER BY game_index", arguments: [tournament])

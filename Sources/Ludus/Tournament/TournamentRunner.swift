@@ -4,6 +4,11 @@ import LudusLua
 /// Plays a tournament's games on K workers (each with its own Lua VMs and agents),
 /// committing every game to the store as it ends. Results depend only on the config:
 /// each game is seeded by its index, never by which worker played it or when.
+///
+/// Workers hand finished games to one writer thread, which commits whatever has
+/// ended since its last commit in one transaction (group commit): a game is durable
+/// milliseconds after it ends, workers never wait on the disk, and a crash loses only
+/// games in flight, which `--resume` plays again.
 public final class TournamentRunner: @unchecked Sendable {
     public let config: TournamentConfig
     public let catalog: EnvironmentCatalog
@@ -19,6 +24,9 @@ public final class TournamentRunner: @unchecked Sendable {
     private var pending: [Int] = []
     private var firstError: Error?
     private var played = 0
+    private let writerSignal = NSCondition()
+    private var finishedGames: [GameRecord] = []
+    private var workersDone = false
 
     public init(config: TournamentConfig, catalog: EnvironmentCatalog, store: TournamentStore) {
         self.config = config
@@ -48,6 +56,14 @@ public final class TournamentRunner: @unchecked Sendable {
         let threads = max(1, min(workers, pending.count))
         let group = DispatchGroup()
         played = 0
+        workersDone = false
+        let writerGroup = DispatchGroup()
+        writerGroup.enter()
+        let writer = Thread { [self] in
+            defer { writerGroup.leave() }
+            writeLoop(total: schedule.count)
+        }
+        writer.start()
         for _ in 0..<threads {
             group.enter()
             let thread = Thread { [self] in
@@ -63,6 +79,11 @@ public final class TournamentRunner: @unchecked Sendable {
             thread.start()
         }
         group.wait()
+        writerSignal.withLock {
+            workersDone = true
+            writerSignal.signal()
+        }
+        writerGroup.wait()
         if let firstError { throw firstError }
         return (tournament, played)
     }
@@ -84,13 +105,41 @@ public final class TournamentRunner: @unchecked Sendable {
         while let index = take() {
             let record = try GamePlayer.play(index: index, seats: schedule[index], agents: agents, environment: environment,
                                              params: params, seed: config.seed, tournament: tournament)
-            try store.record(record)
-            count += 1
-            lock.withLock {
-                recorded += 1
-                onGame?(record, recorded, schedule.count)
+            writerSignal.withLock {
+                finishedGames.append(record)
+                writerSignal.signal()
             }
+            count += 1
         }
         return count
+    }
+
+    /// Commits finished games as they come, until the workers are done and the queue is empty.
+    private func writeLoop(total: Int) {
+        while true {
+            let batch: [GameRecord]
+            let last: Bool
+            writerSignal.lock()
+            while finishedGames.isEmpty && !workersDone { writerSignal.wait() }
+            batch = finishedGames
+            finishedGames.removeAll(keepingCapacity: true)
+            last = workersDone
+            writerSignal.unlock()
+            if !batch.isEmpty {
+                do {
+                    try store.record(batch)
+                } catch {
+                    lock.withLock { if firstError == nil { firstError = error } }
+                    return
+                }
+                lock.withLock {
+                    for record in batch {
+                        recorded += 1
+                        onGame?(record, recorded, total)
+                    }
+                }
+            }
+            if last && batch.isEmpty { return }
+        }
     }
 }
