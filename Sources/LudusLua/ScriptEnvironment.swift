@@ -44,12 +44,36 @@ public final class ScriptEnvironment {
     private let numbers: UnsafeMutableBufferPointer<Double>
     private let rewardBuffer: UnsafeMutableBufferPointer<Double>
     private let detail: UnsafeMutablePointer<Bool>
+    /// [copies eagerly, observation stale]: when nobody reads observations (random or
+    /// search agents), the step only parks the observation in a registry slot and the
+    /// copy happens on first read.
+    private let lazy: UnsafeMutablePointer<(eager: Bool, stale: Bool)>
+    private let observationSlot: LuaRef
     private var plan: FlattenPlan = FlattenPlan(entries: [], isFlat: false)
     private var texts: [String]
 
     /// The observation of the last reset or step (a view: valid until the next one).
     public var observation: ObservationView {
-        ObservationView(numbers: UnsafeBufferPointer(numbers), texts: texts)
+        if lazy.pointee.stale { refreshObservation() }
+        return ObservationView(numbers: UnsafeBufferPointer(numbers), texts: texts)
+    }
+
+    /// Whether every step copies its observation into Swift (default), or only on first read.
+    public var copiesObservation: Bool {
+        get { lazy.pointee.eager }
+        set {
+            if lazy.pointee.stale { refreshObservation() }
+            lazy.pointee.eager = newValue
+        }
+    }
+
+    private func refreshObservation() {
+        lazy.pointee.stale = false
+        let L = vm.L
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(observationSlot))
+        try? copyObservation(at: top + 1, function: "step")  // checked eagerly by `ludus check`
     }
     /// Per-player rewards of the last step (index 0 is player 1); a view like ``observation``.
     public var rewards: UnsafeBufferPointer<Double> { UnsafeBufferPointer(rewardBuffer) }
@@ -71,6 +95,9 @@ public final class ScriptEnvironment {
         self.layout = layout
         self.players = max(1, players)
         (numbers, rewardBuffer, detail) = Self.allocate(layout: layout, players: self.players)
+        lazy = UnsafeMutablePointer.allocate(capacity: 1)
+        lazy.initialize(to: (true, false))
+        observationSlot = try module.vm.makeRef(.bool(true))
         texts = Array(repeating: "", count: layout.textCount)
         let rng = try module.vm.newRandom(seed: 0)
         defer { module.vm.release(rng) }
@@ -101,7 +128,11 @@ public final class ScriptEnvironment {
         currentPlayerRef = other.currentPlayerRef
         layout = other.layout
         players = other.players
+        if other.lazy.pointee.stale { other.refreshObservation() }
         (numbers, rewardBuffer, detail) = Self.allocate(layout: other.layout, players: other.players)
+        lazy = UnsafeMutablePointer.allocate(capacity: 1)
+        lazy.initialize(to: (other.lazy.pointee.eager, false))
+        observationSlot = (try? other.vm.makeRef(.bool(true))) ?? LUA_NOREF
         if numbers.count > 0 { _ = numbers.update(fromContentsOf: other.numbers) }
         _ = rewardBuffer.update(fromContentsOf: other.rewardBuffer)
         detail.pointee = other.detail.pointee
@@ -118,6 +149,8 @@ public final class ScriptEnvironment {
         numbers.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
         rewardBuffer.deallocate()
         detail.deallocate()
+        lazy.deallocate()
+        vm.release(observationSlot)
         vm.release(instanceRef)
         vm.release(rngKeyRef)
         if let cachedParams { vm.release(cachedParams.ref) }
@@ -155,6 +188,7 @@ public final class ScriptEnvironment {
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
         try pushParams(params)
         try vm.check(ludus_call(L, 2, 2))
+        lazy.pointee.stale = false
         if detail.pointee {
             lastObservation = vm.read(at: top + 1)
             lastInfo = vm.read(at: top + 2)
@@ -224,7 +258,13 @@ public final class ScriptEnvironment {
     private func finishStep(top: Int32) throws(LuaError) -> StepOutcome {
         let L = vm.L
         try vm.check(ludus_call(L, 2, 5))
-        try copyObservation(at: top + 1, function: "step")
+        if lazy.pointee.eager || detail.pointee {
+            try copyObservation(at: top + 1, function: "step")
+        } else {
+            lua_pushvalue(L, top + 1)
+            lua_rawseti(L, ludus_registry_index(), lua_Integer(observationSlot))  // an existing slot: no allocation
+            lazy.pointee.stale = true
+        }
         var reward = 0.0
         let flags = ludus_read_step(L, top + 1, &reward)
         guard flags != LUDUS_STEP_BAD_FLAGS else {

@@ -8,7 +8,7 @@ import LudusLua
         FileManager.default.temporaryDirectory.appendingPathComponent("tournament-\(UUID()).sqlite").path
     }
 
-    func games(_ store: TournamentStore, _ id: Int64) throws -> [String] {
+    func games(_ store: ResultStore, _ id: Int64) throws -> [String] {
         try store.games(id).map { "\($0.gameIndex) \($0.seats) \($0.returns) \($0.length) \($0.outcome) \($0.trajectoryHash)" }
     }
 
@@ -18,7 +18,7 @@ import LudusLua
         var results: [[String]] = []
         var ratings: [[Standing]] = []
         for workers in [1, 2] {
-            let store = try TournamentStore(path: database())
+            let store = try ResultStore(path: database())
             let (tournament, played) = try TournamentRunner(config: Self.config, catalog: Package.catalog, store: store).run(workers: workers, resume: false)
             #expect(played == 18)
             results.append(try games(store, tournament.id))
@@ -31,16 +31,16 @@ import LudusLua
 
     @Test func resumeFinishesWithoutReplayingOrLosingGames() throws {
         let path = database()
-        let store = try TournamentStore(path: path)
+        let store = try ResultStore(path: path)
         let interrupted = TournamentRunner(config: Self.config, catalog: Package.catalog, store: store)
         interrupted.stopAfter = 7
         let (first, played) = try interrupted.run(workers: 2, resume: false)
         #expect(played == 7)
-        let resumed = try TournamentRunner(config: Self.config, catalog: Package.catalog, store: TournamentStore(path: path)).run(workers: 1, resume: true)
+        let resumed = try TournamentRunner(config: Self.config, catalog: Package.catalog, store: ResultStore(path: path)).run(workers: 1, resume: true)
         #expect(resumed.0.id == first.id)
         #expect(resumed.played == 11)
 
-        let reference = try TournamentStore(path: database())
+        let reference = try ResultStore(path: database())
         let (full, _) = try TournamentRunner(config: Self.config, catalog: Package.catalog, store: reference).run(workers: 1, resume: false)
         #expect(try games(store, first.id) == games(reference, full.id))
     }
@@ -63,7 +63,7 @@ import LudusLua
             environment: "tic_tac_toe",
             agents: ["exec:python3 \(example)", "random", "lua:\(luaAgent)", "exec:python3 \(crash)", "exec:python3 \(garbled)", "exec:python3 \(hang)"],
             gamesPerPair: 2, seed: 1, moveMilliseconds: 500)
-        let store = try TournamentStore(path: database())
+        let store = try ResultStore(path: database())
         let (tournament, played) = try TournamentRunner(config: config, catalog: Package.catalog, store: store).run(workers: 2, resume: false)
         #expect(played == 30)
         let records = try store.games(tournament.id)

@@ -27,10 +27,15 @@ public protocol Agent: AnyObject {
     /// Whether `act` reads ``Environment/lastObservation`` (the loop then captures
     /// full observations, which costs a copy per step).
     var needsObservationValue: Bool { get }
+
+    /// Whether `act` reads ``Environment/observation`` at all; when no agent of a loop
+    /// does, observations are copied only on demand.
+    var needsObservation: Bool { get }
 }
 
 extension Agent {
     public var needsObservationValue: Bool { false }
+    public var needsObservation: Bool { true }
     public func observe(_ step: Step, player: Int) {}
     public func endEpisode(return episodeReturn: Double) {}
 }

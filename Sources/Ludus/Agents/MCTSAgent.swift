@@ -5,6 +5,7 @@ import LudusLua
 /// each node keeps the total return of the player who moved into it.
 public final class MCTSAgent: Agent {
     public let name: String
+    public var needsObservation: Bool { false }
     public let simulations: Int
     public let exploration: Double
     private let actionSpace: Space

@@ -4,6 +4,7 @@ import LudusLua
 /// environment declares no legal actions. The baseline of every benchmark.
 public final class RandomAgent: Agent {
     public let name = "random"
+    public var needsObservation: Bool { false }
     private let actionSpace: Space
     private var generator = SeededGenerator(seed: 0)
 

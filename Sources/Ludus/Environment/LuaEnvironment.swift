@@ -79,6 +79,11 @@ public final class LuaEnvironment: Environment {
     }
 
     public var observation: ObservationView { script.observation }
+    /// Whether steps copy observations into Swift eagerly (default) or on first read.
+    public var copiesObservation: Bool {
+        get { script.copiesObservation }
+        set { script.copiesObservation = newValue }
+    }
     public var capturesDetail: Bool {
         get { script.capturesDetail }
         set { script.capturesDetail = newValue }

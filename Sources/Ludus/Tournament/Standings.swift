@@ -16,7 +16,7 @@ public enum Standings {
     /// Ratings from a tournament's recorded games, in game-index order (so Elo, which
     /// depends on order, is the same however many workers played).
     /// Environment errors are left out; a forfeit is a loss for the agent at fault.
-    public static func compute(store: TournamentStore, tournament: TournamentStore.Tournament,
+    public static func compute(store: ResultStore, tournament: ResultStore.Tournament,
                                bootstrapRounds: Int = 1000, seed: UInt64 = 0) throws -> [Standing] {
         let records = try store.games(tournament.id)
         let players = tournament.agents.count

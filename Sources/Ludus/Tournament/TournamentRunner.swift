@@ -12,7 +12,7 @@ import LudusLua
 public final class TournamentRunner: @unchecked Sendable {
     public let config: TournamentConfig
     public let catalog: EnvironmentCatalog
-    public let store: TournamentStore
+    public let store: ResultStore
     /// Called (serially) after each recorded game.
     public var onGame: ((GameRecord, _ done: Int, _ total: Int) -> Void)?
     /// For tests: stop after recording this many games in this run (a simulated crash).
@@ -28,7 +28,7 @@ public final class TournamentRunner: @unchecked Sendable {
     private var finishedGames: [GameRecord] = []
     private var workersDone = false
 
-    public init(config: TournamentConfig, catalog: EnvironmentCatalog, store: TournamentStore) {
+    public init(config: TournamentConfig, catalog: EnvironmentCatalog, store: ResultStore) {
         self.config = config
         self.catalog = catalog
         self.store = store
@@ -37,7 +37,7 @@ public final class TournamentRunner: @unchecked Sendable {
     /// Runs (or, with `resume`, finishes) the tournament.
     /// - Returns: the tournament row and how many games this run played.
     @discardableResult
-    public func run(workers: Int, resume: Bool) throws -> (TournamentStore.Tournament, played: Int) {
+    public func run(workers: Int, resume: Bool) throws -> (ResultStore.Tournament, played: Int) {
         let location = try catalog.resolve(config.environment)
         let probe = try catalog.load(location, limits: config.limits)
         guard probe.spec.players == 2 else {
@@ -101,6 +101,7 @@ public final class TournamentRunner: @unchecked Sendable {
         let environment = try catalog.load(location, limits: config.limits)
         let agents = try config.agents.map { try AgentFactory.make($0, for: environment.spec, limits: config.limits, moveMilliseconds: config.moveMilliseconds) }
         environment.capturesDetail = agents.contains { $0.needsObservationValue }
+        environment.copiesObservation = agents.contains { $0.needsObservation }
         var count = 0
         while let index = take() {
             let record = try GamePlayer.play(index: index, seats: schedule[index], agents: agents, environment: environment,

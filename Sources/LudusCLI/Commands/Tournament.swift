@@ -36,7 +36,7 @@ struct TournamentCommand: ParsableCommand {
                                              seed: seed, params: params, moveMilliseconds: moveTime,
                                              memoryMiB: options.memoryLimit, callMilliseconds: options.timeLimit)
         }
-        let store = try TournamentStore(path: db)
+        let store = try ResultStore(path: db)
         let runner = TournamentRunner(config: configuration, catalog: options.catalog, store: store)
         let start = Date()
         runner.onGame = { record, done, total in
@@ -63,12 +63,12 @@ struct RatingsCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: db) else { throw CommandFailure("no database at \(db)") }
-        let store = try TournamentStore(path: db)
+        let store = try ResultStore(path: db)
         guard let found = try store.latestTournament(id: tournament) else { throw CommandFailure("no tournament in \(db)") }
         try Self.printTable(store: store, tournament: found)
     }
 
-    static func printTable(store: TournamentStore, tournament: TournamentStore.Tournament) throws {
+    static func printTable(store: ResultStore, tournament: ResultStore.Tournament) throws {
         let standings = try Standings.compute(store: store, tournament: tournament)
         let width = max(12, standings.map(\.agent.count).max() ?? 0)
         print("tournament \(tournament.id) on \(tournament.environment)")

@@ -25,9 +25,10 @@ public struct GameRecord: Codable, Hashable, Sendable, FetchableRecord, Persista
     }
 }
 
-/// Tournaments and their games in SQLite (WAL): each game is committed as it ends,
-/// so a crash loses at most the games in flight, and `--resume` plays only the rest.
-public final class TournamentStore: Sendable {
+/// Ludus's results in SQLite (WAL): tournaments and their games (each committed as
+/// it ends, so a crash loses at most the games in flight and `--resume` plays only the
+/// rest), and generator/critic runs with their per-round figures.
+public final class ResultStore: Sendable {
     let database: DatabaseQueue
 
     public init(path: String) throws {
@@ -67,7 +68,63 @@ public final class TournamentStore: Sendable {
                 t.primaryKey(["tournament_id", "game_index"])
             }
         }
+        migrator.registerMigration("v2-critic") { db in
+            try db.create(table: "critic_run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("environment", .text).notNull()
+                t.column("config", .text).notNull()
+                t.column("error_types", .text).notNull()
+                t.column("created_at", .text).notNull()
+            }
+            try db.create(table: "critic_round") { t in
+                t.column("run_id", .integer).notNull().references("critic_run")
+                t.column("round", .integer).notNull()
+                t.column("accuracy_correct", .double).notNull()
+                t.column("accuracy_erroneous", .double).notNull()
+                t.column("accuracy_mean", .double).notNull()
+                t.column("accuracy_harmonic", .double).notNull()
+                t.column("deception_rate", .double).notNull()
+                t.column("generator_policy", .text).notNull()
+                t.column("games", .integer).notNull()
+                t.primaryKey(["run_id", "round"])
+            }
+        }
         return migrator
+    }
+
+    /// Starts a generator/critic run; returns its id.
+    public func startCriticRun(environment: String, config: String, errorTypes: [String]) throws -> Int64 {
+        try database.write { db in
+            let types = String(decoding: try JSONEncoder().encode(errorTypes), as: UTF8.self)
+            try db.execute(sql: "INSERT INTO critic_run (environment, config, error_types, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [environment, config, types, ISO8601DateFormatter().string(from: Date())])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Commits one round's figures.
+    public func record(run: Int64, round: CriticRound) throws {
+        let policy = String(decoding: try JSONEncoder().encode(round.generatorPolicy), as: UTF8.self)
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT INTO critic_round (run_id, round, accuracy_correct, accuracy_erroneous, accuracy_mean, accuracy_harmonic,
+                                          deception_rate, generator_policy, games) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [run, round.round, round.accuracyOnCorrect, round.accuracyOnErroneous, round.meanAccuracy,
+                                 round.harmonicAccuracy, round.deceptionRate, policy, round.games])
+        }
+    }
+
+    /// The rounds of a critic run, in order.
+    public func criticRounds(run: Int64) throws -> [CriticRound] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM critic_round WHERE run_id = ? ORDER BY round", arguments: [run]).map { row in
+                let policy: String = row["generator_policy"]
+                return CriticRound(round: row["round"], accuracyOnCorrect: row["accuracy_correct"], accuracyOnErroneous: row["accuracy_erroneous"],
+                                   deceptionRate: row["deception_rate"],
+                                   generatorPolicy: (try? JSONDecoder().decode([Double].self, from: Data(policy.utf8))) ?? [],
+                                   games: row["games"])
+            }
+        }
     }
 
     public struct Tournament: Hashable, Sendable {

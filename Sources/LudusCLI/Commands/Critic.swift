@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Ludus
+
+struct CriticCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "critic",
+        abstract: "Generator/critic self-play (SPC) on a two-role environment; per-round figures go to SQLite.",
+        discussion: "Each round the sneaky generator (a bandit over E.error_types) and the critic (logistic regression over the step's features) play games, the environment's verifier decides the truth, and both learn from the outcomes. The critic is scored after every round on a fixed held-out set of correct and sneaky steps.")
+
+    @OptionGroup var options: EnvironmentOptions
+    @Argument(help: "A generator/critic environment, e.g. countdown/critic.") var environment: String
+    @Option(help: "Training rounds.") var rounds: Int = 5
+    @Option(help: "Games per round.") var gamesPerRound: Int = 200
+    @Option(help: "Size of the held-out set (half correct, half sneaky steps).") var heldout: Int = 400
+    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(help: ArgumentHelp("SQLite database.", valueName: "file")) var db: String = "ludus.sqlite"
+    @Option(name: .customLong("param"), help: ArgumentHelp("An environment parameter (repeatable).", valueName: "name=value"))
+    var params: [String] = []
+
+    func run() throws {
+        let env = try options.load(environment)
+        let resolved = try env.spec.parameters.parse(params, environment: env.spec.id)
+        let loop = try CriticLoop(environment: env, params: resolved)
+        loop.gamesPerRound = gamesPerRound
+        loop.heldOutSize = heldout
+        let store = try ResultStore(path: db)
+        let config = "{\"rounds\":\(rounds),\"games_per_round\":\(gamesPerRound),\"heldout\":\(heldout),\"seed\":\(seed),\"params\":\(JSON.encode(.table(resolved)))}"
+        let run = try store.startCriticRun(environment: env.spec.id, config: config, errorTypes: loop.errorTypes)
+        print("critic run \(run) on \(env.spec.id): error types \(loop.errorTypes.joined(separator: ", "))")
+        print("round  acc(correct)  acc(erroneous)   mean  harmonic  deception  generator policy")
+        try loop.run(rounds: rounds, seed: seed) { round in
+            try store.record(run: run, round: round)
+            let policy = zip(loop.errorTypes, round.generatorPolicy).map { "\($0)=\(String(format: "%.2f", $1))" }.joined(separator: " ")
+            print(String(format: "%5d  %12.3f  %14.3f  %5.3f  %8.3f  %9.3f  ", round.round, round.accuracyOnCorrect,
+                         round.accuracyOnErroneous, round.meanAccuracy, round.harmonicAccuracy, round.deceptionRate) + policy)
+        }
+        print("stored in \(db) (tables critic_run, critic_round)")
+    }
+}
