@@ -243,16 +243,22 @@ static int read_numbers(lua_State *L, int index, int type, double *out, int capa
         out[count] = lua_toboolean(L, index) ? 1.0 : 0.0;
         return count + 1;
     case LUA_TTABLE: {
-        if (depth > 16 || !lua_checkstack(L, 2)) return -1;
-        lua_Unsigned n = lua_rawlen(L, index);
-        for (lua_Unsigned i = 1; i <= n; i++) {
-            int element = lua_rawgeti(L, index, (lua_Integer)i);  // the type comes back for free
-            if (element == LUA_TNUMBER && count < capacity) {
-                out[count++] = lua_tonumberx(L, -1, NULL);
+        // Elements are pushed in chunks and popped with one settop: a third fewer API calls.
+        enum { CHUNK = 16 };
+        if (depth > 16 || !lua_checkstack(L, CHUNK + 2)) return -1;
+        lua_Integer n = (lua_Integer)lua_rawlen(L, index);
+        for (lua_Integer first = 1; first <= n; first += CHUNK) {
+            int chunk = (int)(n - first + 1 < CHUNK ? n - first + 1 : CHUNK);
+            int base = lua_gettop(L);
+            int numbers = 1;
+            for (int k = 0; k < chunk; k++) numbers &= lua_rawgeti(L, index, first + k) == LUA_TNUMBER;
+            if (numbers && count + chunk <= capacity) {
+                for (int k = 0; k < chunk; k++) out[count++] = lua_tonumberx(L, base + 1 + k, NULL);
             } else {
-                count = read_numbers(L, lua_gettop(L), element, out, capacity, count, depth + 1);
+                for (int k = 0; k < chunk && count >= 0; k++)
+                    count = read_numbers(L, base + 1 + k, lua_type(L, base + 1 + k), out, capacity, count, depth + 1);
             }
-            lua_settop(L, -2);
+            lua_settop(L, base);
             if (count < 0) return -1;
         }
         return count;
