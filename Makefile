@@ -2,7 +2,7 @@
 # `make test` runs the test suite. Both install missing system packages first.
 
 SWIFT        ?= swift
-APT_PACKAGES := liblua5.4-dev lua5.4 libopenblas-dev pkg-config sqlite3 libsqlite3-dev librsvg2-bin
+APT_PACKAGES := liblua5.4-dev lua5.4 libopenblas-dev pkg-config sqlite3 libsqlite3-dev librsvg2-bin time
 LUDUS        := .build/release/ludus
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

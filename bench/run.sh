@@ -29,6 +29,10 @@ for pair in "door_key:MiniGrid-DoorKey-8x8-v0" "empty:MiniGrid-Empty-8x8-v0"; do
   printf '%-20s ludus %9s steps/s   MiniGrid %9s steps/s   ratio %sx\n' "gridworld/$env" "$host" "$theirs" "$(ratio "$host" "$theirs")"
 done
 "$LUDUS" bench gridworld/door_key --steps 300000 --threads 1,2
+# The machine's own ceiling for 2-way parallelism: two independent lua5.4 processes, wall clock.
+one=$( { /usr/bin/time -f %e lua5.4 bench/standalone.lua Environments/gridworld/door_key.lua 150000 Environments/lib > /dev/null; } 2>&1 )
+two=$( { /usr/bin/time -f %e bash -c 'lua5.4 bench/standalone.lua Environments/gridworld/door_key.lua 150000 Environments/lib > /dev/null & lua5.4 bench/standalone.lua Environments/gridworld/door_key.lua 150000 Environments/lib > /dev/null; wait'; } 2>&1 )
+echo "machine ceiling: two independent lua5.4 processes run x$(ratio "2 * $one" "$two") the work of one in the same wall time"
 
 echo "== connect_four tournament (random vs random) vs OpenSpiel"
 theirs=$(python3 bench/openspiel_speed.py --seconds 3 | sed -E 's/.*games_per_second=([0-9.]+).*/\1/')
