@@ -32,6 +32,7 @@ local E = {
     role = space.discrete(3),              -- the player to move; 0 once over
   },
   action_space = space.discrete(math.max(#ERRORS, 2)),
+  error_types = ERRORS,                    -- generator action i rewrites with error type ERRORS[i + 1]
 
   params = {
     min_numbers = { kind = "int", min = 2, max = C.MAX_NUMBERS, default = 4, description = "fewest numbers in a puzzle" },
@@ -75,11 +76,11 @@ local function observe(self, role)
     local names = {}
     for i, name in ipairs(ERRORS) do names[i] = (i - 1) .. " " .. name end
     lines[#lines + 1] = "Rewrite it into a wrong step of type: " .. table.concat(names, ", ") .. "."
-    C.critic_features(self.pool, self.correct_step, k, self.target, obs.features)
+    C.critic_features(self.pool, self.correct_step, k, obs.features)
   else
     lines[#lines + 1] = "Proposed step " .. (k + 1) .. ": " .. self.candidate
     lines[#lines + 1] = "Is step " .. (k + 1) .. " correct? Answer correct or incorrect."
-    C.critic_features(self.pool, self.candidate, k, self.target, obs.features)
+    C.critic_features(self.pool, self.candidate, k, obs.features)
   end
   obs.text = table.concat(lines, "\n")
   obs.role = role

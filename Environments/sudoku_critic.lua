@@ -1,7 +1,8 @@
 -- sudoku/critic: the SPC generator/critic game on Sudoku placements.
 --
 -- reset draws a puzzle with a unique solution (lib/sudoku.lua), a correct trace of
--- placements in a solving order (forced cells first), a prefix length k (uniform
+-- placements (the empty cells in a random order by default; trace_order =
+-- "forced_first" puts naked/hidden singles first), a prefix length k (uniform
 -- in 0 .. #trace-1) and whether the episode shows the correct placement trace[k+1]
 -- (probability correct_rate: the critic moves first) or lets the sneaky generator
 -- move. The generator (player 1) picks an error type; the env rewrites the correct
@@ -33,11 +34,14 @@ local E = {
     role = space.discrete(3),              -- the player to move; 0 once over
   },
   action_space = space.discrete(math.max(#ERRORS, 2)),
+  error_types = ERRORS,                    -- generator action i rewrites with error type ERRORS[i + 1]
 
   params = {
     size = { kind = "choice", choices = { 4, 9 }, default = 4, description = "grid size: 4 (2x2 boxes) or 9 (3x3 boxes)" },
     min_empty = { kind = "int", min = 1, max = 64, default = 30, description = "fewest empty cells (4x4: at most 12)" },
     max_empty = { kind = "int", min = 1, max = 64, default = 50, description = "most empty cells (4x4: at most 12)" },
+    trace_order = { kind = "choice", choices = { "random", "forced_first" }, default = "random",
+                    description = "order of the correct trace: empty cells shuffled, or forced cells (singles) first" },
     correct_rate = { kind = "float", min = 0, max = 1, default = 0.5,
                      description = "probability that the episode shows the correct step (no generator move)" },
   },
@@ -87,12 +91,16 @@ end
 
 function E.reset(self, params)
   local n = math.tointeger(tonumber(params.size)) or 4
-  -- At least one empty cell, so that there is a step to judge.
   local gen = S.generate(self.rng, n, params.min_empty, params.max_empty)
   self.n = n
   self.puzzle = gen.puzzle
   self.solution = gen.solution
-  local trace = S.solving_order(gen.puzzle, gen.solution, n, self.rng)
+  local trace
+  if params.trace_order == "forced_first" then
+    trace = S.solving_order(gen.puzzle, gen.solution, n, self.rng)
+  else
+    trace = S.random_order(gen.puzzle, gen.solution, n, self.rng)
+  end
   self.trace = trace
   local k = self.rng:int(0, #trace - 1)
   self.k = k

@@ -407,11 +407,52 @@ local function normalise_ops(s)
   return s
 end
 
+-- Byte classes for the step scanner: %s (C locale) and %d.
+local SPACE = { [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [32] = true }
+local STEP_OPS = { [43] = "+", [45] = "-", [42] = "*", [47] = "/", [120] = "x", [88] = "X" }
+local STEP_END = { [46] = true, [44] = true, [59] = true }   -- . , ;
+
+-- Scans "a op b = c" with optional spaces and one trailing . , or ; -- the same
+-- language as the pattern "^%s*(%d+)%s*([%+%-%*/xX])%s*(%d+)%s*=%s*(%d+)%s*[%.,;]?%s*$",
+-- by hand: the sandbox's pattern guard refuses that pattern (11 backtracking
+-- items) on any subject longer than a few bytes. Returns the four captures or nil.
+local function scan_step(s)
+  local i, n = 1, #s
+  local function spaces() while i <= n and SPACE[s:byte(i)] do i = i + 1 end end
+  local function digits()
+    local j = i
+    while i <= n do
+      local ch = s:byte(i)
+      if ch < 48 or ch > 57 then break end
+      i = i + 1
+    end
+    if i == j then return nil end
+    return s:sub(j, i - 1)
+  end
+  spaces()
+  local a = digits(); if a == nil then return nil end
+  spaces()
+  local op = i <= n and STEP_OPS[s:byte(i)]; if not op then return nil end
+  i = i + 1
+  spaces()
+  local b = digits(); if b == nil then return nil end
+  spaces()
+  if s:byte(i) ~= 61 then return nil end   -- "="
+  i = i + 1
+  spaces()
+  local c = digits(); if c == nil then return nil end
+  spaces()
+  if i <= n and STEP_END[s:byte(i)] then i = i + 1 end
+  spaces()
+  if i <= n then return nil end
+  return a, op, b, c
+end
+
 -- Parses one step: a, op, b, c (integers) or nil.
 function C.parse_step(step)
   if type(step) ~= "string" then return nil end
   local s = normalise_ops(step)
-  local a, op, b, c = s:match("^%s*(%d+)%s*([%+%-%*/xX])%s*(%d+)%s*=%s*(%d+)%s*[%.,;]?%s*$")
+  local a, op, b, c = scan_step(s)
   if a == nil then return nil end
   if op == "x" or op == "X" then op = "*" end
   return math.tointeger(tonumber(a)), op, math.tointeger(tonumber(b)), math.tointeger(tonumber(c))
@@ -758,21 +799,21 @@ C.CRITIC_FEATURES = {
   "exact_integer",       -- 7  a op b computed exactly is an integer (division exact, b > 0)
   "exact_nonnegative",   -- 8  a op b >= 0
   "log_result",          -- 9  log10(1 + shown result)
-  "log_exact",           -- 10 log10(1 + |a op b|) computed exactly (0 when b = 0 in a division)
+  "log_first_operand",   -- 10 log10(1 + a)
   "last_digit_match",    -- 11 shown result mod 10 = (a op b) mod 10 (0 unless a op b is an integer)
   "digit_count_match",   -- 12 shown result has as many digits as |a op b| (0 unless an integer)
   "steps_so_far",        -- 13 steps before the candidate
   "numbers_left",        -- 14 numbers available before the candidate
-  "result_is_target",    -- 15 the shown result equals the target
 }
 C.CRITIC_CHECKS = { 5, 6, 7, 8, 11, 12 }   -- flags that are 1 for every correct step
 
 local function log10p(x) return math.log(1 + math.abs(x), 10) end
 
 -- Fills `out` (a list, reused) with the features of `step` given the numbers
--- left `pool`, the number of steps so far and the target. An unparseable step
--- gets all zeros except the counts.
-function C.critic_features(pool, step, steps_so_far, target, out)
+-- left `pool` and the number of steps so far. An unparseable step gets all
+-- zeros except the counts. (No "result is the target" flag: correct last steps
+-- always hit the target, so it would give the verdict away on last steps.)
+function C.critic_features(pool, step, steps_so_far, out)
   out = out or {}
   for i = 1, #C.CRITIC_FEATURES do out[i] = 0 end
   out[13], out[14] = steps_so_far, #pool
@@ -793,13 +834,12 @@ function C.critic_features(pool, step, steps_so_far, target, out)
   out[7] = integer and 1 or 0
   out[8] = (exact ~= nil and exact >= 0) and 1 or 0
   out[9] = log10p(c)
-  out[10] = exact ~= nil and log10p(exact) or 0
+  out[10] = log10p(a)
   if integer then
     local e = math.abs(exact)
     out[11] = (c % 10 == e % 10) and 1 or 0
     out[12] = (#tostring(c) == #tostring(e)) and 1 or 0
   end
-  out[15] = c == target and 1 or 0
   return out
 end
 

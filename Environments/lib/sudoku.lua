@@ -529,6 +529,20 @@ function S.solving_order(puzzle, solution, n, rng)
   return steps
 end
 
+-- The placements completing `puzzle` with the empty cells in a random order
+-- (each placement the solution's digit, so the trace verifies).
+function S.random_order(puzzle, solution, n, rng)
+  local cells = {}
+  for c = 1, n * n do if puzzle[c] == 0 then cells[#cells + 1] = c end end
+  for i = #cells, 2, -1 do
+    local j = rng:int(1, i)
+    cells[i], cells[j] = cells[j], cells[i]
+  end
+  local steps = {}
+  for i, c in ipairs(cells) do steps[i] = S.step_string(c, solution[c], n) end
+  return steps
+end
+
 -- The grid after applying the readable placements of `steps` to `puzzle`.
 function S.grid_after(puzzle, n, steps)
   local grid = S.copy(puzzle)
@@ -669,7 +683,7 @@ S.CRITIC_FEATURES = {
   "digit_in_box",     -- 5  ... in its box
   "digit_allowed",    -- 6  cell empty and the digit in none of the three
   "cell_candidates",  -- 7  digits the rules allow in the cell (0 if filled or unreadable)
-  "forced",           -- 8  allowed and forced: the cell's only candidate, or the digit's only place in a unit
+  "digit_count",      -- 8  cells holding the digit after the prefix (0 if unreadable)
   "fraction_filled",  -- 9  filled cells / size^2 after the prefix
   "digit",            -- 10 the digit (0 if unreadable)
   "size",             -- 11 4 or 9
@@ -698,8 +712,10 @@ function S.critic_features(grid, n, step, steps_so_far, out)
     local m = cell_mask(G, rows, cols, boxes, c)
     out[6] = m & bit ~= 0 and 1 or 0
     out[7] = POP[m]
-    out[8] = forced(grid, n, G, rows, cols, boxes, c, d) and 1 or 0
   end
+  local count = 0
+  for e = 1, n * n do if grid[e] == d then count = count + 1 end end
+  out[8] = count
   out[10] = d
   return out
 end
