@@ -46,7 +46,7 @@ check: release
 parity: release peers
 	python3 bench/parity_minigrid.py --ludus $(LUDUS)
 	python3 bench/parity_openspiel.py --ludus $(LUDUS)
-	python3 bench/parity_reasoning_gym.py --ludus $(LUDUS) --backend ludus --count 100
+	python3 bench/parity_reasoning_gym.py --ludus $(LUDUS) --backend ludus --count 300
 
 bench: release peers
 	bench/run.sh

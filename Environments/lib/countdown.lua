@@ -504,6 +504,10 @@ end
 -- visited (the difficulty measure; capped at node_limit, reached = not found).
 -- Works in place on one array; failed multisets are remembered by an
 -- order-independent 64-bit hash (sum of mixed values), x / 1 is skipped (x * 1).
+-- The difficulty label: search nodes to the first solution, capped here (a capped
+-- count means "hard"); the cap keeps dataset generation fast.
+C.DIFFICULTY_NODE_LIMIT = 5000
+
 function C.solve(numbers, target, operators, node_limit)
   node_limit = node_limit or 500000
   local _, ops = C.operator_set(operators or "+-*/")
@@ -620,7 +624,7 @@ function C.install(E)
   -- reasoning-gym's item shape; difficulty adds the solver's search nodes.
   function E.item(self)
     local p = self.params
-    local _, nodes = C.solve(self.numbers0, self.target, p.operators)
+    local _, nodes = C.solve(self.numbers0, self.target, p.operators, C.DIFFICULTY_NODE_LIMIT)
     local numbers = {}
     for k, v in ipairs(self.numbers0) do numbers[k] = v end
     return {
