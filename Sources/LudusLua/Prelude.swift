@@ -85,6 +85,12 @@ function host.new_instance(E, rng)
   return setmetatable({ rng = rng }, { __index = E })
 end
 
+function host.turn(E, self)
+  local player = E.current_player(self)
+  if player == 0 then return 0 end
+  return player, E.legal_actions(self)
+end
+
 function host.has(E, name)
   return type(E[name]) == "function"
 end

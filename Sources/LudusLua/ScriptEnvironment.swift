@@ -31,6 +31,7 @@ public final class ScriptEnvironment {
     private let stepRef: LuaRef
     private let legalActionsRef: LuaRef?
     private let currentPlayerRef: LuaRef?
+    private let turnRef: LuaRef?
     let instanceRef: LuaRef
     let layout: ObservationLayout
     private var keyRefs: [String: LuaRef] = [:]
@@ -92,6 +93,7 @@ public final class ScriptEnvironment {
         stepRef = module.stepRef
         legalActionsRef = module.functionRefs["legal_actions"]
         currentPlayerRef = module.functionRefs["current_player"]
+        turnRef = module.turnRef
         self.layout = layout
         self.players = max(1, players)
         (numbers, rewardBuffer, detail) = Self.allocate(layout: layout, players: self.players)
@@ -126,6 +128,7 @@ public final class ScriptEnvironment {
         stepRef = other.stepRef
         legalActionsRef = other.legalActionsRef
         currentPlayerRef = other.currentPlayerRef
+        turnRef = other.turnRef
         layout = other.layout
         players = other.players
         if other.lazy.pointee.stale { other.refreshObservation() }
@@ -294,14 +297,46 @@ public final class ScriptEnvironment {
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(legalActionsRef))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
         try vm.check(ludus_call(L, 1, 1))
-        guard lua_type(L, -1) == LUA_TTABLE else {
-            throw contractError("legal_actions", "must return a list of integers, got \(typeName(-1))")
+        try readLegal(at: -1, into: &actions)
+    }
+
+    /// The player to move and, unless the episode is over, the legal actions: one call into Lua
+    /// (the prelude's `turn`) instead of two, for game loops.
+    public func turn(legal actions: inout [Int]) throws(LuaError) -> Int {
+        guard currentPlayerRef != nil, legalActionsRef != nil, let turnRef else {
+            let player = try currentPlayer()
+            if player != 0 { try legalActions(into: &actions) } else { actions.removeAll(keepingCapacity: true) }
+            return player
         }
+        let L = vm.L
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(turnRef))
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(module.moduleRef))
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
+        try vm.check(ludus_call(L, 2, 2))
+        var isInteger: Int32 = 0
+        let player = Int(ludus_tointeger(L, top + 1, &isInteger))
+        guard isInteger != 0 else { throw contractError("current_player", "must return an integer, got \(typeName(top + 1))") }
+        if player == 0 {
+            actions.removeAll(keepingCapacity: true)
+        } else {
+            try readLegal(at: top + 2, into: &actions)
+        }
+        return player
+    }
+
+    private func readLegal(at index: Int32, into actions: inout [Int]) throws(LuaError) {
+        let L = vm.L
+        guard lua_type(L, index) == LUA_TTABLE else {
+            throw contractError("legal_actions", "must return a list of integers, got \(typeName(index))")
+        }
+        let table = lua_absindex(L, index)
         actions.removeAll(keepingCapacity: true)
-        let count = lua_rawlen(L, -1)
+        let count = lua_rawlen(L, table)
         if count == 0 { return }
         for index in 1...count {
-            lua_rawgeti(L, -1, lua_Integer(index))
+            lua_rawgeti(L, table, lua_Integer(index))
             var isInteger: Int32 = 0
             let value = ludus_tointeger(L, -1, &isInteger)
             ludus_pop(L, 1)

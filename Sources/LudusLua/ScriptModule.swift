@@ -11,6 +11,8 @@ public final class ScriptModule {
     public let displayName: String
     let moduleRef: LuaRef
     let stepRef: LuaRef
+    /// The prelude's `turn(E, self)`: current player and legal actions in one call.
+    let turnRef: LuaRef?
     private(set) var functionRefs: [String: LuaRef] = [:]
 
     /// The functions of the contract the host looks up.
@@ -46,9 +48,11 @@ public final class ScriptModule {
                 message: "E.\(missing) must be a function (see docs/environments.md)", traceback: "")
         }
         stepRef = step
+        turnRef = try vm.field(vm.prelude, "turn")
     }
 
     deinit {
+        if let turnRef { vm.release(turnRef) }
         for ref in functionRefs.values { vm.release(ref) }
         vm.release(moduleRef)
     }

@@ -106,6 +106,11 @@ public final class LuaEnvironment: Environment {
         do { try script.legalActions(into: &actions) } catch { throw .lua(error, file: file) }
     }
 
+    /// The player to move and the legal actions, in one call into Lua (game loops).
+    public func turn(legal actions: inout [Int]) throws(EnvironmentError) -> Int {
+        do { return try script.turn(legal: &actions) } catch { throw .lua(error, file: file) }
+    }
+
     public func render() throws(EnvironmentError) -> String? {
         try wrap { () throws(LuaError) in try script.render() }
     }

@@ -24,6 +24,15 @@ public struct StableHash: Sendable {
         combine(UInt64(s.utf8.count))
     }
 
+    /// An action, without building its description (no allocation for discrete actions).
+    public mutating func combine(_ action: Action) {
+        switch action {
+        case .discrete(let i): combine(UInt64(bitPattern: Int64(i)))
+        case .vector(let v): for x in v { combine(x) }
+        case .text(let s): combine(s)
+        }
+    }
+
     /// Sixteen hex digits.
     public var hex: String {
         let digits = String(value, radix: 16)

@@ -36,9 +36,8 @@ enum GamePlayer {
         while !done && length < cap {
             let player: Int
             do {
-                player = try environment.currentPlayer()
+                player = try environment.turn(legal: &legal)
                 if player == 0 { break }
-                try environment.legalActions(into: &legal)
             } catch {
                 outcome = "error"
                 reason = error.description
@@ -67,7 +66,7 @@ enum GamePlayer {
                 let rewards = environment.rewards
                 returns[0] += rewards[0]
                 returns[1] += rewards[1]
-                hash.combine(action.description)
+                hash.combine(action)
                 done = outcomeOfStep.terminated || outcomeOfStep.truncated
             } catch {
                 outcome = "error"
