@@ -27,12 +27,17 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# The main job for now: list, a seeded run of each bundled environment, and the checker over all of them.
+# The main job: seeded runs, the checker over every bundled environment, a small
+# tournament with ratings in SQLite, and a generator/critic run.
 demo: release
 	$(LUDUS) list
 	$(LUDUS) run corridor --episodes 5 --seed 1 --param length=12
-	$(LUDUS) run tic_tac_toe --episodes 3 --seed 1 --render
+	$(LUDUS) run tic_tac_toe --episodes 2 --seed 1 --render
+	$(LUDUS) run gridworld/door_key --episodes 3 --seed 1
 	$(LUDUS) check
+	mkdir -p runs && rm -f runs/demo.sqlite*
+	$(LUDUS) tournament --env connect_four --agents random,mcts:25,mcts:100 --games 6 --seed 1 --workers 2 --db runs/demo.sqlite --quiet
+	$(LUDUS) critic countdown/critic --rounds 3 --seed 1 --db runs/demo.sqlite
 
 test: deps
 	$(SWIFT) test
