@@ -89,7 +89,65 @@ public final class ResultStore: Sendable {
                 t.primaryKey(["run_id", "round"])
             }
         }
+        migrator.registerMigration("v3-teach") { db in
+            try db.create(table: "teach_run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("environment", .text).notNull()
+                t.column("teacher", .text).notNull()
+                t.column("student", .text).notNull()
+                t.column("config", .text).notNull()
+                t.column("created_at", .text).notNull()
+            }
+            try db.create(table: "teach_episode") { t in
+                t.column("run_id", .integer).notNull().references("teach_run")
+                t.column("episode", .integer).notNull()
+                t.column("params", .text).notNull()
+                t.column("return", .double).notNull()
+                t.column("normalized_return", .double).notNull()
+                t.column("success", .boolean).notNull()
+                t.column("length", .integer).notNull()
+                t.primaryKey(["run_id", "episode"])
+            }
+            try db.create(table: "teach_eval") { t in
+                t.column("run_id", .integer).notNull().references("teach_run")
+                t.column("episode", .integer).notNull()
+                t.column("mastered", .double).notNull()
+                t.column("mean_return", .double).notNull()
+                t.primaryKey(["run_id", "episode"])
+            }
+        }
         return migrator
+    }
+
+    /// Starts a teacher/student run; returns its id.
+    public func startTeachRun(environment: String, teacher: String, student: String, config: String) throws -> Int64 {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO teach_run (environment, teacher, student, config, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [environment, teacher, student, config, ISO8601DateFormatter().string(from: Date())])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func recordEpisode(run: Int64, episode: Int, params: String, return value: Double, normalized: Double, success: Bool, length: Int) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO teach_episode (run_id, episode, params, return, normalized_return, success, length) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [run, episode, params, value, normalized, success, length])
+        }
+    }
+
+    public func recordEvaluation(run: Int64, episode: Int, mastered: Double, meanReturn: Double) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO teach_eval (run_id, episode, mastered, mean_return) VALUES (?, ?, ?, ?)",
+                           arguments: [run, episode, mastered, meanReturn])
+        }
+    }
+
+    /// (episode, mastered) rows of a teacher/student run.
+    public func evaluations(run: Int64) throws -> [(episode: Int, mastered: Double)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT episode, mastered FROM teach_eval WHERE run_id = ? ORDER BY episode", arguments: [run])
+                .map { (Int($0["episode"] as Int64), $0["mastered"] as Double) }
+        }
     }
 
     /// Starts a generator/critic run; returns its id.

@@ -1,0 +1,98 @@
+import Foundation
+import LudusLua
+
+/// Tabular Q-learning over hashed observations (every number and text of the
+/// observation), epsilon-greedy, for small discrete tasks. The TD update for a step
+/// happens when the next state is seen; terminal steps do not bootstrap, truncated ones do.
+public final class QLearningAgent: Student {
+    public let name = "q"
+    public var isLearning = true
+    public var learningRate = 0.5
+    public var discount = 0.99
+    public var exploration = 0.1
+    public private(set) var table: [UInt64: [Double]] = [:]
+    private let actions: Int
+    private let start: Int
+    private var generator = SeededGenerator(seed: 0)
+    private var previous: (state: UInt64, action: Int)?
+    private var pendingReward = 0.0
+    private weak var environment: (any Environment)?
+
+    public init(actions: Int, start: Int = 0) {
+        self.actions = actions
+        self.start = start
+    }
+
+    public func beginEpisode(seed: UInt64, player: Int) {
+        generator = SeededGenerator(seed: seed)
+        previous = nil
+        pendingReward = 0
+    }
+
+    func key(_ environment: any Environment) -> UInt64 {
+        var hash = StableHash()
+        let observation = environment.observation
+        for x in observation.numbers { hash.combine(x) }
+        for t in observation.texts { hash.combine(t) }
+        return hash.value
+    }
+
+    private func values(_ state: UInt64) -> [Double] { table[state] ?? Array(repeating: 0, count: actions) }
+
+    public func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
+        self.environment = environment
+        let state = key(environment)
+        let q = values(state)
+        if isLearning, let previous { learn(previous, target: pendingReward + discount * (q.max() ?? 0)) }
+        let allowed = legalActions.isEmpty ? Array(start..<(start + actions)) : legalActions
+        let action: Int
+        if isLearning && generator.nextDouble() < exploration {
+            action = allowed[Int(generator.nextInt(0, Int64(allowed.count - 1)))]
+        } else {
+            let best = allowed.map { q[$0 - start] }.max() ?? 0
+            let ties = allowed.filter { q[$0 - start] == best }
+            action = ties[Int(generator.nextInt(0, Int64(ties.count - 1)))]
+        }
+        previous = (state, action - start)
+        pendingReward = 0
+        return .discrete(action)
+    }
+
+    public func observe(_ step: Step, player: Int) {
+        pendingReward += step.rewards[player - 1]
+        guard isLearning, step.isDone, let previous else { return }
+        var target = pendingReward
+        if !step.terminated, let environment { target += discount * (values(key(environment)).max() ?? 0) }
+        learn(previous, target: target)
+        self.previous = nil
+    }
+
+    private func learn(_ at: (state: UInt64, action: Int), target: Double) {
+        var q = values(at.state)
+        q[at.action] += learningRate * (target - q[at.action])
+        table[at.state] = q
+    }
+
+    public var needsObservation: Bool { true }
+
+    public func save(to path: String) throws {
+        let rows = table.keys.sorted().map { "\($0):" + table[$0]!.map { "\($0)" }.joined(separator: ",") }
+        let text = "ludus-q 1 \(actions) \(start)\n" + rows.joined(separator: "\n") + "\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    public func load(from path: String) throws {
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        guard let header = lines.first, header.hasPrefix("ludus-q 1 \(actions) \(start)") else {
+            throw EnvironmentError.unsupported("\(path) is not a q-table for \(actions) actions")
+        }
+        var loaded: [UInt64: [Double]] = [:]
+        for line in lines.dropFirst() {
+            let parts = line.split(separator: ":")
+            guard parts.count == 2, let state = UInt64(parts[0]) else { continue }
+            let q = parts[1].split(separator: ",").compactMap { Double($0) }
+            if q.count == actions { loaded[state] = q }
+        }
+        table = loaded
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// An agent that learns from the episodes it plays (the student of a curriculum).
+///
+/// Learning happens in the ``Agent`` callbacks (`act`, `observe`, `endEpisode`) while
+/// ``isLearning`` is true; with it false the student acts greedily and changes nothing
+/// (held-out evaluation). Parameters persist to one file per agent.
+public protocol Student: Agent {
+    var isLearning: Bool { get set }
+    /// Writes the learned parameters. Throws on I/O errors.
+    func save(to path: String) throws
+    /// Replaces the parameters with those of a file written by `save`. Throws on I/O or format errors.
+    func load(from path: String) throws
+}
+
+/// Makes students from spec strings: `q` (tabular Q-learning), `random`.
+public enum StudentFactory {
+    public static let known = ["q", "random"]
+
+    public static func make(_ spec: String, for environment: EnvironmentSpec) throws(EnvironmentError) -> any Student {
+        switch spec {
+        case "q":
+            guard case .discrete(let n, let start) = environment.actionSpace else {
+                throw .unsupported("the q student needs a discrete action space; \(environment.id) has \(environment.actionSpace)")
+            }
+            return QLearningAgent(actions: n, start: start)
+        case "random": return RandomStudent(actionSpace: environment.actionSpace)
+        default: throw .unsupported("unknown student '\(spec)' (known: \(known.joined(separator: ", ")); ppo and es are not built yet)")
+        }
+    }
+}
+
+/// The random policy as a student that never learns: the floor of every curriculum.
+public final class RandomStudent: Student {
+    public let name = "random"
+    public var isLearning = true
+    private let agent: RandomAgent
+    public init(actionSpace: Space) { agent = RandomAgent(actionSpace: actionSpace) }
+    public func beginEpisode(seed: UInt64, player: Int) { agent.beginEpisode(seed: seed, player: player) }
+    public func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
+        try agent.act(in: environment, legalActions: legalActions)
+    }
+    public var needsObservation: Bool { false }
+    public func save(to path: String) throws { try Data("{\"student\":\"random\"}\n".utf8).write(to: URL(fileURLWithPath: path)) }
+    public func load(from path: String) throws {}
+}
