@@ -27,6 +27,7 @@ let package = Package(
             name: "Ludus",
             dependencies: [
                 "LudusLua",
+                "CBLAS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -25,7 +25,7 @@ extension Teacher {
 
 /// Makes teachers from spec strings: `random`, `sec` or `sec:PARAM`, `target`.
 public enum TeacherFactory {
-    public static let known = ["random", "sec[:PARAM]", "target"]
+    public static let known = ["random", "alp-gmm", "sec[:PARAM]", "target"]
 
     public static func make(_ spec: String, for environment: EnvironmentSpec) throws(EnvironmentError) -> any Teacher {
         let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
@@ -37,6 +37,7 @@ public enum TeacherFactory {
         case "random": return RandomTeacher(space: space)
         case "sec": return try SECTeacher(space: space, armParameter: parts.count > 1 ? parts[1] : nil)
         case "target": return TargetTeacher(space: space)
+        case "alp-gmm": return ALPGMMTeacher(space: space)
         default: throw .unsupported("unknown teacher '\(spec)' (known: \(known.joined(separator: ", ")))")
         }
     }

@@ -6,7 +6,7 @@ import LudusLua
 struct Teach: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a student on a curriculum chosen by a teacher, scored on a held-out test set.",
-        discussion: "Teachers: random, sec[:PARAM], target. Students: q (tabular Q-learning), random. Episodes, evaluations and the configuration go to SQLite as they happen, and to DIR/run-N.jsonl with --out.")
+        discussion: "Teachers: random, alp-gmm, sec[:PARAM], target. Students: q (tabular Q-learning), random. Episodes, evaluations and the configuration go to SQLite as they happen, and to DIR/run-N.jsonl with --out.")
 
     @OptionGroup var options: EnvironmentOptions
     @Argument(help: "A single-player environment with params.") var environment: String
