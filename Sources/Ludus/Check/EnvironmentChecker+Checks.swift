@@ -116,7 +116,7 @@ extension CheckContext {
             let action: Action
             do { action = try agent.act(in: environment, legalActions: legal) } catch { throw CheckFailure(message: "\(error)") }
             let step = try attempt { () throws(EnvironmentError) in try environment.step(action) }
-            hash.combine(action.description)
+            hash.combine(action)
             hashObservation(environment, &hash)
             for r in step.rewards { hash.combine(r) }
             hash.combine(step.terminated)

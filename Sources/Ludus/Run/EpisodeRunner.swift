@@ -60,7 +60,7 @@ public final class EpisodeRunner {
             last = try environment.step(action)
             length += 1
             for i in 0..<returns.count { returns[i] += last.rewards[i] }
-            hash.combine(action.description)
+            hash.combine(action)
             hashObservation(&hash)
             for r in last.rewards { hash.combine(r) }
             hash.combine(last.terminated)
