@@ -35,6 +35,10 @@ import LudusLua
         let copy = QLearningAgent(actions: 2)
         try copy.load(from: path)
         #expect(copy.table == student.table)
+        // A saved student plays by spec string, greedily, as a tournament or run agent.
+        let loaded = try AgentFactory.make("q:\(path)", for: env.spec)
+        let replay = EpisodeRunner(environment: env, agents: [loaded])
+        #expect(try replay.run(episode: 0, seed: 10_000, params: params).returns[0] == returns[0])
     }
 
     @Test func secShiftsTowardTheLevelThatStillMoves() throws {

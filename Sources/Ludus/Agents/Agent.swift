@@ -41,9 +41,10 @@ extension Agent {
 }
 
 /// Makes agents from spec strings: `random`, `mcts:200` (simulations), `lua:PATH`
-/// (a Lua agent file), `exec:COMMAND` (an external program speaking JSON lines).
+/// (a Lua agent file), `exec:COMMAND` (an external program speaking JSON lines),
+/// `q:PATH` (a Q-learning student trained by `ludus teach`, playing greedily).
 public enum AgentFactory {
-    public static let known = ["random", "mcts:N", "lua:PATH", "exec:COMMAND"]
+    public static let known = ["random", "mcts:N", "lua:PATH", "exec:COMMAND", "q:PATH"]
 
     public static func make(
         _ spec: String, for environment: EnvironmentSpec, limits: LuaLimits = .default, moveMilliseconds: Int = 5000
@@ -60,6 +61,14 @@ public enum AgentFactory {
         case "lua":
             guard !argument.isEmpty else { throw .unsupported("agent '\(spec)': expected lua:PATH") }
             return try LuaAgent(path: argument, limits: limits)
+        case "q":
+            guard case .discrete(let n, let start) = environment.actionSpace, !argument.isEmpty else {
+                throw .unsupported("agent '\(spec)': expected q:PATH on a discrete action space")
+            }
+            let student = QLearningAgent(actions: n, start: start)
+            do { try student.load(from: argument) } catch { throw .unsupported("agent '\(spec)': \(error)") }
+            student.isLearning = false
+            return student
         case "exec":
             guard !argument.isEmpty else { throw .unsupported("agent '\(spec)': expected exec:COMMAND") }
             return ExternalAgent(command: argument, environment: environment, moveMilliseconds: moveMilliseconds)
