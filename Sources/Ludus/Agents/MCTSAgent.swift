@@ -65,7 +65,7 @@ public final class MCTSAgent: Agent {
                     action = select(node)
                 }
                 let step = try simulation.step(.discrete(action))
-                for i in 0..<players { returns[i] += step.rewards[i] }
+                for i in 0..<players { returns[i] += step.reward(of: i + 1) }
                 let child = node.children[action]!
                 path.append((child, player))
                 node = child
@@ -82,7 +82,7 @@ public final class MCTSAgent: Agent {
                 guard !legalScratch.isEmpty else { break }
                 let action = legalScratch[Int(generator.nextInt(0, Int64(legalScratch.count - 1)))]
                 let step = try simulation.step(.discrete(action))
-                for i in 0..<players { returns[i] += step.rewards[i] }
+                for i in 0..<players { returns[i] += step.reward(of: i + 1) }
                 done = step.isDone
                 depth += 1
             }

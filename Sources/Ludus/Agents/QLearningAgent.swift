@@ -59,7 +59,7 @@ public final class QLearningAgent: Student {
     }
 
     public func observe(_ step: Step, player: Int) {
-        pendingReward += step.rewards[player - 1]
+        pendingReward += step.reward(of: player)
         guard isLearning, step.isDone, let previous else { return }
         var target = pendingReward
         if !step.terminated, let environment { target += discount * (values(key(environment)).max() ?? 0) }

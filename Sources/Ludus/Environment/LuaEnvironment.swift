@@ -57,7 +57,9 @@ public final class LuaEnvironment: Environment {
     @inline(__always)
     public func step(_ action: Action) throws(EnvironmentError) -> Step {
         let outcome = try wrap { () throws(LuaError) in try script.step(action.luaAction) }
-        return Step(rewards: Array(script.rewards), terminated: outcome.terminated, truncated: outcome.truncated)
+        let rewards = script.rewards
+        return Step(reward: outcome.reward, otherRewards: rewards.count > 1 ? Array(rewards[1...]) : [],
+                    terminated: outcome.terminated, truncated: outcome.truncated)
     }
 
     /// A step without building a ``Step`` (no array): per-player rewards stay in ``rewards``.

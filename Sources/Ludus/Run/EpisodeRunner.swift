@@ -59,10 +59,10 @@ public final class EpisodeRunner {
             let action = try agents[player - 1].act(in: environment, legalActions: legal)
             last = try environment.step(action)
             length += 1
-            for i in 0..<returns.count { returns[i] += last.rewards[i] }
+            for i in 0..<returns.count { returns[i] += last.reward(of: i + 1) }
             hash.combine(action)
             hashObservation(&hash)
-            for r in last.rewards { hash.combine(r) }
+            for i in 0..<returns.count { hash.combine(last.reward(of: i + 1)) }
             hash.combine(last.terminated)
             hash.combine(last.truncated)
             for (index, agent) in agents.enumerated() { agent.observe(last, player: index + 1) }
