@@ -82,3 +82,14 @@ import LudusLua
         #expect(reasons.contains { $0.contains("no answer within 500 ms") })
     }
 }
+
+@Suite struct TournamentConfigTests {
+    @Test func configFilesNeedOnlyAgentsAndEnvironments() throws {
+        let data = #"{"environments": ["tic_tac_toe", "connect_four"], "agents": ["random", "mcts:30"]}"#.data(using: .utf8)!
+        let config = try JSONDecoder().decode(TournamentConfig.self, from: data)
+        #expect(config.gamesPerPair == 10 && config.seed == 0 && config.moveMilliseconds == 5000)
+        #expect(config.perEnvironment.map(\.environment) == ["tic_tac_toe", "connect_four"])
+        #expect(Set(config.perEnvironment.map(\.fingerprint)).count == 2)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(TournamentConfig.self, from: #"{"agents": ["random"]}"#.data(using: .utf8)!) }
+    }
+}

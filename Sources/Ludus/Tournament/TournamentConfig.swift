@@ -5,6 +5,9 @@ import LudusLua
 /// games with the same results, whatever the number of workers.
 public struct TournamentConfig: Codable, Hashable, Sendable {
     public var environment: String
+    /// In a config file: several environments, each played as its own tournament with the
+    /// same agents and settings (and rated separately). Overrides `environment`.
+    public var environments: [String]?
     /// Agent specs (`random`, `mcts:200`, `lua:PATH`, `exec:COMMAND`).
     public var agents: [String]
     /// Games per pair of agents (seats alternate).
@@ -21,6 +24,7 @@ public struct TournamentConfig: Codable, Hashable, Sendable {
     public init(environment: String, agents: [String], gamesPerPair: Int, seed: UInt64, params: [String] = [],
                 moveMilliseconds: Int = 5000, memoryMiB: Int = 256, callMilliseconds: Int = 1000) {
         self.environment = environment
+        environments = nil
         self.agents = agents
         self.gamesPerPair = gamesPerPair
         self.seed = seed
@@ -28,6 +32,39 @@ public struct TournamentConfig: Codable, Hashable, Sendable {
         self.moveMilliseconds = moveMilliseconds
         self.memoryMiB = memoryMiB
         self.callMilliseconds = callMilliseconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case environment, environments, agents, gamesPerPair, seed, params, moveMilliseconds, memoryMiB, callMilliseconds
+    }
+
+    /// Reads a config file: `agents` and one of `environment` / `environments` are required,
+    /// everything else has the command line's defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        environments = try c.decodeIfPresent([String].self, forKey: .environments)
+        guard let first = try c.decodeIfPresent(String.self, forKey: .environment) ?? environments?.first else {
+            throw DecodingError.keyNotFound(CodingKeys.environment, .init(codingPath: [], debugDescription: "give \"environment\" or \"environments\""))
+        }
+        environment = first
+        agents = try c.decode([String].self, forKey: .agents)
+        gamesPerPair = try c.decodeIfPresent(Int.self, forKey: .gamesPerPair) ?? 10
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+        params = try c.decodeIfPresent([String].self, forKey: .params) ?? []
+        moveMilliseconds = try c.decodeIfPresent(Int.self, forKey: .moveMilliseconds) ?? 5000
+        memoryMiB = try c.decodeIfPresent(Int.self, forKey: .memoryMiB) ?? 256
+        callMilliseconds = try c.decodeIfPresent(Int.self, forKey: .callMilliseconds) ?? 1000
+    }
+
+    /// One config per environment of `environments` (or just this one).
+    public var perEnvironment: [TournamentConfig] {
+        guard let environments, !environments.isEmpty else { return [self] }
+        return environments.map { name in
+            var single = self
+            single.environment = name
+            single.environments = nil
+            return single
+        }
     }
 
     public var limits: LuaLimits { LuaLimits(memoryBytes: memoryMiB << 20, callMilliseconds: callMilliseconds) }

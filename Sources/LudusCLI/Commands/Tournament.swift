@@ -19,7 +19,7 @@ struct TournamentCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("An environment parameter (repeatable).", valueName: "name=value"))
     var params: [String] = []
     @Option(help: "Per-move time limit of external agents, in ms.") var moveTime: Int = 5000
-    @Option(help: ArgumentHelp("A JSON config file instead of flags (keys as TournamentConfig).", valueName: "file"))
+    @Option(help: ArgumentHelp("A JSON config file instead of flags: {\"environment\" or \"environments\": [...], \"agents\": [...], \"gamesPerPair\", \"seed\", \"params\", \"moveMilliseconds\", \"memoryMiB\", \"callMilliseconds\"}.", valueName: "file"))
     var config: String?
     @Flag(help: "No per-game lines.") var quiet = false
 
@@ -37,19 +37,21 @@ struct TournamentCommand: ParsableCommand {
                                              memoryMiB: options.memoryLimit, callMilliseconds: options.timeLimit)
         }
         let store = try ResultStore(path: db)
-        let runner = TournamentRunner(config: configuration, catalog: options.catalog, store: store)
-        let start = Date()
-        runner.onGame = { record, done, total in
-            if !quiet {
-                let forfeit = record.reason.map { " (\($0))" } ?? ""
-                print("game \(record.gameIndex + 1)/\(total) seats=\(record.seats) \(record.outcome)\(forfeit) returns=\(record.returns) length=\(record.length)")
+        for single in configuration.perEnvironment {
+            let runner = TournamentRunner(config: single, catalog: options.catalog, store: store)
+            let start = Date()
+            runner.onGame = { record, done, total in
+                if !quiet {
+                    let forfeit = record.reason.map { " (\($0))" } ?? ""
+                    print("game \(record.gameIndex + 1)/\(total) seats=\(record.seats) \(record.outcome)\(forfeit) returns=\(record.returns) length=\(record.length)")
+                }
             }
+            let (tournament, played) = try runner.run(workers: workers, resume: resume)
+            let seconds = Date().timeIntervalSince(start)
+            print(String(format: "tournament %lld: %d game(s) played in %.2f s (%.0f games/s), %d recorded in %@",
+                         tournament.id, played, seconds, Double(played) / max(seconds, 1e-9), try store.finishedGames(tournament.id).count, db))
+            try RatingsCommand.printTable(store: store, tournament: tournament)
         }
-        let (tournament, played) = try runner.run(workers: workers, resume: resume)
-        let seconds = Date().timeIntervalSince(start)
-        print(String(format: "tournament %lld: %d game(s) played in %.2f s (%.0f games/s), %d recorded in %@",
-                     tournament.id, played, seconds, Double(played) / max(seconds, 1e-9), try store.finishedGames(tournament.id).count, db))
-        try RatingsCommand.printTable(store: store, tournament: tournament)
     }
 }
 
