@@ -17,6 +17,7 @@
 -- and surface features of the candidate (layout: S.CRITIC_FEATURES, docs/critic.md).
 
 local S = require "sudoku"
+local G = require "critic_game"
 
 local ERRORS = S.CRITIC_ERRORS
 local NF = #S.CRITIC_FEATURES
@@ -89,6 +90,17 @@ local function observe(self, role)
   obs.role = role
 end
 
+local game = {
+  observe = observe,
+  rewrite = function(self, kind)
+    return S.critic_rewrite(self.rng, kind, self.grid, self.solution, self.n, self.correct_step)
+  end,
+  verify = function(self, steps)
+    return S.verify_trace(self.puzzle, self.solution, self.n, steps)
+  end,
+}
+G.install(E, game)
+
 function E.reset(self, params)
   local n = math.tointeger(tonumber(params.size)) or 4
   local gen = S.generate(self.rng, n, params.min_empty, params.max_empty)
@@ -109,88 +121,7 @@ function E.reset(self, params)
   self.prefix = prefix
   self.grid = S.grid_after(gen.puzzle, n, prefix)
   self.correct_step = trace[k + 1]
-  self.show_correct = self.rng:float() < params.correct_rate
-  self.generator_moved = false
-  self.error_type = "none"
-  self.candidate = self.correct_step
-  self.player = self.show_correct and 2 or 1
-
-  if self.obs == nil then self.obs = { features = {} } end
-  observe(self, self.player)
-  local info = self.info
-  if info == nil then info = {}; self.info = info end
-  info.truth, info.error_type, info.verdict, info.first_wrong, info.prefix_length = nil, nil, nil, nil, nil
-  return self.obs, info
-end
-
-function E.current_player(self) return self.player end
-
-function E.legal_actions(self)
-  local legal = {}
-  if self.player == 1 then
-    for i = 1, #ERRORS do legal[i] = i - 1 end
-  elseif self.player == 2 then
-    legal[1], legal[2] = 0, 1
-  end
-  return legal
-end
-
--- Truth of a candidate: index of the first wrong step of prefix + {candidate}, or nil.
-local function first_wrong(self, candidate)
-  local steps = {}
-  for i = 1, self.k do steps[i] = self.prefix[i] end
-  steps[self.k + 1] = candidate
-  return (S.verify_trace(self.puzzle, self.solution, self.n, steps))
-end
-
--- The generator's move: the first type from `choice` on (cyclically) whose
--- rewrite the verifier rejects; the correct placement if none does.
-local function corrupt(self, choice)
-  local n = #ERRORS
-  for t = 0, n - 1 do
-    local kind = ERRORS[(choice + t) % n + 1]
-    local cand = S.critic_rewrite(self.rng, kind, self.grid, self.solution, self.n, self.correct_step)
-    if cand ~= nil and first_wrong(self, cand) ~= nil then return cand, kind end
-  end
-  return self.correct_step, "none"
-end
-
-function E.step(self, action)
-  local player = self.player
-  if player == 0 then error("the episode is over", 2) end
-  if math.type(action) ~= "integer" or action < 0
-      or (player == 1 and action >= #ERRORS) or (player == 2 and action > 1) then
-    error("illegal action " .. tostring(action), 2)
-  end
-  local info = self.info
-  if player == 1 then
-    self.generator_moved = true
-    self.candidate, self.error_type = corrupt(self, action)
-    self.player = 2
-    observe(self, 2)
-    return self.obs, { 0, 0 }, false, false, info
-  end
-
-  local fw = first_wrong(self, self.candidate)
-  local truth = fw == nil and "correct" or "incorrect"
-  local verdict = action == 0 and "correct" or "incorrect"
-  local critic = verdict == truth and 1 or -1
-  local generator = self.generator_moved and -critic or 0
-  self.player = 0
-  self.obs.role = 0
-  info.truth, info.error_type, info.verdict, info.first_wrong = truth, self.error_type, verdict, fw
-  info.prefix_length = self.k
-  return self.obs, { generator, critic }, true, false, info
-end
-
-function E.render(self)
-  local text = self.obs.text
-  if self.player == 0 then
-    local info = self.info
-    text = text .. "\nCritic: " .. info.verdict .. ". Truth: " .. info.truth
-      .. (info.error_type ~= "none" and (" (" .. info.error_type .. ")") or "") .. "."
-  end
-  return text
+  return G.start(self, params, game)
 end
 
 return E
