@@ -44,12 +44,9 @@ public final class MCTSAgent: Agent {
             var done = false
             // Selection and expansion.
             while !done {
-                let player = try simulation.currentPlayer()
+                let player = try simulation.turn(legal: &legalScratch)
                 if player == 0 { done = true; break }
-                if node.untried == nil {
-                    try simulation.legalActions(into: &legalScratch)
-                    node.untried = legalScratch
-                }
+                if node.untried == nil { node.untried = legalScratch }
                 let action: Int
                 var expanded = false
                 if var untried = node.untried, !untried.isEmpty {
@@ -76,10 +73,8 @@ public final class MCTSAgent: Agent {
             var depth = 0
             let cap = environment.spec.maxSteps ?? 10_000
             while !done && depth < cap {
-                let player = try simulation.currentPlayer()
-                if player == 0 { break }
-                try simulation.legalActions(into: &legalScratch)
-                guard !legalScratch.isEmpty else { break }
+                let player = try simulation.turn(legal: &legalScratch)
+                guard player != 0, !legalScratch.isEmpty else { break }
                 let action = legalScratch[Int(generator.nextInt(0, Int64(legalScratch.count - 1)))]
                 let step = try simulation.step(.discrete(action))
                 for i in 0..<players { returns[i] += step.reward(of: i + 1) }

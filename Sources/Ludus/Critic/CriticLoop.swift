@@ -92,7 +92,7 @@ public final class CriticLoop {
     func heldOut(seed: UInt64) throws(EnvironmentError) -> [Judged] {
         var set: [Judged] = []
         var unused = SeededGenerator(seed: seed)
-        for i in 0..<heldOutSize {
+        for i in 0..<max(0, heldOutSize) {
             var p = params
             let erroneous = i % 2 == 1
             p["correct_rate"] = .number(erroneous ? 0 : 1)
@@ -123,7 +123,7 @@ public final class CriticLoop {
             var outcomes: [(arm: Int, reward: Double)] = []
             var sneaky = 0, fooled = 0
             let policy = generator
-            for game in 0..<gamesPerRound {
+            for game in 0..<max(0, gamesPerRound) {
                 let gameSeed = SeededGenerator.derive(seed, UInt64(round) << 32 | UInt64(game))
                 let (features, played) = try stepForCritic(seed: gameSeed, params: params, errorType: { policy.sample(using: &$0) },
                                                            generatorRandom: &random)

@@ -65,6 +65,10 @@ public protocol Environment: AnyObject {
     /// Environments without `legal_actions` leave it empty: every action of the space is legal.
     func legalActions(into actions: inout [Int]) throws(EnvironmentError)
 
+    /// The player to move and, unless that is 0 (episode over), the legal actions:
+    /// what every game loop asks before each move, in one call where the environment can.
+    func turn(legal actions: inout [Int]) throws(EnvironmentError) -> Int
+
     /// A terminal rendering (ANSI colours allowed), or nil when the script has no `render`.
     func render() throws(EnvironmentError) -> String?
 
@@ -73,4 +77,12 @@ public protocol Environment: AnyObject {
 
     /// Calls an extra function of the script, `E.name(self, args...)` (solvers, verifiers, scorers).
     func call(_ name: String, _ arguments: [LuaValue], results: Int) throws(EnvironmentError) -> [LuaValue]
+}
+
+extension Environment {
+    public func turn(legal actions: inout [Int]) throws(EnvironmentError) -> Int {
+        let player = try currentPlayer()
+        if player == 0 { actions.removeAll(keepingCapacity: true) } else { try legalActions(into: &actions) }
+        return player
+    }
 }

@@ -50,12 +50,11 @@ public final class EpisodeRunner {
         var last = Step(rewards: returns, terminated: false, truncated: false)
         let cap = spec.maxSteps ?? Self.stepCapWithoutMaxSteps
         while !last.isDone && length < cap {
-            let player = spec.players == 1 ? 1 : try environment.currentPlayer()
+            let player = try environment.turn(legal: &legal)
             if player == 0 { break }
             guard (1...spec.players).contains(player) else {
                 throw EnvironmentError.unsupported("\(spec.id): current_player returned \(player), outside 0...\(spec.players)")
             }
-            try environment.legalActions(into: &legal)
             let action = try agents[player - 1].act(in: environment, legalActions: legal)
             last = try environment.step(action)
             length += 1

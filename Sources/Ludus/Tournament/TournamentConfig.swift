@@ -49,6 +49,9 @@ public struct TournamentConfig: Codable, Hashable, Sendable {
         environment = first
         agents = try c.decode([String].self, forKey: .agents)
         gamesPerPair = try c.decodeIfPresent(Int.self, forKey: .gamesPerPair) ?? 10
+        guard gamesPerPair >= 1 else {
+            throw DecodingError.dataCorruptedError(forKey: .gamesPerPair, in: c, debugDescription: "gamesPerPair must be at least 1")
+        }
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
         params = try c.decodeIfPresent([String].self, forKey: .params) ?? []
         moveMilliseconds = try c.decodeIfPresent(Int.self, forKey: .moveMilliseconds) ?? 5000
@@ -82,7 +85,7 @@ public struct TournamentConfig: Codable, Hashable, Sendable {
         var pairs: [(Int, Int)] = []
         for i in 0..<agents.count { for j in (i + 1)..<max(i + 1, agents.count) { pairs.append((i, j)) } }
         var games: [[Int]] = []
-        for round in 0..<gamesPerPair {
+        for round in 0..<max(0, gamesPerPair) {
             for (a, b) in pairs { games.append(round % 2 == 0 ? [a, b] : [b, a]) }
         }
         return games

@@ -15,6 +15,10 @@ struct Bench: ParsableCommand {
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Flag(help: "Print one JSON object per measurement.") var json = false
 
+    func validate() throws {
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+    }
+
     func run() throws {
         let counts = threads.split(separator: ",").compactMap { Int($0) }
         guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--threads: positive integers, e.g. 1,2") }

@@ -18,6 +18,12 @@ struct CriticCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("An environment parameter (repeatable).", valueName: "name=value"))
     var params: [String] = []
 
+    func validate() throws {
+        guard rounds >= 1, gamesPerRound >= 1, heldout >= 2 else {
+            throw ValidationError("--rounds and --games-per-round must be at least 1, --heldout at least 2")
+        }
+    }
+
     func run() throws {
         let env = try options.load(environment)
         let resolved = try env.spec.parameters.parse(params, environment: env.spec.id)

@@ -19,6 +19,12 @@ struct Teach: ParsableCommand {
     @Option(help: ArgumentHelp("SQLite database.", valueName: "file")) var db: String = "ludus.sqlite"
     @Option(help: ArgumentHelp("Folder for the JSONL log and the student's parameters.", valueName: "dir")) var out: String?
 
+    func validate() throws {
+        guard episodes >= 1, testSet >= 1, evalEvery >= 1 else {
+            throw ValidationError("--episodes, --test-set and --eval-every must be at least 1")
+        }
+    }
+
     func run() throws {
         let env = try options.load(environment)
         let teacherObject = try TeacherFactory.make(teacher, for: env.spec)

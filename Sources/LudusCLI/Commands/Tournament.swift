@@ -23,6 +23,12 @@ struct TournamentCommand: ParsableCommand {
     var config: String?
     @Flag(help: "No per-game lines.") var quiet = false
 
+    func validate() throws {
+        guard games >= 1 else { throw ValidationError("--games must be at least 1") }
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard moveTime >= 1 else { throw ValidationError("--move-time must be positive") }
+    }
+
     func run() throws {
         var configuration: TournamentConfig
         if let config {
