@@ -2,11 +2,11 @@
 # `make test` runs the test suite. Both install missing system packages first.
 
 SWIFT        ?= swift
-APT_PACKAGES := liblua5.4-dev lua5.4 libopenblas-dev pkg-config sqlite3 libsqlite3-dev librsvg2-bin time
+APT_PACKAGES := liblua5.4-dev lua5.4 libopenblas-dev libbox2d-dev pkg-config sqlite3 libsqlite3-dev librsvg2-bin time
 LUDUS        := .build/release/ludus
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-PEERS        := minigrid==3.2.0 gymnasium==1.4.0 open-spiel==2.0.2 reasoning-gym==0.1.25
+PEERS        := minigrid==3.2.0 gymnasium==1.4.0 open-spiel==2.0.2 reasoning-gym==0.1.25 box2d==2.3.10 scikit-learn==1.9.1
 
 .PHONY: deps peers build release demo test check parity bench clean
 
@@ -19,7 +19,7 @@ deps:
 
 # The peers Ludus is measured against (benchmarks and parity checks only; never runtime dependencies).
 peers:
-	@python3 -c "import minigrid, gymnasium, pyspiel, reasoning_gym" 2>/dev/null || python3 -m pip install -q $(PEERS)
+	@python3 -c "import minigrid, gymnasium, pyspiel, reasoning_gym, Box2D, sklearn" 2>/dev/null || python3 -m pip install -q $(PEERS)
 
 build: deps
 	$(SWIFT) build

@@ -11,6 +11,14 @@ public protocol Student: Agent {
     func save(to path: String) throws
     /// Replaces the parameters with those of a file written by `save`. Throws on I/O or format errors.
     func load(from path: String) throws
+    /// How much the last episode could still teach (PLR's level score): mean |GAE advantage|
+    /// from the student's value estimates, or nil when the student has no value function
+    /// (teachers then score levels by return variation). Must not throw.
+    var lastEpisodeScore: Double? { get }
+}
+
+extension Student {
+    public var lastEpisodeScore: Double? { nil }
 }
 
 /// Makes students from spec strings: `q` (tabular Q-learning), `random`.
