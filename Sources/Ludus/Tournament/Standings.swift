@@ -24,16 +24,13 @@ public enum Standings {
         var standings = tournament.agents.map {
             Standing(agent: $0, rating: .init(rating: 1000, low: 1000, high: 1000), elo: 1000, games: 0, wins: 0, draws: 0, losses: 0, forfeits: 0)
         }
-        for record in records where record.outcome != "error" {
-            guard let seats = (try? JSON.decode(record.seats))?.arrayValue?.compactMap(\.intValue),
-                let returns = (try? JSON.decode(record.returns))?.arrayValue?.compactMap(\.doubleValue),
-                seats.count == 2, returns.count == 2, seats.allSatisfy({ (0..<players).contains($0) })
-            else { continue }
-            let score = returns[0] > returns[1] ? 1.0 : (returns[0] < returns[1] ? 0.0 : 0.5)
-            results.append(PairwiseResult(first: seats[0], second: seats[1], score: score))
-            for (seat, agent) in seats.enumerated() {
+        let byIndex = pairwiseResults(records, players: players)
+        for record in records {
+            guard let result = byIndex[record.gameIndex] else { continue }
+            results.append(result)
+            for (seat, agent) in [result.first, result.second].enumerated() {
                 standings[agent].games += 1
-                let mine = seat == 0 ? score : 1 - score
+                let mine = seat == 0 ? result.score : 1 - result.score
                 if mine == 1 { standings[agent].wins += 1 } else if mine == 0 { standings[agent].losses += 1 } else { standings[agent].draws += 1 }
                 if record.forfeitSeat == seat + 1 { standings[agent].forfeits += 1 }
             }
@@ -45,5 +42,20 @@ public enum Standings {
             standings[i].elo = elo[i]
         }
         return standings.sorted { $0.rating.rating > $1.rating.rating }
+    }
+
+    /// Each rated game's result by game index, from seat 1's side. Environment errors
+    /// and malformed rows are left out; a forfeit is a loss for the agent at fault.
+    public static func pairwiseResults(_ records: [GameRecord], players: Int) -> [Int: PairwiseResult] {
+        var results: [Int: PairwiseResult] = [:]
+        for record in records where record.outcome != "error" {
+            guard let seats = (try? JSON.decode(record.seats))?.arrayValue?.compactMap(\.intValue),
+                let returns = (try? JSON.decode(record.returns))?.arrayValue?.compactMap(\.doubleValue),
+                seats.count == 2, returns.count == 2, seats.allSatisfy({ (0..<players).contains($0) })
+            else { continue }
+            let score = returns[0] > returns[1] ? 1.0 : (returns[0] < returns[1] ? 0.0 : 0.5)
+            results[record.gameIndex] = PairwiseResult(first: seats[0], second: seats[1], score: score)
+        }
+        return results
     }
 }

@@ -10,8 +10,12 @@ public struct TournamentConfig: Codable, Hashable, Sendable {
     public var environments: [String]?
     /// Agent specs (`random`, `mcts:200`, `lua:PATH`, `exec:COMMAND`).
     public var agents: [String]
-    /// Games per pair of agents (seats alternate).
+    /// Games per pair of agents (seats alternate); in a Swiss tournament, per pairing and round.
     public var gamesPerPair: Int
+    /// `round-robin` (every pair meets) or `swiss` (``SwissSchedule``).
+    public var format: Format
+    /// Swiss rounds (default ceil(log2 agents) + 1); ignored by round robin.
+    public var rounds: Int?
     public var seed: UInt64
     /// Parameters given as `name=value`.
     public var params: [String]
@@ -21,12 +25,20 @@ public struct TournamentConfig: Codable, Hashable, Sendable {
     public var memoryMiB: Int
     public var callMilliseconds: Int
 
+    public enum Format: String, Codable, Hashable, Sendable, CaseIterable {
+        case roundRobin = "round-robin"
+        case swiss
+    }
+
     public init(environment: String, agents: [String], gamesPerPair: Int, seed: UInt64, params: [String] = [],
-                moveMilliseconds: Int = 5000, memoryMiB: Int = 256, callMilliseconds: Int = 1000) {
+                moveMilliseconds: Int = 5000, memoryMiB: Int = 256, callMilliseconds: Int = 1000,
+                format: Format = .roundRobin, rounds: Int? = nil) {
         self.environment = environment
         environments = nil
         self.agents = agents
         self.gamesPerPair = gamesPerPair
+        self.format = format
+        self.rounds = rounds
         self.seed = seed
         self.params = params
         self.moveMilliseconds = moveMilliseconds
@@ -36,6 +48,7 @@ public struct TournamentConfig: Codable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case environment, environments, agents, gamesPerPair, seed, params, moveMilliseconds, memoryMiB, callMilliseconds
+        case format = "schedule", rounds
     }
 
     /// Reads a config file: `agents` and one of `environment` / `environments` are required,
@@ -51,6 +64,11 @@ public struct TournamentConfig: Codable, Hashable, Sendable {
         gamesPerPair = try c.decodeIfPresent(Int.self, forKey: .gamesPerPair) ?? 10
         guard gamesPerPair >= 1 else {
             throw DecodingError.dataCorruptedError(forKey: .gamesPerPair, in: c, debugDescription: "gamesPerPair must be at least 1")
+        }
+        format = try c.decodeIfPresent(Format.self, forKey: .format) ?? .roundRobin
+        rounds = try c.decodeIfPresent(Int.self, forKey: .rounds)
+        if let rounds, rounds < 1 {
+            throw DecodingError.dataCorruptedError(forKey: .rounds, in: c, debugDescription: "rounds must be at least 1")
         }
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
         params = try c.decodeIfPresent([String].self, forKey: .params) ?? []
@@ -79,9 +97,20 @@ public struct TournamentConfig: Codable, Hashable, Sendable {
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
     }
 
+    /// The Swiss schedule of this config (meaningful when `format` is `.swiss`).
+    public var swiss: SwissSchedule {
+        SwissSchedule(agents: agents.count, rounds: rounds ?? SwissSchedule.defaultRounds(agents: agents.count),
+                      gamesPerPair: gamesPerPair, seed: seed)
+    }
+
+    /// Games the tournament plays in all.
+    public var plannedGames: Int {
+        format == .swiss ? swiss.totalGames : agents.count * (agents.count - 1) / 2 * gamesPerPair
+    }
+
     /// Round-robin: every pair of agents plays `gamesPerPair` games, seats alternating,
     /// interleaved so that a partial tournament is balanced. Game `i` has seed `derive(seed, i)`.
-    public var schedule: [[Int]] {
+    public var roundRobinGames: [[Int]] {
         var pairs: [(Int, Int)] = []
         for i in 0..<agents.count { for j in (i + 1)..<max(i + 1, agents.count) { pairs.append((i, j)) } }
         var games: [[Int]] = []

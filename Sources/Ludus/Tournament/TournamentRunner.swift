@@ -21,7 +21,9 @@ public final class TournamentRunner: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
     private var recorded = 0
-    private var pending: [Int] = []
+    private var pending: [(index: Int, seats: [Int])] = []
+    /// Games handed out in this run (all batches), for `stopAfter`.
+    private var taken = 0
     private var firstError: Error?
     private var played = 0
     private let writerSignal = NSCondition()
@@ -46,22 +48,44 @@ public final class TournamentRunner: @unchecked Sendable {
         guard config.agents.count >= 2 else { throw EnvironmentError.unsupported("a tournament needs at least two agents") }
         let params = try probe.spec.parameters.parse(config.params, environment: probe.spec.id)
         for spec in config.agents { _ = try AgentFactory.make(spec, for: probe.spec, limits: config.limits, moveMilliseconds: config.moveMilliseconds) }
-        let schedule = config.schedule
+        let total = config.plannedGames
         let (tournament, _) = try store.tournament(environment: probe.spec.id, agents: config.agents, config: config.fingerprint,
-                                                   fingerprint: config.fingerprint, gamesPlanned: schedule.count, resume: resume)
-        let finished = try store.finishedGames(tournament.id)
-        pending = (0..<schedule.count).filter { !finished.contains($0) }
-        next = 0
-        recorded = finished.count
-        let threads = max(1, min(workers, pending.count))
-        let group = DispatchGroup()
+                                                   fingerprint: config.fingerprint, gamesPlanned: total, resume: resume)
+        recorded = try store.finishedGames(tournament.id).count
         played = 0
+        taken = 0
+        switch config.format {
+        case .roundRobin:
+            let games = config.roundRobinGames.enumerated().map { (index: $0.offset, seats: $0.element) }
+            try play(games, workers: workers, location: location, params: params, tournament: tournament.id, total: total)
+        case .swiss:
+            let swiss = config.swiss
+            for round in 0..<swiss.rounds {
+                // Each round is paired from the recorded results of the rounds before it.
+                let results = Standings.pairwiseResults(try store.games(tournament.id), players: config.agents.count)
+                try play(swiss.games(round: round, results: results), workers: workers, location: location, params: params,
+                         tournament: tournament.id, total: total)
+                if let stopAfter, taken >= stopAfter { break }
+            }
+        }
+        return (tournament, played)
+    }
+
+    /// Plays the games not yet recorded on `workers` threads, with one writer thread committing them.
+    private func play(_ games: [(index: Int, seats: [Int])], workers: Int, location: ScriptLocation,
+                      params: [String: LuaValue], tournament: Int64, total: Int) throws {
+        let finished = try store.finishedGames(tournament)
+        pending = games.filter { !finished.contains($0.index) }
+        next = 0
+        let threads = max(1, min(workers, pending.count))
+        guard !pending.isEmpty else { return }
+        let group = DispatchGroup()
         workersDone = false
         let writerGroup = DispatchGroup()
         writerGroup.enter()
         let writer = Thread { [self] in
             defer { writerGroup.leave() }
-            writeLoop(total: schedule.count)
+            writeLoop(total: total)
         }
         writer.start()
         for _ in 0..<threads {
@@ -69,7 +93,7 @@ public final class TournamentRunner: @unchecked Sendable {
             let thread = Thread { [self] in
                 defer { group.leave() }
                 do {
-                    let count = try work(location: location, params: params, schedule: schedule, tournament: tournament.id)
+                    let count = try work(location: location, params: params, tournament: tournament)
                     lock.withLock { played += count }
                 } catch {
                     lock.withLock { if firstError == nil { firstError = error } }
@@ -85,26 +109,28 @@ public final class TournamentRunner: @unchecked Sendable {
         }
         writerGroup.wait()
         if let firstError { throw firstError }
-        return (tournament, played)
     }
 
-    private func take() -> Int? {
+    private func take() -> (index: Int, seats: [Int])? {
         lock.withLock {
             if firstError != nil || next >= pending.count { return nil }
-            if let stopAfter, next >= stopAfter { return nil }
-            defer { next += 1 }
+            if let stopAfter, taken >= stopAfter { return nil }
+            defer {
+                next += 1
+                taken += 1
+            }
             return pending[next]
         }
     }
 
-    private func work(location: ScriptLocation, params: [String: LuaValue], schedule: [[Int]], tournament: Int64) throws -> Int {
+    private func work(location: ScriptLocation, params: [String: LuaValue], tournament: Int64) throws -> Int {
         let environment = try catalog.load(location, limits: config.limits)
         let agents = try config.agents.map { try AgentFactory.make($0, for: environment.spec, limits: config.limits, moveMilliseconds: config.moveMilliseconds) }
         environment.capturesDetail = agents.contains { $0.needsObservationValue }
         environment.copiesObservation = agents.contains { $0.needsObservation }
         var count = 0
-        while let index = take() {
-            let record = try GamePlayer.play(index: index, seats: schedule[index], agents: agents, environment: environment,
+        while let game = take() {
+            let record = try GamePlayer.play(index: game.index, seats: game.seats, agents: agents, environment: environment,
                                              params: params, seed: config.seed, tournament: tournament)
             writerSignal.withLock {
                 finishedGames.append(record)

@@ -5,13 +5,16 @@ import Ludus
 struct TournamentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tournament",
-        abstract: "Round-robin games between agents; every game committed to SQLite as it ends.",
-        discussion: "Agents: random, mcts:N, lua:PATH, exec:COMMAND. The same seed gives the same games and ratings with any --workers. After a crash, run the same command with --resume.")
+        abstract: "Round-robin or Swiss games between agents; every game committed to SQLite as it ends.",
+        discussion: "Agents: random, mcts:N, lua:PATH, exec:COMMAND, and trained students (q:PATH...). The same seed gives the same games and ratings with any --workers. After a crash, run the same command with --resume.")
 
     @OptionGroup var options: EnvironmentOptions
     @Option(help: "A two-player environment id or .lua file.") var env: String?
     @Option(help: "Agent specs, comma separated.") var agents: String?
-    @Option(help: "Games per pair of agents (seats alternate).") var games: Int = 10
+    @Option(help: "Games per pair of agents (seats alternate); with --schedule swiss, per pairing and round.") var games: Int = 10
+    @Option(help: "round-robin (every pair meets) or swiss (agents on similar scores meet, no rematches).")
+    var schedule: TournamentConfig.Format = .roundRobin
+    @Option(help: "Swiss rounds (default: ceil(log2 agents) + 1).") var rounds: Int?
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Option(help: "Worker threads, each with its own VMs.") var workers: Int = 1
     @Option(help: ArgumentHelp("SQLite database.", valueName: "file")) var db: String = "ludus.sqlite"
@@ -19,7 +22,7 @@ struct TournamentCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("An environment parameter (repeatable).", valueName: "name=value"))
     var params: [String] = []
     @Option(help: "Per-move time limit of external agents, in ms.") var moveTime: Int = 5000
-    @Option(help: ArgumentHelp("A JSON config file instead of flags: {\"environment\" or \"environments\": [...], \"agents\": [...], \"gamesPerPair\", \"seed\", \"params\", \"moveMilliseconds\", \"memoryMiB\", \"callMilliseconds\"}.", valueName: "file"))
+    @Option(help: ArgumentHelp("A JSON config file instead of flags: {\"environment\" or \"environments\": [...], \"agents\": [...], \"gamesPerPair\", \"schedule\": \"round-robin\" | \"swiss\", \"rounds\", \"seed\", \"params\", \"moveMilliseconds\", \"memoryMiB\", \"callMilliseconds\"}.", valueName: "file"))
     var config: String?
     @Flag(help: "No per-game lines.") var quiet = false
 
@@ -27,6 +30,7 @@ struct TournamentCommand: ParsableCommand {
         guard games >= 1 else { throw ValidationError("--games must be at least 1") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard moveTime >= 1 else { throw ValidationError("--move-time must be positive") }
+        if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
     }
 
     func run() throws {
@@ -40,7 +44,8 @@ struct TournamentCommand: ParsableCommand {
             guard let env, let agents else { throw ValidationError("give --env and --agents, or --config FILE") }
             configuration = TournamentConfig(environment: env, agents: agents.split(separator: ",").map(String.init), gamesPerPair: games,
                                              seed: seed, params: params, moveMilliseconds: moveTime,
-                                             memoryMiB: options.memoryLimit, callMilliseconds: options.timeLimit)
+                                             memoryMiB: options.memoryLimit, callMilliseconds: options.timeLimit,
+                                             format: schedule, rounds: rounds)
         }
         let store = try ResultStore(path: db)
         for single in configuration.perEnvironment {
@@ -88,3 +93,5 @@ struct RatingsCommand: ParsableCommand {
         }
     }
 }
+
+extension TournamentConfig.Format: ExpressibleByArgument {}
