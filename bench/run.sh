@@ -12,12 +12,14 @@ ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 host_sps() { "$LUDUS" bench "$@" --json | head -1 | sed -E 's/.*"steps_per_second":([0-9]+).*/\1/'; }
 lua_sps() { lua5.4 bench/standalone.lua "$1" "$2" Environments/lib | sed -E 's/steps_per_second=([0-9.]+).*/\1/'; }
 
-echo "== host vs standalone lua5.4 (same file, random actions; the host copies every observation into Swift)"
+echo "== host vs standalone lua5.4 (same file, random actions)"
+echo "   'copied': every observation copied into Swift (agents that read it); 'lazy': copied on demand (random play, rollouts)"
 for env in corridor tic_tac_toe connect_four gridworld/door_key gridworld/empty; do
   steps=$STEPS; case $env in gridworld/*) steps=$((STEPS / 5));; esac
   host=$(host_sps "$env" --steps "$steps")
+  lazy=$(host_sps "$env" --steps "$steps" --lazy-observations)
   lua=$(lua_sps "Environments/$env.lua" "$steps")
-  printf '%-20s host %9s steps/s   lua5.4 %9s steps/s   ratio %sx\n' "$env" "$host" "$lua" "$(ratio "$host" "$lua")"
+  printf '%-20s copied %9s (%sx)   lazy %9s (%sx)   lua5.4 %9s steps/s\n' "$env" "$host" "$(ratio "$host" "$lua")" "$lazy" "$(ratio "$lazy" "$lua")" "$lua"
 done
 
 echo "== gridworld vs MiniGrid (size 8, random agent, one thread)"

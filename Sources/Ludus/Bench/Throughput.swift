@@ -13,12 +13,15 @@ public enum Throughput {
     }
 
     /// Loads `threads` instances, then steps each `steps` times on its own thread.
-    /// The observation is copied into the Swift buffer every step, as in any loop.
+    /// With `copyObservations` the observation is copied into the Swift buffer every
+    /// step, as for an agent that reads it; without, only on demand, as for agents that
+    /// never look (random play, rollouts), which is the interpreter's own speed.
     public static func measure(
-        threads: Int, steps: Int, seed: UInt64, params: [String: LuaValue],
+        threads: Int, steps: Int, seed: UInt64, params: [String: LuaValue], copyObservations: Bool = true,
         makeEnvironment: () throws -> LuaEnvironment
     ) throws -> Measurement {
         let environments = try (0..<threads).map { _ in try makeEnvironment() }
+        for environment in environments { environment.copiesObservation = copyObservations }
         let workers = environments.enumerated().map { index, env in
             Worker(environment: env, seed: SeededGenerator.derive(seed, UInt64(index)), params: params, steps: steps)
         }
@@ -93,8 +96,7 @@ public enum Throughput {
             var episodeLength = 0
             let cap = spec.maxSteps ?? EpisodeRunner.stepCapWithoutMaxSteps
             for _ in 0..<steps {
-                let player = spec.players == 1 ? 1 : try environment.currentPlayer()
-                try environment.legalActions(into: &legal)
+                let player = try environment.turn(legal: &legal)
                 let action = try agents[max(player, 1) - 1].act(in: environment, legalActions: legal)
                 let outcome = try environment.stepOutcome(action)
                 episodeLength += 1

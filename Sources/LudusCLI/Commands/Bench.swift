@@ -13,6 +13,8 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("A parameter value (repeatable).", valueName: "name=value"))
     var params: [String] = []
     @Option(help: "Seed.") var seed: UInt64 = 0
+    @Flag(help: "Copy observations into Swift only when read (a random agent never reads them) instead of every step.")
+    var lazyObservations = false
     @Flag(help: "Print one JSON object per measurement.") var json = false
 
     func validate() throws {
@@ -27,7 +29,8 @@ struct Bench: ParsableCommand {
         let resolved = try probe.spec.parameters.parse(params, environment: probe.spec.id)
         var baseline: Double?
         for count in counts {
-            let result = try Throughput.measure(threads: count, steps: steps, seed: seed, params: resolved) {
+            let result = try Throughput.measure(threads: count, steps: steps, seed: seed, params: resolved,
+                                                copyObservations: !lazyObservations) {
                 try options.catalog.load(location, limits: options.limits)
             }
             let scaling = baseline.map { result.stepsPerSecond / $0 } ?? 1
