@@ -48,4 +48,33 @@ import Ludus
         #expect(ratings == [1016, 984])
         #expect(abs(Elo.expected(1200, against: 1000) - 0.7597469) < 1e-6)
     }
+
+    /// The test vector of openskill's README (Plackett-Luce, two teams of two). It was
+    /// computed without the per-game sigma inflation tau, so tau is 0 here.
+    @Test func openSkillMatchesTheReferenceVector() {
+        var model = OpenSkill()
+        model.tau = 0
+        let rated = model.rate([[.init(mu: 25, sigma: 8.3333), .init(mu: 32.444, sigma: 5.123)],
+                                [.init(mu: 43.381, sigma: 2.421), .init(mu: 25.188, sigma: 6.211)]], ranks: [0, 1])
+        let expected: [[(Double, Double)]] = [[(28.6696, 8.0715), (33.8309, 5.0628)], [(43.0713, 2.4167), (23.1495, 6.1379)]]
+        for (team, players) in expected.enumerated() {
+            for (player, (mu, sigma)) in players.enumerated() {
+                #expect(abs(rated[team][player].mu - mu) < 1e-3 && abs(rated[team][player].sigma - sigma) < 1e-3,
+                        "\(rated[team][player]) vs (\(mu), \(sigma))")
+            }
+        }
+    }
+
+    /// A sequence with a draw, against openskill 6.2.0's PlackettLuce (games applied in order).
+    @Test func openSkillSequenceMatchesOpenskill() {
+        let games = [PairwiseResult(first: 0, second: 1, score: 1), PairwiseResult(first: 1, second: 2, score: 0.5),
+                     PairwiseResult(first: 2, second: 0, score: 1), PairwiseResult(first: 0, second: 1, score: 0)]
+        let ratings = OpenSkill().ratings(players: 3, games: games)
+        let expected = [(22.16454259791722, 7.576902078542769), (25.273949505371277, 7.585225849785843), (27.545507576169992, 7.808508269462119)]
+        for (rating, (mu, sigma)) in zip(ratings, expected) {
+            #expect(abs(rating.mu - mu) < 1e-9 && abs(rating.sigma - sigma) < 1e-9, "\(rating) vs (\(mu), \(sigma))")
+        }
+        let draw = OpenSkill().rate([[OpenSkill().initial], [OpenSkill().initial]], ranks: [0, 0])
+        #expect(draw[0][0].mu == 25 && abs(draw[0][0].sigma - 8.06590141354368) < 1e-12)
+    }
 }

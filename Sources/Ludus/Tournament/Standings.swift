@@ -5,6 +5,8 @@ public struct Standing: Hashable, Sendable {
     public var agent: String
     public var rating: BradleyTerry.Rating
     public var elo: Double
+    /// OpenSkill (Weng-Lin Plackett-Luce) belief, games applied in index order.
+    public var skill: OpenSkill.Rating
     public var games: Int
     public var wins: Int
     public var draws: Int
@@ -22,7 +24,7 @@ public enum Standings {
         let players = tournament.agents.count
         var results: [PairwiseResult] = []
         var standings = tournament.agents.map {
-            Standing(agent: $0, rating: .init(rating: 1000, low: 1000, high: 1000), elo: 1000, games: 0, wins: 0, draws: 0, losses: 0, forfeits: 0)
+            Standing(agent: $0, rating: .init(rating: 1000, low: 1000, high: 1000), elo: 1000, skill: OpenSkill().initial, games: 0, wins: 0, draws: 0, losses: 0, forfeits: 0)
         }
         let byIndex = pairwiseResults(records, players: players)
         for record in records {
@@ -37,9 +39,11 @@ public enum Standings {
         }
         let ratings = BradleyTerry().fitWithIntervals(players: players, games: results, rounds: bootstrapRounds, seed: seed)
         let elo = Elo().ratings(players: players, games: results)
+        let skills = OpenSkill().ratings(players: players, games: results)
         for i in 0..<players {
             standings[i].rating = ratings[i]
             standings[i].elo = elo[i]
+            standings[i].skill = skills[i]
         }
         return standings.sorted { $0.rating.rating > $1.rating.rating }
     }

@@ -69,7 +69,7 @@ struct TournamentCommand: ParsableCommand {
 struct RatingsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ratings",
-        abstract: "Bradley-Terry ratings (mean 1000) with bootstrap 95% intervals, Elo, and game counts.")
+        abstract: "Bradley-Terry ratings (mean 1000) with bootstrap 95% intervals, Elo, OpenSkill, and game counts.")
 
     @Option(help: ArgumentHelp("SQLite database.", valueName: "file")) var db: String = "ludus.sqlite"
     @Option(help: "Tournament id (default: the latest).") var tournament: Int64?
@@ -85,11 +85,11 @@ struct RatingsCommand: ParsableCommand {
         let standings = try Standings.compute(store: store, tournament: tournament)
         let width = max(12, standings.map(\.agent.count).max() ?? 0)
         print("tournament \(tournament.id) on \(tournament.environment)")
-        print("agent".padding(toLength: width, withPad: " ", startingAt: 0) + "  rating    95% interval        elo  games  wins  draws  losses  forfeits")
+        print("agent".padding(toLength: width, withPad: " ", startingAt: 0) + "  rating    95% interval        elo  openskill (mu-3sd)  games  wins  draws  losses  forfeits")
         for s in standings {
             print(s.agent.padding(toLength: width, withPad: " ", startingAt: 0)
-                + String(format: "  %6.1f  [%6.1f, %6.1f]  %6.1f  %5d  %4d  %5d  %6d  %8d", s.rating.rating, s.rating.low, s.rating.high,
-                         s.elo, s.games, s.wins, s.draws, s.losses, s.forfeits))
+                + String(format: "  %6.1f  [%6.1f, %6.1f]  %6.1f  %5.1f±%4.1f (%5.1f)  %5d  %4d  %5d  %6d  %8d", s.rating.rating, s.rating.low, s.rating.high,
+                         s.elo, s.skill.mu, s.skill.sigma, s.skill.ordinal, s.games, s.wins, s.draws, s.losses, s.forfeits))
         }
     }
 }
