@@ -116,6 +116,16 @@ public final class ResultStore: Sendable {
                 t.primaryKey(["run_id", "episode"])
             }
         }
+        migrator.registerMigration("v4-teach-levels") { db in
+            // The seed each training episode played (text: UInt64), whether it was a
+            // PLR replay, whether the student learned from it, and the student's score.
+            try db.alter(table: "teach_episode") { t in
+                t.add(column: "seed", .text)
+                t.add(column: "replay", .boolean).notNull().defaults(to: false)
+                t.add(column: "learned", .boolean).notNull().defaults(to: true)
+                t.add(column: "student_score", .double)
+            }
+        }
         return migrator
     }
 
@@ -128,10 +138,15 @@ public final class ResultStore: Sendable {
         }
     }
 
-    public func recordEpisode(run: Int64, episode: Int, params: String, return value: Double, normalized: Double, success: Bool, length: Int) throws {
+    /// One training episode of a teacher/student run (`seed` as decimal text; `replay`:
+    /// a PLR replayed level; `learned`: false when the student only played it).
+    public func recordEpisode(run: Int64, episode: Int, params: String, return value: Double, normalized: Double, success: Bool, length: Int,
+                              seed: UInt64? = nil, replay: Bool = false, learned: Bool = true, studentScore: Double? = nil) throws {
         try database.write { db in
-            try db.execute(sql: "INSERT INTO teach_episode (run_id, episode, params, return, normalized_return, success, length) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [run, episode, params, value, normalized, success, length])
+            try db.execute(sql: """
+                INSERT INTO teach_episode (run_id, episode, params, return, normalized_return, success, length, seed, replay, learned, student_score)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [run, episode, params, value, normalized, success, length, seed.map { String($0) }, replay, learned, studentScore])
         }
     }
 
@@ -224,7 +239,16 @@ public final class ResultStore: Sendable {
     public func record(_ games: [GameRecord]) throws {
         guard !games.isEmpty else { return }
         try database.write { db in
-            for game in games { try game.insert(db) }
+            // One cached statement with positional arguments: Codable record encoding
+            // cost more than SQLite itself at tens of thousands of games a second.
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO game (tournament_id, game_index, seed, seats, returns, length, outcome, forfeit_seat, reason, trajectory_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for game in games {
+                try insert.execute(arguments: [game.tournamentID, game.gameIndex, game.seed, game.seats, game.returns, game.length,
+                                               game.outcome, game.forfeitSeat, game.reason, game.trajectoryHash])
+            }
         }
     }
 
