@@ -18,10 +18,14 @@ let package = Package(
         // System libraries from Debian (see Makefile: `make deps`).
         .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        // The only C we write: trampolines, protected helpers, allocator, hooks, watchdog.
-        .target(name: "CLuaShim", dependencies: ["CLua"]),
-        // The one module that owns `lua_State`.
-        .target(name: "LudusLua", dependencies: ["CLua", "CLuaShim"]),
+        // Box2D (Debian `libbox2d-dev`) behind an `extern "C"` API that never throws,
+        // raises or calls back: the only C++ in Ludus.
+        .target(name: "CBox2D", linkerSettings: [.linkedLibrary("box2d")]),
+        // The only C we write: trampolines, protected helpers, allocator, hooks, watchdog,
+        // and the `physics2d` Lua bindings over CBox2D.
+        .target(name: "CLuaShim", dependencies: ["CLua", "CBox2D"]),
+        // The one module that owns `lua_State` (plus a thin Swift wrapper over CBox2D).
+        .target(name: "LudusLua", dependencies: ["CLua", "CLuaShim", "CBox2D"]),
         // Environment contract, spaces, agents, runner, checker: no Lua types here.
         .target(
             name: "Ludus",
@@ -49,5 +53,6 @@ let package = Package(
             dependencies: ["ludus"]
         ),
         .testTarget(name: "LudusTests", dependencies: ["Ludus", "LudusLua"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -3,7 +3,8 @@
 #  1. the host against the standalone lua5.4 interpreter running the same file;
 #  2. gridworlds against Farama MiniGrid (random agent, single thread), and 1 -> 2 threads;
 #  3. connect_four tournament games/s (1 and 2 workers) against OpenSpiel's Python-driven rollouts;
-#  4. dataset generation against reasoning-gym.
+#  4. walker/bipedal (Box2D) against Gymnasium's BipedalWalker-v3;
+#  5. dataset generation against reasoning-gym.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LUDUS=${LUDUS:-.build/release/ludus}
@@ -45,6 +46,9 @@ for workers in 1 2; do
   ours=$(echo "$line" | sed -E 's/.*\(([0-9]+) games\/s\).*/\1/')
   printf 'connect_four %d worker(s): ludus %s games/s   OpenSpiel %s games/s   ratio %sx\n' "$workers" "$ours" "$theirs" "$(ratio "${ours:-0}" "$theirs")"
 done
+
+echo "== walker/bipedal vs Gymnasium BipedalWalker-v3 (random policy, one thread)"
+python3 bench/bipedal_speed.py --steps 20000 --ludus "$LUDUS"
 
 echo "== dataset generation vs reasoning-gym"
 python3 bench/reasoning_gym_speed.py --seconds 2 --ludus "$LUDUS" || true

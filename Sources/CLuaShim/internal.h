@@ -51,5 +51,7 @@ int ludus_traceback_handler(lua_State *L);
 int ludus_raise_violation(lua_State *L, const char *fmt, ...);
 int ludus_open_sandbox_impl(lua_State *L);
 int ludus_install_rng_clone(lua_State *L);
+/// Installs the `physics2d` host library (physics2d.c).
+void ludus_open_physics2d(lua_State *L);
 
 #endif

@@ -265,5 +265,6 @@ int ludus_open_sandbox_impl(lua_State *L) {
     c->rng_metatable = lua_topointer(L, -1);
     lua_pop(L, 2);
     ludus_install_rng_clone(L);
+    ludus_open_physics2d(L);
     return 0;
 }

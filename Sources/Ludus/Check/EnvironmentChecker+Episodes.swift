@@ -60,7 +60,7 @@ extension CheckContext {
                 try attempt { () throws(EnvironmentError) in try env.legalActions(into: &legal) }
                 if !legal.isEmpty { problem("\(label): legal_actions is not empty after the episode ended", at: location("legal_actions")) }
             }
-            if let range = spec.rewardRange {
+            if let range = spec.rewardRange, spec.returnsWithinRewardRange {
                 let tolerance = 1e-9 * max(1, range.upperBound - range.lowerBound)
                 for (i, total) in returns.enumerated() where total < range.lowerBound - tolerance || total > range.upperBound + tolerance {
                     problem("\(label): return of player \(i + 1) is \(total), outside reward_range [\(range.lowerBound), \(range.upperBound)]")
@@ -103,6 +103,7 @@ extension CheckContext {
     /// A clone taken mid-episode has the same future as the original under the same actions,
     /// and stepping it leaves the original untouched.
     mutating func checkClone() throws(CheckFailure) {
+        guard spec.clonable else { throw .skip("E.clonable = false") }
         for (round, prefix) in [0, 3, 7].enumerated() {
             let episodeSeed = seed(300 + round)
             var prefixHash = StableHash()

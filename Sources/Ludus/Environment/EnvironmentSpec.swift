@@ -14,6 +14,14 @@ public struct EnvironmentSpec: Hashable, Sendable {
     public var roles: [String]
     /// Bounds of an episode's return, used to normalise returns for teachers.
     public var rewardRange: ClosedRange<Double>?
+    /// Whether every return lies inside ``rewardRange`` (`E.returns_within_reward_range`,
+    /// default true). False when the range only normalises, as Stump Tracks' {-150, 350}:
+    /// the checker then does not hold returns to it.
+    public var returnsWithinRewardRange = true
+    /// Whether instances can be cloned (`E.clonable`, default true). False when the state
+    /// lives outside the Lua table (a `physics2d` world): the checker skips the clone check
+    /// and search agents must not clone.
+    public var clonable = true
     /// A return at or above this counts as success (mastered).
     public var successThreshold: Double?
     /// The episode length the environment guarantees (terminated or truncated by then).
@@ -61,6 +69,14 @@ public struct EnvironmentSpec: Hashable, Sendable {
                 bounds[0] < bounds[1]
             else { throw fail("E.reward_range must be {low, high} with low < high") }
             rewardRange = bounds[0]...bounds[1]
+        }
+        if !e["returns_within_reward_range"].isNil {
+            guard let strict = e["returns_within_reward_range"].boolValue else { throw fail("E.returns_within_reward_range must be a boolean") }
+            returnsWithinRewardRange = strict
+        }
+        if !e["clonable"].isNil {
+            guard let clonable = e["clonable"].boolValue else { throw fail("E.clonable must be a boolean") }
+            self.clonable = clonable
         }
         if !e["success_threshold"].isNil {
             guard let threshold = e["success_threshold"].doubleValue else { throw fail("E.success_threshold must be a number") }
