@@ -42,9 +42,10 @@ extension Agent {
 
 /// Makes agents from spec strings: `random`, `mcts:200` (simulations), `lua:PATH`
 /// (a Lua agent file), `exec:COMMAND` (an external program speaking JSON lines),
-/// `q:PATH` (a Q-learning student trained by `ludus teach`, playing greedily).
+/// `q:PATH`, `ppo:PATH`, `es:PATH` (a student trained by `ludus teach`, playing greedily:
+/// the most likely action, or the mean of a continuous policy).
 public enum AgentFactory {
-    public static let known = ["random", "mcts:N", "lua:PATH", "exec:COMMAND", "q:PATH"]
+    public static let known = ["random", "mcts:N", "lua:PATH", "exec:COMMAND", "q:PATH", "ppo:PATH", "es:PATH"]
 
     public static func make(
         _ spec: String, for environment: EnvironmentSpec, limits: LuaLimits = .default, moveMilliseconds: Int = 5000
@@ -69,6 +70,18 @@ public enum AgentFactory {
             do { try student.load(from: argument) } catch { throw .unsupported("agent '\(spec)': \(error)") }
             student.isLearning = false
             return student
+        case "ppo", "es":
+            guard !argument.isEmpty else { throw .unsupported("agent '\(spec)': expected \(kind):PATH (a file saved by `ludus teach --out`)") }
+            do {
+                let student: any Student = kind == "ppo" ? try PPOStudent.open(argument, for: environment)
+                                                         : try ESStudent.open(argument, for: environment)
+                student.isLearning = false
+                return student
+            } catch let error as EnvironmentError {
+                throw .unsupported("agent '\(spec)': \(error)")
+            } catch {
+                throw .unsupported("agent '\(spec)': \(error)")
+            }
         case "exec":
             guard !argument.isEmpty else { throw .unsupported("agent '\(spec)': expected exec:COMMAND") }
             return ExternalAgent(command: argument, environment: environment, moveMilliseconds: moveMilliseconds)

@@ -21,19 +21,31 @@ extension Student {
     public var lastEpisodeScore: Double? { nil }
 }
 
-/// Makes students from spec strings: `q` (tabular Q-learning), `random`.
+/// Makes students from spec strings: `q` (tabular Q-learning), `random`, `ppo` and `es`
+/// (learning on an MLP, with optional settings: `ppo:hidden=64x64,steps=1024,lr=3e-4`,
+/// `es:pop=32,sigma=0.05`; see docs/learning.md), `mcts` or `mcts:N` (a non-learning planner
+/// with N simulations per move, 100 by default).
 public enum StudentFactory {
-    public static let known = ["q", "random"]
+    public static let known = ["q", "random", "ppo[:KEY=VALUE,...]", "es[:KEY=VALUE,...]", "mcts[:N]"]
 
     public static func make(_ spec: String, for environment: EnvironmentSpec) throws(EnvironmentError) -> any Student {
-        switch spec {
+        let kind = spec.split(separator: ":", maxSplits: 1).first.map(String.init) ?? spec
+        let argument = spec.contains(":") ? String(spec[spec.index(after: spec.firstIndex(of: ":")!)...]) : ""
+        switch kind {
         case "q":
             guard case .discrete(let n, let start) = environment.actionSpace else {
                 throw .unsupported("the q student needs a discrete action space; \(environment.id) has \(environment.actionSpace)")
             }
             return QLearningAgent(actions: n, start: start)
         case "random": return RandomStudent(actionSpace: environment.actionSpace)
-        default: throw .unsupported("unknown student '\(spec)' (known: \(known.joined(separator: ", ")); ppo and es are not built yet)")
+        case "ppo": return try PPOStudent(spec: environment, settings: argument)
+        case "es": return try ESStudent(spec: environment, settings: argument)
+        case "mcts":
+            guard let simulations = argument.isEmpty ? 100 : Int(argument), simulations > 0 else {
+                throw .unsupported("student '\(spec)': expected mcts or mcts:SIMULATIONS, e.g. mcts:200")
+            }
+            return MCTSStudent(simulations: simulations, actionSpace: environment.actionSpace)
+        default: throw .unsupported("unknown student '\(spec)' (known: \(known.joined(separator: ", ")))")
         }
     }
 }
