@@ -1,7 +1,11 @@
 -- countdown: combine numbers pairwise with + - * / until one is left; it should equal the target.
 --
 -- Puzzles follow reasoning-gym's countdown (same params and defaults) and always
--- have a solution that uses every number once (see lib/countdown.lua).
+-- have a solution that uses every number once (see lib/countdown.lua). One extra
+-- param, `numbers`, is a single curriculum level: when 2 or more it fixes the count
+-- (min_numbers = max_numbers = numbers), e.g. levels 3, 4, 5 for training and 6 as
+-- the held-out test (SEC); the default 0 keeps reasoning-gym's min/max (4..6).
+-- numbers = 1 is treated as 0 (a puzzle needs two numbers).
 --
 -- Step mode. Numbers sit in slots 1..count (unused slots hold 0). An action picks
 -- two slots i < j and an operator; the larger of the two numbers goes first, so
@@ -40,7 +44,7 @@ local OP_CODE = { ["+"] = 0, ["-"] = 1, ["*"] = 2, ["/"] = 3 }
 local E = {
   id = "countdown",
   description = "Countdown numbers: combine the numbers two at a time with + - * / to reach the target.",
-  version = "1.0.0",
+  version = "1.1.0",
   players = 1,
 
   observation_space = space.dict{
@@ -53,6 +57,8 @@ local E = {
   params = {
     min_numbers = { kind = "int", min = 2, max = MAX, default = 4, description = "fewest numbers in a puzzle" },
     max_numbers = { kind = "int", min = 2, max = MAX, default = 6, description = "most numbers in a puzzle" },
+    numbers = { kind = "int", min = 0, max = MAX, default = 0,
+                description = "numbers in every puzzle (a curriculum level: sets min_numbers and max_numbers); 0: use min_numbers..max_numbers" },
     min_value = { kind = "int", min = 1, max = 1000, default = 1, description = "smallest starting number" },
     max_value = { kind = "int", min = 1, max = 1000, default = 100, description = "largest starting number" },
     min_target = { kind = "int", min = 1, max = 100000, default = 100, description = "smallest target" },

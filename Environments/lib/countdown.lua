@@ -608,6 +608,9 @@ function C.install(E)
       min_target = params.min_target, max_target = params.max_target,
       operators = params.operators, partial_credit = params.partial_credit,
     }
+    -- countdown's `numbers` level (absent elsewhere): 2 or more fixes the count.
+    local level = params.numbers
+    if level ~= nil and level >= 2 then p.min_numbers, p.max_numbers = level, level end
     local puzzle = C.generate(self.rng, p)
     self.params = p
     self.puzzle = puzzle

@@ -35,7 +35,7 @@ import LudusLua
             teacher.update(task: task, normalizedReturn: short ? Double(i % 2) : 0.3, success: false)
         }
         #expect(teacher.mixture != nil)
-        let lengths = (0..<400).map { _ in teacher.sample(using: &g)["length"]!.intValue! }
+        let lengths = (0..<400).map { _ in teacher.sample(using: &g).params["length"]!.intValue! }
         let shortShare = Double(lengths.filter { $0 < 16 }.count) / 400
         // Uniform sampling gives (16 - 2) / 63 = 22%; ALP-GMM should favour the short ones.
         #expect(shortShare > 0.4, "share of short corridors: \(shortShare)")

@@ -13,7 +13,7 @@ import LudusLua
         return try loop.run(episodes: 300, seed: seed)
     }
 
-    @Test(arguments: ["random", "target"])
+    @Test(arguments: ["random", "target", "riac", "plr", "alp-gmm"])
     func sameSeedSameNumbers(teacher: String) throws {
         let first = try run(teacher: teacher, student: "q", seed: 2)
         #expect(first.map(\.episode) == [0, 100, 200, 300])
@@ -66,7 +66,7 @@ import LudusLua
             let task = env.spec.parameters.sample(using: &generator)
             teacher.update(task: task, normalizedReturn: 0, success: (task["length"]?.intValue ?? 0) < 20)
         }
-        let lengths = (0..<200).map { _ in teacher.sample(using: &generator)["length"]!.intValue! }
+        let lengths = (0..<200).map { _ in teacher.sample(using: &generator).params["length"]!.intValue! }
         let mean = Double(lengths.reduce(0, +)) / 200
         #expect((10...30).contains(mean), "mean sampled length \(mean)")
     }

@@ -1,10 +1,15 @@
 import Foundation
 import LudusLua
 
-/// The student/teacher loop: the teacher picks each episode's parameters, the
-/// student learns on them, and every `evaluateEvery` episodes the student is scored
-/// without learning on a fixed held-out test set (tasks sampled uniformly with a
-/// seed of their own). Everything is recorded as it happens.
+/// The student/teacher loop: the teacher picks each episode's parameters (and
+/// optionally its seed, and whether the student learns from it), the student plays
+/// it, and every `evaluateEvery` episodes the student is scored without learning on a
+/// fixed held-out test set (tasks sampled uniformly with a seed of their own).
+/// Everything is reported as it happens through `onEpisode` / `onEvaluation`.
+///
+/// Parameters: `space` is what the teacher chooses from (by default every declared
+/// parameter); `fixedParams` are set in every training and test episode; `testParams`
+/// override test tasks only (`--test-param numbers=6`, an out-of-distribution level).
 public final class TeachLoop {
     public struct Evaluation: Hashable, Sendable {
         public var episode: Int
@@ -13,13 +18,31 @@ public final class TeachLoop {
         public var meanReturn: Double
     }
 
+    /// One training episode as played.
+    public struct Episode: Sendable {
+        public var index: Int
+        /// The teacher's task, with `seed` set to the seed played.
+        public var task: TeacherTask
+        /// Every parameter as passed to the environment.
+        public var params: [String: LuaValue]
+        public var result: EpisodeResult
+        public var normalizedReturn: Double
+        public var success: Bool
+        /// The student's ``Student/lastEpisodeScore`` after the episode.
+        public var studentScore: Double?
+    }
+
     public let environment: LuaEnvironment
     public let teacher: any Teacher
     public let student: any Student
     public var testSetSize = 50
     public var evaluateEvery = 100
-    /// Called after each training episode and after each evaluation (progress, JSONL).
-    public var onEpisode: ((Int, [String: LuaValue], EpisodeResult, Double, Bool) throws -> Void)?
+    /// The teacher's parameter space; test tasks are drawn uniformly from it too.
+    public var space: ParameterSpace
+    public var fixedParams: [String: LuaValue] = [:]
+    public var testParams: [String: LuaValue] = [:]
+    /// Called after each training episode (progress, database, JSONL).
+    public var onEpisode: ((Episode) throws -> Void)?
     public var onEvaluation: ((Evaluation) throws -> Void)?
 
     public init(environment: LuaEnvironment, teacher: any Teacher, student: any Student) throws(EnvironmentError) {
@@ -30,6 +53,7 @@ public final class TeachLoop {
         self.environment = environment
         self.teacher = teacher
         self.student = student
+        space = environment.spec.parameters
     }
 
     /// Return scaled to [0, 1] with `reward_range` (clipped), as teachers expect.
@@ -38,21 +62,31 @@ public final class TeachLoop {
         return min(1, max(0, (value - range.lowerBound) / (range.upperBound - range.lowerBound)))
     }
 
+    /// The held-out test tasks of a run with this seed (uniform over `space`, then
+    /// `fixedParams` and `testParams`), resolved against the environment's parameters.
+    /// - Throws: ``ParameterError`` when a fixed or test value is invalid.
+    public func testSet(seed: UInt64) throws -> [[String: LuaValue]] {
+        var generator = SeededGenerator(seed: SeededGenerator.derive(seed, 0x7E57))
+        return try (0..<testSetSize).map { _ in
+            let task = space.sample(using: &generator).merging(fixedParams) { $1 }.merging(testParams) { $1 }
+            return try environment.spec.parameters.resolve(task, environment: environment.spec.id)
+        }
+    }
+
     public func run(episodes: Int, seed: UInt64) throws -> [Evaluation] {
         let spec = environment.spec
-        var testGenerator = SeededGenerator(seed: SeededGenerator.derive(seed, 0x7E57))
-        let testSet = (0..<testSetSize).map { _ in spec.parameters.sample(using: &testGenerator) }
+        let testSet = try self.testSet(seed: seed)
         var teacherGenerator = SeededGenerator(seed: SeededGenerator.derive(seed, 0x7EAC))
         let runner = EpisodeRunner(environment: environment, agents: [student])
         environment.copiesObservation = student.needsObservation
         var evaluations: [Evaluation] = []
+        defer { student.isLearning = true }
         func evaluate(after episode: Int) throws {
             student.isLearning = false
             defer { student.isLearning = true }
             var mastered = 0
             var total = 0.0
-            for (index, task) in testSet.enumerated() {
-                let params = try spec.parameters.resolve(task, environment: spec.id)
+            for (index, params) in testSet.enumerated() {
                 let result = try runner.run(episode: index, seed: SeededGenerator.derive(seed ^ 0x7E57, UInt64(index)), params: params)
                 total += result.returns[0]
                 if result.returns[0] >= spec.successThreshold! { mastered += 1 }
@@ -64,13 +98,19 @@ public final class TeachLoop {
         }
         try evaluate(after: 0)
         for episode in 1...max(1, episodes) {
-            let task = teacher.sample(using: &teacherGenerator)
-            let params = try spec.parameters.resolve(task, environment: spec.id)
-            let result = try runner.run(episode: episode, seed: SeededGenerator.derive(seed, UInt64(episode)), params: params)
+            var task = teacher.sample(using: &teacherGenerator)
+            let params = try spec.parameters.resolve(fixedParams.merging(task.params) { $1 }, environment: spec.id)
+            let episodeSeed = task.seed ?? SeededGenerator.derive(seed, UInt64(episode))
+            task.seed = episodeSeed
+            student.isLearning = task.learn
+            let result = try runner.run(episode: episode, seed: episodeSeed, params: params)
+            student.isLearning = true
             let normalized = normalize(result.returns[0])
             let success = result.returns[0] >= spec.successThreshold!
-            teacher.update(task: task, normalizedReturn: normalized, success: success)
-            try onEpisode?(episode, params, result, normalized, success)
+            let score = student.lastEpisodeScore
+            teacher.update(task, outcome: TeacherOutcome(normalizedReturn: normalized, success: success, studentScore: score, length: result.length))
+            try onEpisode?(Episode(index: episode, task: task, params: params, result: result, normalizedReturn: normalized,
+                                   success: success, studentScore: score))
             if episode % max(1, evaluateEvery) == 0 || episode == episodes { try evaluate(after: episode) }
         }
         return evaluations

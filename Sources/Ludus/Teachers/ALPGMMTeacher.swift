@@ -22,7 +22,11 @@ public final class ALPGMMTeacher: Teacher {
         openblas_set_num_threads(1)  // workers run in parallel; the matrices are tiny
     }
 
-    public func sample(using generator: inout SeededGenerator) -> [String: LuaValue] {
+    public func sample(using generator: inout SeededGenerator) -> TeacherTask {
+        TeacherTask(params: sampleParams(using: &generator))
+    }
+
+    private func sampleParams(using generator: inout SeededGenerator) -> [String: LuaValue] {
         guard let mixture, rows.count >= fitRate, generator.nextDouble() >= randomRatio else {
             return space.sample(using: &generator)
         }
@@ -38,8 +42,9 @@ public final class ALPGMMTeacher: Teacher {
         return space.task(fromUnit: Array(point.dropLast()))
     }
 
-    public func update(task: [String: LuaValue], normalizedReturn: Double, success: Bool) {
-        let x = space.unitVector(task)
+    public func update(_ task: TeacherTask, outcome: TeacherOutcome) {
+        let normalizedReturn = outcome.normalizedReturn
+        let x = space.unitVector(task.params)
         var alp = 0.0
         if history.count > 5 {
             var best = Double.infinity
@@ -58,11 +63,7 @@ public final class ALPGMMTeacher: Teacher {
     /// Fits k = 2...10 on the last `fitRate` rows and keeps the lowest AIC.
     public func refit() {
         let data = Array(rows.suffix(fitRate))
-        var best: GaussianMixture?
-        for k in componentRange where k <= data.count {
-            let candidate = GaussianMixture(fitting: data, components: k, generator: &fitGenerator)
-            if best == nil || candidate.aic < best!.aic { best = candidate }
-        }
+        let best = GaussianMixture.bestByAIC(fitting: data, components: componentRange, generator: &fitGenerator)
         mixture = best
     }
 

@@ -7,6 +7,6 @@ public final class RandomTeacher: Teacher {
 
     public init(space: ParameterSpace) { self.space = space }
 
-    public func sample(using generator: inout SeededGenerator) -> [String: LuaValue] { space.sample(using: &generator) }
-    public func update(task: [String: LuaValue], normalizedReturn: Double, success: Bool) {}
+    public func sample(using generator: inout SeededGenerator) -> TeacherTask { TeacherTask(params: space.sample(using: &generator)) }
+    public func update(_ task: TeacherTask, outcome: TeacherOutcome) {}
 }

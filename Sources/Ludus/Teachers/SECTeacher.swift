@@ -5,6 +5,9 @@ import LudusLua
 /// episode the level's Q moves by TD(0) toward a learning-gain proxy: the absolute
 /// advantage |r - mean r of that level| (SEC's mean |A| with a running mean as the
 /// baseline, since Ludus episodes are not GRPO groups). Other parameters are uniform.
+/// `arms` restricts the bandit to some levels (`sec:numbers=3,4,5`); arms absent from
+/// an episode keep their Q (the official code's r = 0 for absent arms does not apply:
+/// one episode is one arm).
 public final class SECTeacher: Teacher {
     public let name = "sec"
     public let parameter: Parameter
@@ -16,7 +19,7 @@ public final class SECTeacher: Teacher {
     private var counts: [Double]
     private let space: ParameterSpace
 
-    public init(space: ParameterSpace, armParameter: String?) throws(EnvironmentError) {
+    public init(space: ParameterSpace, armParameter: String?, arms: [LuaValue]? = nil) throws(EnvironmentError) {
         func levels(of p: Parameter) -> [LuaValue]? {
             switch p.kind {
             case .choice: return p.choices
@@ -26,12 +29,13 @@ public final class SECTeacher: Teacher {
             default: return nil
             }
         }
-        let candidates = space.parameters.filter { levels(of: $0) != nil }
+        let candidates = space.parameters.filter { arms != nil ? $0.isSampled : levels(of: $0) != nil }
         guard let chosen = armParameter.map({ name in candidates.first { $0.name == name } }) ?? candidates.first else {
             throw .unsupported("sec needs a choice or small int parameter\(armParameter.map { " named '\($0)'" } ?? "")")
         }
         parameter = chosen
-        self.levels = levels(of: chosen)!
+        self.levels = arms ?? levels(of: chosen)!
+        guard !self.levels.isEmpty else { throw .unsupported("sec needs at least one arm") }
         values = Array(repeating: 0, count: self.levels.count)
         meanReturn = values
         counts = values
@@ -45,7 +49,7 @@ public final class SECTeacher: Teacher {
         return weights.map { $0 / total }
     }
 
-    public func sample(using generator: inout SeededGenerator) -> [String: LuaValue] {
+    public func sample(using generator: inout SeededGenerator) -> TeacherTask {
         var task = space.sample(using: &generator)
         let u = generator.nextDouble()
         var cumulative = 0.0
@@ -55,11 +59,12 @@ public final class SECTeacher: Teacher {
             if u < cumulative { arm = i; break }
         }
         task[parameter.name] = levels[arm]
-        return task
+        return TeacherTask(params: task)
     }
 
-    public func update(task: [String: LuaValue], normalizedReturn: Double, success: Bool) {
-        guard let value = task[parameter.name], let arm = levels.firstIndex(where: { $0 == value || $0.doubleValue == value.doubleValue && $0.doubleValue != nil }) else { return }
+    public func update(_ task: TeacherTask, outcome: TeacherOutcome) {
+        let normalizedReturn = outcome.normalizedReturn
+        guard let value = task.params[parameter.name], let arm = levels.firstIndex(where: { $0 == value || $0.doubleValue == value.doubleValue && $0.doubleValue != nil }) else { return }
         counts[arm] += 1
         let advantage = abs(normalizedReturn - meanReturn[arm])
         meanReturn[arm] += (normalizedReturn - meanReturn[arm]) / counts[arm]

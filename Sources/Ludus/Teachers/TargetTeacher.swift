@@ -24,7 +24,7 @@ public final class TargetTeacher: Teacher {
         return 1 / (1 + exp(-z))
     }
 
-    public func sample(using generator: inout SeededGenerator) -> [String: LuaValue] {
+    public func sample(using generator: inout SeededGenerator) -> TeacherTask {
         var best = space.sample(using: &generator)
         var distance = abs(predict(best) - 0.5)
         for _ in 1..<candidates {
@@ -32,12 +32,12 @@ public final class TargetTeacher: Teacher {
             let d = abs(predict(task) - 0.5)
             if d < distance { (best, distance) = (task, d) }
         }
-        return best
+        return TeacherTask(params: best)
     }
 
-    public func update(task: [String: LuaValue], normalizedReturn: Double, success: Bool) {
-        let x = space.unitVector(task)
-        let error = predict(task) - (success ? 1 : 0)
+    public func update(_ task: TeacherTask, outcome: TeacherOutcome) {
+        let x = space.unitVector(task.params)
+        let error = predict(task.params) - (outcome.success ? 1 : 0)
         for i in weights.indices { weights[i] -= learningRate * error * x[i] }
         bias -= learningRate * error
     }

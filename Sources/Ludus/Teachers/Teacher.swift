@@ -1,43 +1,134 @@
 import LudusLua
 
-/// A curriculum: proposes the parameters of the next training episode and learns
-/// from its outcome (TeachMyAgent's `sample_task` / `update`).
+/// What a teacher proposes for one training episode.
+public struct TeacherTask: Hashable, Sendable {
+    /// A value for the parameters the teacher chooses; the host fills in the rest (fixed
+    /// `--param` values, then defaults) and validates them.
+    public var params: [String: LuaValue]
+    /// The episode seed, or nil to let the loop derive it from the run seed and the
+    /// episode number. When the loop reports the outcome (``Teacher/update(_:outcome:)``)
+    /// this always holds the seed actually played.
+    public var seed: UInt64?
+    /// False: the student plays without learning (robust PLR's evaluation of new levels).
+    public var learn: Bool
+    /// True when the task is a replayed level (PLR); recorded with the episode.
+    public var isReplay: Bool
+
+    public init(params: [String: LuaValue], seed: UInt64? = nil, learn: Bool = true, isReplay: Bool = false) {
+        self.params = params
+        self.seed = seed
+        self.learn = learn
+        self.isReplay = isReplay
+    }
+}
+
+/// The outcome of one episode, as a teacher sees it.
+public struct TeacherOutcome: Hashable, Sendable {
+    /// The return scaled to [0, 1] with the environment's `reward_range` (clipped).
+    public var normalizedReturn: Double
+    /// The return reached `success_threshold`.
+    public var success: Bool
+    /// The student's own estimate of what the episode could still teach
+    /// (``Student/lastEpisodeScore``: mean |GAE advantage|), nil when it has no value function.
+    public var studentScore: Double?
+    /// Steps played.
+    public var length: Int
+
+    public init(normalizedReturn: Double, success: Bool, studentScore: Double? = nil, length: Int = 0) {
+        self.normalizedReturn = normalizedReturn
+        self.success = success
+        self.studentScore = studentScore
+        self.length = length
+    }
+}
+
+/// A curriculum: proposes the next training episode and learns from its outcome
+/// (TeachMyAgent's `sample_task` / `update`).
 ///
-/// Teachers are deterministic given the generator they are handed. Returns reach
-/// them normalised to [0, 1] with the environment's `reward_range`.
+/// Requirements:
+/// - Teachers are deterministic given the generator they are handed (no global
+///   randomness, no iteration over unordered collections when drawing), so the same
+///   run seed gives the same task sequence.
+/// - Returns reach them normalised to [0, 1] with the environment's `reward_range`.
+/// - The loop calls `sample` then, after the episode, `update` with the same task
+///   (its `seed` filled in), strictly alternating.
 public protocol Teacher: AnyObject {
     /// A short name for logs and the database (`random`, `sec`).
     var name: String { get }
 
-    /// The next task: a value for every sampled parameter (the host fills the rest with defaults).
-    func sample(using generator: inout SeededGenerator) -> [String: LuaValue]
+    /// The next task: parameter values, optionally a seed, and whether the student
+    /// learns from it. Must not throw.
+    func sample(using generator: inout SeededGenerator) -> TeacherTask
 
-    /// The outcome of an episode on `task`. Must not throw.
-    func update(task: [String: LuaValue], normalizedReturn: Double, success: Bool)
+    /// The outcome of the episode played on `task` (with `task.seed` set to the seed
+    /// played). Must not throw.
+    func update(_ task: TeacherTask, outcome: TeacherOutcome)
 
-    /// One line of state for progress output (arm values, buffer size...).
+    /// One line of state for progress output (arm values, buffer size...). Must not throw.
     var summary: String { get }
 }
 
 extension Teacher {
     public var summary: String { "" }
+
+    /// Shorthand for teachers that only look at the parameters (tests, simple callers).
+    public func update(task params: [String: LuaValue], normalizedReturn: Double, success: Bool) {
+        update(TeacherTask(params: params), outcome: TeacherOutcome(normalizedReturn: normalizedReturn, success: success))
+    }
 }
 
-/// Makes teachers from spec strings: `random`, `sec` or `sec:PARAM`, `target`.
+/// Makes teachers from spec strings: `random`, `alp-gmm`, `riac`, `sec`, `sec:PARAM`,
+/// `sec:PARAM=V1,V2,...` (only those arms), `target`, `plr` or `plr:OPTION=VALUE,...`.
 public enum TeacherFactory {
-    public static let known = ["random", "alp-gmm", "sec[:PARAM]", "target"]
+    public static let known = ["random", "alp-gmm", "riac", "sec[:PARAM[=V1,V2,...]]", "target", "plr[:replay=P,beta=B,rho=R,capacity=N,robust=0|1]"]
 
     public static func make(_ spec: String, for environment: EnvironmentSpec) throws(EnvironmentError) -> any Teacher {
+        try make(spec, space: environment.parameters, environment: environment.id)
+    }
+
+    /// A teacher over `space` (the environment's parameters, possibly restricted with
+    /// ``ParameterSpace/restricted(varying:fixed:)``).
+    public static func make(_ spec: String, space: ParameterSpace, environment: String) throws(EnvironmentError) -> any Teacher {
         let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
-        let space = environment.parameters
         guard space.parameters.contains(where: \.isSampled) else {
-            throw .unsupported("\(environment.id) declares no parameters a teacher could choose")
+            throw .unsupported("\(environment) declares no parameters a teacher could choose")
         }
+        let option = parts.count > 1 ? parts[1] : nil
         switch parts.first ?? spec {
         case "random": return RandomTeacher(space: space)
-        case "sec": return try SECTeacher(space: space, armParameter: parts.count > 1 ? parts[1] : nil)
+        case "sec":
+            guard let option else { return try SECTeacher(space: space, armParameter: nil) }
+            let pieces = option.split(separator: "=", maxSplits: 1).map(String.init)
+            var arms: [LuaValue]?
+            if pieces.count > 1 {
+                guard let parameter = space[pieces[0]] else {
+                    throw .unsupported("sec: unknown parameter '\(pieces[0])'")
+                }
+                arms = pieces[1].split(separator: ",").map { parameter.parse(String($0)) }
+                if let bad = arms!.first(where: { parameter.problem(with: $0) != nil }) {
+                    throw .unsupported("sec: arm \(displayText(bad)) is not a valid \(parameter.name) (\(parameter.domain))")
+                }
+            }
+            return try SECTeacher(space: space, armParameter: pieces[0], arms: arms)
         case "target": return TargetTeacher(space: space)
         case "alp-gmm": return ALPGMMTeacher(space: space)
+        case "riac": return RIACTeacher(space: space)
+        case "plr":
+            let teacher = PLRTeacher(space: space)
+            for item in (option ?? "").split(separator: ",") {
+                let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2, let value = Double(kv[1]) else { throw .unsupported("plr: expected name=number, got '\(item)'") }
+                switch kv[0] {
+                case "replay" where (0...1).contains(value): teacher.replayProbability = value
+                case "beta" where value > 0: teacher.temperature = value
+                case "rho" where (0...1).contains(value): teacher.stalenessWeight = value
+                case "capacity" where value >= 1: teacher.capacity = Int(value)
+                case "robust": teacher.robust = value != 0
+                case "warmup" where value >= 1: teacher.minimumBuffer = Int(value)
+                default: throw .unsupported("plr: unknown option or value out of range '\(item)' (replay, beta, rho, capacity, robust, warmup)")
+                }
+            }
+            return teacher
         default: throw .unsupported("unknown teacher '\(spec)' (known: \(known.joined(separator: ", ")))")
         }
     }
@@ -58,5 +149,34 @@ extension ParameterSpace {
             case .string: return 0
             }
         }
+    }
+
+    /// The part of the space a teacher controls. `fixed` parameters are removed (the
+    /// loop sets them); with `varying` non-nil only the named parameters stay, an
+    /// optional range narrowing an int or float one (`size` or `size=5..9`).
+    /// - Throws: ``EnvironmentError/unsupported(_:)`` for unknown names or ranges outside the declared one.
+    public func restricted(varying: [String: ClosedRange<Double>?]?, fixed: Set<String>) throws(EnvironmentError) -> ParameterSpace {
+        for name in fixed.union(varying.map { Set($0.keys) } ?? []) where self[name] == nil {
+            throw .unsupported("unknown parameter '\(name)' (known: \(parameters.map(\.name).joined(separator: ", ")))")
+        }
+        var kept: [Parameter] = []
+        for var p in parameters where !fixed.contains(p.name) {
+            if let varying {
+                guard let entry = varying[p.name] else { continue }
+                if let range = entry {
+                    guard p.kind == .int || p.kind == .float, let lo = p.min, let hi = p.max,
+                          range.lowerBound >= lo, range.upperBound <= hi else {
+                        throw .unsupported("--vary \(p.name)=\(range.lowerBound)..\(range.upperBound): needs an int or float parameter and a range inside \(p.domain)")
+                    }
+                    p.min = range.lowerBound
+                    p.max = range.upperBound
+                    if let d = p.defaultValue.doubleValue, !range.contains(d) {
+                        p.defaultValue = p.kind == .int ? .int(Int64(range.lowerBound)) : .number(range.lowerBound)
+                    }
+                }
+            }
+            kept.append(p)
+        }
+        return ParameterSpace(parameters: kept)
     }
 }

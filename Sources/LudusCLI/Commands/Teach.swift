@@ -2,11 +2,21 @@ import ArgumentParser
 import Foundation
 import Ludus
 import LudusLua
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Teach: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a student on a curriculum chosen by a teacher, scored on a held-out test set.",
-        discussion: "Teachers: random, alp-gmm, sec[:PARAM], target. Students: q (tabular Q-learning), random. Episodes, evaluations and the configuration go to SQLite as they happen, and to DIR/run-N.jsonl with --out.")
+        discussion: """
+            Teachers: random, alp-gmm, riac, sec[:PARAM[=V1,V2,...]], target, plr[:replay=P,beta=B,rho=R,capacity=N,robust=0|1,warmup=N]. \
+            Students: \(StudentFactory.known.joined(separator: ", ")). Episodes, evaluations and the configuration go to SQLite as they happen, \
+            and to DIR/run-N.jsonl with --out.
+            --param fixes a parameter everywhere (the teacher no longer chooses it); --vary NAME[=LO..HI] (repeatable) \
+            limits the teacher to those parameters, optionally narrowed; --test-param overrides held-out test tasks only \
+            (e.g. --vary numbers=3..5 --test-param numbers=6 on countdown).
+            """)
 
     @OptionGroup var options: EnvironmentOptions
     @Argument(help: "A single-player environment with params.") var environment: String
@@ -16,8 +26,15 @@ struct Teach: ParsableCommand {
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Option(help: "Held-out test tasks.") var testSet: Int = 50
     @Option(help: "Evaluate every M episodes.") var evalEvery: Int = 100
+    @Option(name: .customLong("param"), help: ArgumentHelp("Fix a parameter in training and test episodes (repeatable).", valueName: "name=value"))
+    var params: [String] = []
+    @Option(name: .customLong("vary"), help: ArgumentHelp("Let the teacher choose only this parameter, optionally within LO..HI (repeatable).", valueName: "name[=lo..hi]"))
+    var vary: [String] = []
+    @Option(name: .customLong("test-param"), help: ArgumentHelp("A parameter value for the held-out test tasks only (repeatable).", valueName: "name=value"))
+    var testParams: [String] = []
     @Option(help: ArgumentHelp("SQLite database.", valueName: "file")) var db: String = "ludus.sqlite"
     @Option(help: ArgumentHelp("Folder for the JSONL log and the student's parameters.", valueName: "dir")) var out: String?
+    @Flag(help: "No progress output (the final lines only).") var quiet = false
 
     func validate() throws {
         guard episodes >= 1, testSet >= 1, evalEvery >= 1 else {
@@ -25,15 +42,46 @@ struct Teach: ParsableCommand {
         }
     }
 
+    /// `name` or `name=lo..hi`.
+    func parseVary() throws -> [String: ClosedRange<Double>?]? {
+        guard !vary.isEmpty else { return nil }
+        var result: [String: ClosedRange<Double>?] = [:]
+        for item in vary.flatMap({ $0.split(separator: ",") }).map(String.init) {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { result[item] = .some(nil); continue }
+            let bounds = parts[1].components(separatedBy: "..")
+            guard bounds.count == 2, let lo = Double(bounds[0]), let hi = Double(bounds[1]), lo <= hi else {
+                throw ValidationError("--vary \(item): expected name or name=lo..hi")
+            }
+            result[parts[0]] = lo...hi
+        }
+        return result
+    }
+
+    /// The raw (unresolved) values of `name=value` assignments.
+    static func given(_ assignments: [String], in space: ParameterSpace, environment: String) throws -> [String: LuaValue] {
+        let resolved = try space.parse(assignments, environment: environment)
+        let names = Set(assignments.map { String($0.prefix { $0 != "=" }) })
+        return resolved.filter { names.contains($0.key) }
+    }
+
     func run() throws {
         let env = try options.load(environment)
-        let teacherObject = try TeacherFactory.make(teacher, for: env.spec)
+        let declared = env.spec.parameters
+        let fixed = try Self.given(params, in: declared, environment: env.spec.id)
+        let overrides = try Self.given(testParams, in: declared, environment: env.spec.id)
+        let space = try declared.restricted(varying: parseVary(), fixed: Set(fixed.keys))
+        let teacherObject = try TeacherFactory.make(teacher, space: space, environment: env.spec.id)
         let studentObject = try StudentFactory.make(student, for: env.spec)
         let loop = try TeachLoop(environment: env, teacher: teacherObject, student: studentObject)
         loop.testSetSize = testSet
         loop.evaluateEvery = evalEvery
+        loop.space = space
+        loop.fixedParams = fixed
+        loop.testParams = overrides
         let store = try ResultStore(path: db)
-        let config = "{\"environment\":\(JSON.quote(env.spec.id)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(student)),\"episodes\":\(episodes),\"seed\":\(seed),\"test_set\":\(testSet),\"eval_every\":\(evalEvery)}"
+        func object(_ values: [String: LuaValue]) -> String { JSON.encode(.table(values)) }
+        let config = "{\"environment\":\(JSON.quote(env.spec.id)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(student)),\"episodes\":\(episodes),\"seed\":\(seed),\"test_set\":\(testSet),\"eval_every\":\(evalEvery),\"params\":\(object(fixed)),\"vary\":\(JSON.encode(.array(space.parameters.filter(\.isSampled).map { .string($0.name) }))),\"test_params\":\(object(overrides))}"
         let run = try store.startTeachRun(environment: env.spec.id, teacher: teacher, student: student, config: config)
         var log: FileHandle?
         if let out {
@@ -43,26 +91,102 @@ struct Teach: ParsableCommand {
             log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             try log?.seekToEnd()
         }
-        var recentReturns: [Double] = []
-        var recentSuccess: [Bool] = []
-        loop.onEpisode = { episode, params, result, normalized, success in
-            try store.recordEpisode(run: run, episode: episode, params: JSON.encode(.table(params)), return: result.returns[0],
-                                    normalized: normalized, success: success, length: result.length)
-            try log?.write(contentsOf: Data("{\"episode\":\(episode),\"params\":\(JSON.encode(.table(params))),\"return\":\(JSON.number(result.returns[0])),\"success\":\(success),\"length\":\(result.length)}\n".utf8))
-            recentReturns.append(result.returns[0]); recentSuccess.append(success)
-            if recentReturns.count > 100 { recentReturns.removeFirst(); recentSuccess.removeFirst() }
+        let progress = TeachProgress(total: episodes, terminal: isatty(STDOUT_FILENO) != 0, quiet: quiet, every: evalEvery)
+        loop.onEpisode = { e in
+            let seedText = e.task.seed.map { String($0) } ?? ""
+            try store.recordEpisode(run: run, episode: e.index, params: object(e.params), return: e.result.returns[0],
+                                    normalized: e.normalizedReturn, success: e.success, length: e.result.length,
+                                    seed: e.task.seed, replay: e.task.isReplay, learned: e.task.learn, studentScore: e.studentScore)
+            try log?.write(contentsOf: Data("{\"episode\":\(e.index),\"params\":\(object(e.params)),\"seed\":\"\(seedText)\",\"replay\":\(e.task.isReplay),\"learned\":\(e.task.learn),\"return\":\(JSON.number(e.result.returns[0])),\"success\":\(e.success),\"length\":\(e.result.length)}\n".utf8))
+            progress.episode(e.index, return: e.result.returns[0], success: e.success, steps: e.result.length, teacher: teacherObject.summary)
         }
         loop.onEvaluation = { evaluation in
             try store.recordEvaluation(run: run, episode: evaluation.episode, mastered: evaluation.mastered, meanReturn: evaluation.meanReturn)
             try log?.write(contentsOf: Data("{\"evaluation\":\(evaluation.episode),\"mastered\":\(JSON.number(evaluation.mastered)),\"mean_return\":\(JSON.number(evaluation.meanReturn))}\n".utf8))
-            let mean = recentReturns.isEmpty ? 0 : recentReturns.reduce(0, +) / Double(recentReturns.count)
-            let rate = recentSuccess.isEmpty ? 0 : Double(recentSuccess.filter { $0 }.count) / Double(recentSuccess.count)
-            print(String(format: "episode %5d/%d  return %.3f  success %.2f  test mastered %5.1f%%  %@", evaluation.episode, episodes,
-                         mean, rate, 100 * evaluation.mastered, teacherObject.summary))
+            progress.evaluation(evaluation, teacher: teacherObject.summary)
         }
         let evaluations = try loop.run(episodes: episodes, seed: seed)
+        progress.finish()
         if let out { try studentObject.save(to: out + "/student-\(run).\(student)") }
         print(String(format: "mastered: %.1f%%", 100 * (evaluations.last?.mastered ?? 0)))
         print("run \(run) stored in \(db) (teach_run, teach_episode, teach_eval)")
+    }
+}
+
+/// `ludus teach`'s progress: on a terminal one line redrawn in place (episode i/N, a bar,
+/// mean return and success rate over the last 100 episodes, the teacher's summary,
+/// environment steps per second, learning included), with each evaluation printed above
+/// it; otherwise a plain line at each evaluation.
+final class TeachProgress {
+    let total: Int
+    let terminal: Bool
+    let quiet: Bool
+    let every: Int
+    private let start = Date()
+    private var lastDraw = Date.distantPast
+    private var returns: [Double] = []
+    private var successes: [Bool] = []
+    private var steps = 0
+    private var current = 0
+    private var drawn = false
+    private var teacherLine = ""
+
+    init(total: Int, terminal: Bool, quiet: Bool, every: Int) {
+        self.total = total
+        self.terminal = terminal
+        self.quiet = quiet
+        self.every = every
+    }
+
+    var meanReturn: Double { returns.isEmpty ? 0 : returns.reduce(0, +) / Double(returns.count) }
+    var successRate: Double { successes.isEmpty ? 0 : Double(successes.filter { $0 }.count) / Double(successes.count) }
+    var stepsPerSecond: Double { Double(steps) / max(Date().timeIntervalSince(start), 1e-9) }
+
+    func episode(_ index: Int, return value: Double, success: Bool, steps length: Int, teacher: @autoclosure () -> String) {
+        current = index
+        steps += length
+        returns.append(value); successes.append(success)
+        if returns.count > 100 { returns.removeFirst(); successes.removeFirst() }
+        guard terminal, !quiet else { return }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) >= 0.1 || index == total else { return }
+        lastDraw = now
+        teacherLine = teacher()
+        draw()
+    }
+
+    private func draw() {
+        let width = 24
+        let filled = total > 0 ? min(width, width * current / total) : width
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        var line = String(format: "episode %d/%d [%@] return %.3f success %.2f %.0f steps/s  ", current, total, bar,
+                          meanReturn, successRate, stepsPerSecond) + teacherLine
+        let columns = Self.columns()
+        if line.count > columns - 1 { line = String(line.prefix(max(10, columns - 1))) }
+        FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + line).utf8))
+        drawn = true
+    }
+
+    func evaluation(_ evaluation: TeachLoop.Evaluation, teacher: String) {
+        guard !quiet else { return }
+        let line = String(format: "episode %5d/%d  return %.3f  success %.2f  test mastered %5.1f%%  %.0f steps/s  %@", evaluation.episode, total,
+                          meanReturn, successRate, 100 * evaluation.mastered, stepsPerSecond, teacher)
+        if terminal {
+            FileHandle.standardOutput.write(Data(((drawn ? "\r\u{1B}[2K" : "") + line + "\n").utf8))
+            teacherLine = teacher
+            if evaluation.episode < total { draw() } else { drawn = false }
+        } else {
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+    }
+
+    func finish() {
+        if terminal && drawn { FileHandle.standardOutput.write(Data("\n".utf8)); drawn = false }
+    }
+
+    static func columns() -> Int {
+        var size = winsize()
+        if withUnsafeMutablePointer(to: &size, { ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), $0) }) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 120
     }
 }
