@@ -126,6 +126,7 @@ public final class ResultStore: Sendable {
                 t.add(column: "student_score", .double)
             }
         }
+        registerSelfPlayTables(&migrator)
         return migrator
     }
 

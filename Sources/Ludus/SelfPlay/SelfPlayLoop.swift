@@ -1,0 +1,114 @@
+import Foundation
+import LudusLua
+
+/// Trains a student on a two-player game against a pool of opponents: fixed agents
+/// (`random`, `mcts:50`, `lua:PATH`...) and, with `self` in the pool, a frozen copy
+/// of the student refreshed every `snapshotEvery` episodes (fictitious self-play).
+/// Episode `i` meets opponent `i mod k` and the student changes seats every round of
+/// the pool, so each opponent is met as often from both seats. Every `evaluateEvery`
+/// episodes the student plays `evaluationGames` games against each fixed opponent
+/// without learning; the result of a trained student is a file that `ppo:PATH` (or
+/// `q:PATH`, `es:PATH`) enters in tournaments.
+public final class SelfPlayLoop {
+    /// The student's record against one opponent at one evaluation.
+    public struct Evaluation: Hashable, Sendable {
+        public var episode: Int
+        public var opponent: String
+        public var games: Int
+        public var wins: Int
+        public var draws: Int
+        public var losses: Int
+        /// Wins count 1 and draws 0.5.
+        public var score: Double { games == 0 ? 0 : (Double(wins) + 0.5 * Double(draws)) / Double(games) }
+    }
+
+    public let environment: LuaEnvironment
+    public let student: any Student
+    /// The student's spec (`ppo`, `ppo:hidden=32`): its kind names the agent that loads snapshots.
+    public let studentSpec: String
+    public let opponentSpecs: [String]
+    public var snapshotEvery = 500
+    public var evaluateEvery = 500
+    public var evaluationGames = 20
+    public var params: [String: LuaValue] = [:]
+    /// Folder for snapshot files (`self` opponents).
+    public var workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("ludus-selfplay-\(UUID())").path
+    public var onEpisode: ((_ episode: Int, _ opponent: String, _ seat: Int, EpisodeResult) throws -> Void)?
+    public var onEvaluation: ((Evaluation) throws -> Void)?
+
+    private var opponents: [any Agent]
+
+    public init(environment: LuaEnvironment, student: any Student, studentSpec: String, opponents: [String],
+                limits: LuaLimits = .default) throws(EnvironmentError) {
+        guard environment.spec.players == 2 else {
+            throw .unsupported("self-play needs a two-player environment; \(environment.spec.id) has \(environment.spec.players) player(s)")
+        }
+        guard !opponents.isEmpty else { throw .unsupported("give at least one opponent (random, mcts:N, self, ...)") }
+        self.environment = environment
+        self.student = student
+        self.studentSpec = studentSpec
+        opponentSpecs = opponents
+        self.opponents = []
+        for spec in opponents {
+            // `self` starts as a copy of the untrained student's policy: random play until the first snapshot.
+            self.opponents.append(spec == "self" ? RandomAgent(actionSpace: environment.spec.actionSpace)
+                                                 : try AgentFactory.make(spec, for: environment.spec, limits: limits))
+        }
+    }
+
+    public func run(episodes: Int, seed: UInt64) throws -> [Evaluation] {
+        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+        environment.copiesObservation = true
+        var evaluations: [Evaluation] = []
+        for episode in 1...max(1, episodes) {
+            let slot = (episode - 1) % opponents.count
+            let seat = ((episode - 1) / opponents.count) % 2 + 1
+            let result = try play(student: student, opponent: opponents[slot], seat: seat, episode: episode,
+                                  seed: SeededGenerator.derive(seed, UInt64(episode)))
+            try onEpisode?(episode, opponentSpecs[slot], seat, result)
+            if episode % max(1, snapshotEvery) == 0 { try refreshSnapshots() }
+            if episode % max(1, evaluateEvery) == 0 || episode == episodes {
+                for evaluation in try evaluate(after: episode, seed: seed) {
+                    evaluations.append(evaluation)
+                    try onEvaluation?(evaluation)
+                }
+            }
+        }
+        return evaluations
+    }
+
+    private func play(student: any Agent, opponent: any Agent, seat: Int, episode: Int, seed: UInt64) throws -> EpisodeResult {
+        let agents: [any Agent] = seat == 1 ? [student, opponent] : [opponent, student]
+        return try EpisodeRunner(environment: environment, agents: agents).run(episode: episode, seed: seed, params: params)
+    }
+
+    /// Replaces every `self` opponent with the student as it is now, frozen.
+    private func refreshSnapshots() throws {
+        guard opponentSpecs.contains("self") else { return }
+        let kind = studentSpec.split(separator: ":", maxSplits: 1).first.map(String.init) ?? studentSpec
+        let path = workDirectory + "/snapshot.\(kind)"
+        try student.save(to: path)
+        let snapshot = try AgentFactory.make("\(kind):\(path)", for: environment.spec)
+        for (index, spec) in opponentSpecs.enumerated() where spec == "self" { opponents[index] = snapshot }
+    }
+
+    /// Games against each fixed opponent from both seats, without learning, on seeds of their own.
+    private func evaluate(after episode: Int, seed: UInt64) throws -> [Evaluation] {
+        student.isLearning = false
+        defer { student.isLearning = true }
+        var results: [Evaluation] = []
+        for (slot, spec) in opponentSpecs.enumerated() where spec != "self" {
+            var evaluation = Evaluation(episode: episode, opponent: spec, games: 0, wins: 0, draws: 0, losses: 0)
+            for game in 0..<evaluationGames {
+                let seat = game % 2 + 1
+                let gameSeed = SeededGenerator.derive(seed ^ 0xE7A1, UInt64(slot * 1_000_003 + game))
+                let result = try play(student: student, opponent: opponents[slot], seat: seat, episode: game, seed: gameSeed)
+                let mine = result.returns[seat - 1], theirs = result.returns[2 - seat]
+                evaluation.games += 1
+                if mine > theirs { evaluation.wins += 1 } else if mine < theirs { evaluation.losses += 1 } else { evaluation.draws += 1 }
+            }
+            results.append(evaluation)
+        }
+        return results
+    }
+}
