@@ -16,7 +16,9 @@ import LudusLua
         loop.onEpisode = { _, _, seat, _ in seats.append(seat) }
         let evaluations = try loop.run(episodes: episodes, seed: seed)
         // Every opponent is met from both seats: the seat flips after each round of the pool.
-        #expect(Array(seats.prefix(2 * opponents.count)) == Array(repeating: 1, count: opponents.count) + Array(repeating: 2, count: opponents.count))
+        if episodes >= 2 * opponents.count {
+            #expect(Array(seats.prefix(2 * opponents.count)) == Array(repeating: 1, count: opponents.count) + Array(repeating: 2, count: opponents.count))
+        }
         return evaluations
     }
 
