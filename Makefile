@@ -8,7 +8,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PEERS        := minigrid==3.2.0 gymnasium==1.4.0 open-spiel==2.0.2 reasoning-gym==0.1.25 box2d==2.3.10 scikit-learn==1.9.1
 
-.PHONY: deps peers build release demo test check parity bench clean
+.PHONY: deps peers build release demo test check parity bench experiments clean
 
 deps:
 	@missing="$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
@@ -34,10 +34,14 @@ demo: release
 	$(LUDUS) run corridor --episodes 5 --seed 1 --param length=12
 	$(LUDUS) run tic_tac_toe --episodes 2 --seed 1 --render
 	$(LUDUS) run gridworld/door_key --episodes 3 --seed 1
+	$(LUDUS) run walker/bipedal --episodes 2 --seed 1
 	$(LUDUS) check
-	mkdir -p runs && rm -f runs/demo.sqlite*
+	mkdir -p runs && rm -rf runs/demo.sqlite* runs/demo
 	$(LUDUS) tournament --env connect_four --agents random,mcts:25,mcts:100 --games 6 --seed 1 --workers 2 --db runs/demo.sqlite --quiet
+	$(LUDUS) tournament --env tic_tac_toe --agents random,mcts:5,mcts:20,mcts:80,random --schedule swiss --rounds 3 --games 2 --seed 1 --db runs/demo.sqlite --quiet
 	$(LUDUS) critic countdown/critic --rounds 3 --seed 1 --db runs/demo.sqlite
+	$(LUDUS) teach gridworld/door_key --student ppo --teacher random --vary size=5..6 --episodes 600 --test-set 10 --eval-every 200 --seed 1 --db runs/demo.sqlite --out runs/demo/teach --quiet
+	$(LUDUS) selfplay tic_tac_toe --student ppo --opponents random,self --episodes 1500 --eval-every 500 --seed 1 --db runs/demo.sqlite --out runs/demo/selfplay
 
 test: deps
 	$(SWIFT) test
@@ -56,6 +60,11 @@ parity: release peers
 
 bench: release peers
 	bench/run.sh
+
+# Does the curriculum help? Teachers against random at equal budgets, several seeds each
+# (tens of minutes; writes experiments/results/curriculum.md). Not a test.
+experiments: release peers
+	python3 experiments/curriculum.py --ludus $(LUDUS) --student ppo:eval=sample
 
 clean:
 	rm -rf .build

@@ -4,7 +4,8 @@
 #  2. gridworlds against Farama MiniGrid (random agent, single thread), and 1 -> 2 threads;
 #  3. connect_four tournament games/s (1 and 2 workers) against OpenSpiel's Python-driven rollouts;
 #  4. walker/bipedal (Box2D) against Gymnasium's BipedalWalker-v3;
-#  5. dataset generation against reasoning-gym.
+#  5. ALP-GMM refits against scikit-learn, and PPO training throughput;
+#  6. dataset generation against reasoning-gym.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LUDUS=${LUDUS:-.build/release/ludus}
@@ -49,6 +50,12 @@ done
 
 echo "== walker/bipedal vs Gymnasium BipedalWalker-v3 (random policy, one thread)"
 python3 bench/bipedal_speed.py --steps 20000 --ludus "$LUDUS"
+
+echo "== ALP-GMM refit (k = 2..10, 250 points, 3-D) vs scikit-learn's GaussianMixture"
+python3 bench/alpgmm_speed.py --ludus "$LUDUS" || true
+
+echo "== PPO student on gridworld/door_key: environment steps/s including learning"
+LUDUS="$LUDUS" bench/ppo_speed.sh || true
 
 echo "== dataset generation vs reasoning-gym"
 python3 bench/reasoning_gym_speed.py --seconds 2 --ludus "$LUDUS" || true
