@@ -51,7 +51,10 @@ def main():
         os.remove(db)
     cmd = [args.ludus, "teach", "walker/stump_tracks", *PINNED, "--teacher", "random", "--student", args.student,
            "--episodes", str(args.episodes), "--seed", str(args.seed), "--test-set", str(args.test_set),
-           "--eval-every", str(args.eval_every), "--db", db, "--quiet"]
+           "--eval-every", str(args.eval_every), "--db", db, "--quiet",
+           # A step takes ~40 us; the default 1 s limit only trips when the shared machine
+           # deschedules the process (seen with a parallel build). Limits never change results.
+           "--time-limit", "10000"]
     env = dict(os.environ, LUDUS_PPO_PROFILE="1")
     start = time.monotonic()
     cpu0 = os.times()

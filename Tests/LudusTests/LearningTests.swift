@@ -237,6 +237,59 @@ import LudusLua
         #expect(try pointReturn(loaded, env: env) == after)
     }
 
+    @Test func runningNormalizerMergeMatchesSequentialUpdates() throws {
+        var samples: [[Double]] = []
+        for i in 0..<40 {
+            let first = Double(i % 7) - 3.0
+            let second = 100.0 + 0.5 * Double(i * i % 11)
+            samples.append([first, second])
+        }
+        let sequential = RunningNormalizer(size: 2)
+        let merged = RunningNormalizer(size: 2)
+        let part = RunningNormalizer(size: 2)
+        part.reset()
+        for (i, x) in samples.enumerated() {
+            x.withUnsafeBufferPointer { sequential.update($0.baseAddress!) }
+            x.withUnsafeBufferPointer { part.update($0.baseAddress!) }
+            if i % 10 == 9 { merged.merge(part); part.reset() }
+        }
+        let expected: [Double] = sequential.state, actual: [Double] = merged.state
+        for i in expected.indices {
+            let a: Double = expected[i], b: Double = actual[i]
+            let tolerance: Double = 1e-9 * Swift.max(1.0, Swift.abs(a))
+            #expect(Swift.abs(a - b) <= tolerance, "state[\(i)]: \(a) vs \(b)")
+        }
+        #expect(part.count == 0)
+    }
+
+    @Test func esNormalizesInputsPerGenerationAndSavesTheStatistics() throws {
+        let env = try Package.catalog.load(Package.script(Self.point))
+        let settings = "hidden=16,pop=16,sigma=0.1,lr=0.05,norm=1,seed=3"
+        let student = try ESStudent(spec: env.spec, settings: settings)
+        let runner = EpisodeRunner(environment: env, agents: [student])
+        let initial = student.normalizer!.state
+        // Statistics are frozen within a generation and change at its update.
+        for episode in 0..<15 { _ = try runner.run(episode: episode, seed: UInt64(episode), params: [:]) }
+        #expect(student.normalizer!.state == initial)
+        _ = try runner.run(episode: 15, seed: 15, params: [:])
+        #expect(student.generation == 1 && student.normalizer!.state != initial)
+        // Deterministic, and it still learns the point task.
+        let a = try ESStudent(spec: env.spec, settings: settings), b = try ESStudent(spec: env.spec, settings: settings)
+        for s in [a, b] {
+            let r = EpisodeRunner(environment: env, agents: [s])
+            for episode in 0..<(16 * 40) { _ = try r.run(episode: episode, seed: UInt64(episode), params: [:]) }
+        }
+        #expect(a.parameters.array == b.parameters.array && a.normalizer!.state == b.normalizer!.state)
+        a.isLearning = false
+        let after = try pointReturn(a, env: env)
+        #expect(after > -4, "mean return \(after)")
+        // Saved with the statistics: the loaded agent plays the same.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("es-norm-\(UUID()).es").path
+        try a.save(to: path)
+        let loaded = try AgentFactory.make("es:\(path)", for: env.spec)
+        #expect(try pointReturn(loaded, env: env) == after)
+    }
+
     @Test func esPlaysDiscreteActionsWithMasks() throws {
         let env = try Package.catalog.load(Package.script(Self.masked))
         let student = try ESStudent(spec: env.spec, settings: "hidden=8,pop=4")

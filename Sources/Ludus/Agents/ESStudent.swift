@@ -11,6 +11,10 @@ import LudusLua
 /// argmax over legal logits, or for a box the output squashed by tanh into finite bounds
 /// (raw where a bound is infinite). With ``isLearning`` false (decided at each episode's start)
 /// the student plays `theta` itself and the generation waits.
+///
+/// With `norm=1` inputs are normalised by running mean and variance (as in Salimans et al.):
+/// the statistics are frozen during a generation (every member sees the same normalisation),
+/// the observations of its training episodes are accumulated aside and merged in at the update.
 public final class ESStudent: Student {
     public struct Settings: Sendable, Equatable {
         public var hidden = [64, 64]
@@ -19,8 +23,10 @@ public final class ESStudent: Student {
         public var learningRate = 0.01
         public var weightDecay = 0.005
         public var seed: UInt64 = 0
+        /// Normalise inputs with running statistics, updated once per generation.
+        public var normalize = false
 
-        public static let keys: Set<String> = ["hidden", "pop", "sigma", "lr", "wd", "seed"]
+        public static let keys: Set<String> = ["hidden", "pop", "sigma", "lr", "wd", "norm", "seed"]
 
         public init() {}
 
@@ -31,12 +37,13 @@ public final class ESStudent: Student {
             sigma = try settings.double("sigma", sigma, in: 1e-6...10)
             learningRate = try settings.double("lr", learningRate, in: 0...10)
             weightDecay = try settings.double("wd", weightDecay, in: 0...1)
+            normalize = try settings.int("norm", 0, in: 0...1) == 1
             seed = UInt64(try settings.int("seed", 0, in: 0...Int.max))
         }
 
         public var strings: [String: String] {
             ["hidden": hidden.isEmpty ? "none" : hidden.map(String.init).joined(separator: "x"), "pop": "\(population)",
-             "sigma": "\(sigma)", "lr": "\(learningRate)", "wd": "\(weightDecay)", "seed": "\(seed)"]
+             "sigma": "\(sigma)", "lr": "\(learningRate)", "wd": "\(weightDecay)", "norm": normalize ? "1" : "0", "seed": "\(seed)"]
         }
     }
 
@@ -52,6 +59,10 @@ public final class ESStudent: Student {
     let working: ParameterBuffer
     let policy: MLP
     let adam: Adam
+    /// Input statistics applied while acting (nil with `norm=0`); changes only at updates.
+    public let normalizer: RunningNormalizer?
+    /// Observations of the current generation's training episodes, merged into `normalizer` at the update.
+    private let pending: RunningNormalizer?
     public private(set) var generation = 0
     /// Index of the next population member to evaluate.
     public private(set) var member = 0
@@ -85,6 +96,9 @@ public final class ESStudent: Student {
         initializer.initialize(generator: &initGenerator, hiddenGain: 1, outputGain: 0.1)
         adam = Adam(count: count, learningRate: settings.learningRate)
         adam.weightDecay = settings.weightDecay
+        normalizer = settings.normalize ? RunningNormalizer(size: encoder.size) : nil
+        pending = settings.normalize ? RunningNormalizer(size: encoder.size) : nil
+        pending?.reset()
         noise = []
         fitness = Array(repeating: 0, count: settings.population)
         observation = .allocate(capacity: encoder.size)
@@ -131,6 +145,10 @@ public final class ESStudent: Student {
 
     public func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
         encoder.encode(environment.observation.numbers, into: observation)
+        if let normalizer {
+            if playingMember != nil { pending!.update(observation) }
+            normalizer.apply(observation)
+        }
         let output = policy.forward(observation, batch: 1)
         if head.isContinuous {
             var vector = [Double](repeating: 0, count: head.outputSize)
@@ -182,6 +200,10 @@ public final class ESStudent: Student {
             }
         }
         adam.step(parameters)
+        if let normalizer, let pending {
+            normalizer.merge(pending)
+            pending.reset()
+        }
     }
 
     // MARK: Save and load
@@ -190,7 +212,7 @@ public final class ESStudent: Student {
         let header: [String: Any] = ["student": "es", "observation_space": observationSpace.description,
                                      "action_space": head.space.description, "observation_size": encoder.size,
                                      "hidden": settings.hidden, "settings": settings.strings]
-        try LearnerFile(header: header, parameters: parameters.array).write(to: path)
+        try LearnerFile(header: header, parameters: parameters.array + (normalizer?.state ?? [])).write(to: path)
     }
 
     public func load(from path: String) throws {
@@ -199,10 +221,12 @@ public final class ESStudent: Student {
         try file.require("observation_space", equals: observationSpace.description, path: path)
         try file.require("action_space", equals: head.space.description, path: path)
         try file.require("hidden", equals: settings.hidden, path: path)
-        guard file.parameters.count == parameters.count else {
-            throw EnvironmentError.unsupported("\(path) holds \(file.parameters.count) parameters, this es student has \(parameters.count)")
+        let expected = parameters.count + (normalizer.map { 1 + 2 * $0.size } ?? 0)
+        guard file.parameters.count == expected else {
+            throw EnvironmentError.unsupported("\(path) holds \(file.parameters.count) numbers, this es student has \(expected) (parameters and input statistics)")
         }
-        parameters.assign(file.parameters)
+        parameters.assign(Array(file.parameters[0..<parameters.count]))
+        normalizer?.restore(file.parameters[parameters.count...])
         working.values.update(from: parameters.values, count: parameters.count)
     }
 

@@ -35,6 +35,27 @@ public final class RunningNormalizer {
         count = total
     }
 
+    /// Forgets every sample: count 0, mean 0, variance 0 (an accumulator for ``merge(_:)``).
+    public func reset() {
+        count = 0
+        mean.update(repeating: 0, count: size)
+        variance.update(repeating: 0, count: size)
+    }
+
+    /// Adds the samples `other` holds (Chan et al.'s parallel update); `other` is unchanged.
+    public func merge(_ other: RunningNormalizer) {
+        precondition(other.size == size, "normalizer size mismatch")
+        guard other.count > 0 else { return }
+        let total = count + other.count
+        for i in 0..<size {
+            let delta = other.mean[i] - mean[i]
+            let m2 = variance[i] * count + other.variance[i] * other.count + delta * delta * count * other.count / total
+            mean[i] += delta * other.count / total
+            variance[i] = m2 / total
+        }
+        count = total
+    }
+
     /// Normalises `x` in place.
     @inline(__always)
     public func apply(_ x: UnsafeMutablePointer<Double>) {
