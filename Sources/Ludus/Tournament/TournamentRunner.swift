@@ -134,7 +134,8 @@ public final class TournamentRunner: @unchecked Sendable {
                                              params: params, seed: config.seed, tournament: tournament)
             writerSignal.withLock {
                 finishedGames.append(record)
-                writerSignal.signal()
+                // Only the first game of a batch wakes the writer: one wake-up per commit, not per game.
+                if finishedGames.count == 1 { writerSignal.signal() }
             }
             count += 1
         }
@@ -148,6 +149,8 @@ public final class TournamentRunner: @unchecked Sendable {
             let last: Bool
             writerSignal.lock()
             while finishedGames.isEmpty && !workersDone { writerSignal.wait() }
+            // Let a couple of milliseconds of games gather into the same transaction.
+            if !workersDone { _ = writerSignal.wait(until: Date(timeIntervalSinceNow: 0.002)) }
             batch = finishedGames
             finishedGames.removeAll(keepingCapacity: true)
             last = workersDone
