@@ -64,7 +64,10 @@ bench: release peers
 # Does the curriculum help? Teachers against random at equal budgets, several seeds each
 # (tens of minutes; writes experiments/results/curriculum.md). Not a test.
 experiments: release peers
-	python3 experiments/curriculum.py --ludus $(LUDUS) --student ppo:eval=sample
+	python3 experiments/curriculum.py --ludus $(LUDUS) --student ppo:eval=sample --countdown-student ppo \
+	  --teachers random,alp-gmm,plr,plr@3000,target,plr:robust=0,plr:beta=0.3,riac --seeds 5 --episodes 1500 \
+	  --eval-every 500 --test-set 50 --maze-args "--vary size=5..13 --vary lava_density --vary min_goal_distance=0..30" \
+	  --countdown-episodes 20000 --countdown-eval-every 5000 --jobs 2
 
 clean:
 	rm -rf .build

@@ -26,6 +26,7 @@ import concurrent.futures
 import json
 import math
 import os
+import shlex
 import sqlite3
 import statistics
 import subprocess
@@ -83,10 +84,19 @@ def run_one(job):
                 learned=episodes[1], replays=episodes[2], train_success=100 * (episodes[3] or 0), seconds=seconds)
 
 
+def curve(rows):
+    """Mean mastered % over seeds at each evaluation episode: 'episode: %' pairs."""
+    points = {}
+    for r in rows:
+        for e, m in r["curve"]:
+            points.setdefault(e, []).append(m)
+    return ", ".join(f"{e}: {statistics.mean(v):.0f}" for e, v in sorted(points.items()) if len(v) == len(rows))
+
+
 def table(title, results, groups, note):
-    lines = [f"### {title}", "", note, "",
-             "| teacher | seeds | mastered % (mean ± 95% CI) | per seed | train success % | learning episodes | s/run |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [f"#### {title}", "", note, "",
+             "| teacher | seeds | mastered % (mean ± 95% CI) | per seed | train success % | episodes | learning episodes | s/run | mean mastered % at each evaluation |",
+             "|---|---|---|---|---|---|---|---|---|"]
     summary = {}
     for name in groups:
         rows = [r for r in results if r["group"] == name]
@@ -97,7 +107,9 @@ def table(title, results, groups, note):
         per_seed = ", ".join(f"{r['mastered']:.0f}" for r in sorted(rows, key=lambda r: r["seed"]))
         lines.append(f"| {name} | {len(rows)} | {m:.1f} ± {ci:.1f} | {per_seed} | "
                      f"{statistics.mean(r['train_success'] for r in rows):.1f} | "
-                     f"{statistics.mean(r['learned'] for r in rows):.0f} | {statistics.mean(r['seconds'] for r in rows):.0f} |")
+                     f"{statistics.mean(r['episodes'] for r in rows):.0f} | "
+                     f"{statistics.mean(r['learned'] for r in rows):.0f} | {statistics.mean(r['seconds'] for r in rows):.0f} | "
+                     f"{curve(rows)} |")
     return "\n".join(lines) + "\n", summary
 
 
@@ -106,7 +118,9 @@ def main():
     p.add_argument("--ludus", default=os.path.join(ROOT, ".build/release/ludus"))
     p.add_argument("--student", default="q", help="student for both experiments (ppo once it exists)")
     p.add_argument("--countdown-student", default=None, help="student for countdown (default: --student)")
-    p.add_argument("--teachers", default="random,alp-gmm,plr,target")
+    p.add_argument("--teachers", default="random,alp-gmm,plr,target",
+                   help="comma list; TEACHER@N runs that teacher for N episodes (e.g. plr@6000); "
+                        "teacher options use ';' instead of ',' here (plr:robust=0;beta=0.3)")
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--episodes", type=int, default=3000, help="training episodes per maze run (the equal budget)")
     p.add_argument("--eval-every", type=int, default=500)
@@ -114,10 +128,14 @@ def main():
     p.add_argument("--maze-args", default="--vary size=5..11 --vary block_density --vary min_goal_distance=0..20",
                    help="extra `ludus teach` options for the maze runs (the task space)")
     p.add_argument("--countdown-episodes", type=int, default=3000)
+    p.add_argument("--countdown-eval-every", type=int, default=None, help="default: --eval-every")
+    p.add_argument("--countdown-args", default="", help="extra `ludus teach` options for the countdown runs")
     p.add_argument("--skip-maze", action="store_true")
     p.add_argument("--skip-countdown", action="store_true")
     p.add_argument("--jobs", type=int, default=2, help="runs in parallel (one core each)")
     p.add_argument("--out", default=os.path.join(ROOT, "experiments/results"))
+    p.add_argument("--name", default="curriculum", help="output files OUT/NAME.md and OUT/NAME.json")
+    p.add_argument("--title", default="", help="a heading line for this experiment in the markdown")
     p.add_argument("--quick", action="store_true", help="smoke run: 2 seeds, 300 episodes, 20 test tasks")
     args = p.parse_args()
     if args.quick:
@@ -128,21 +146,26 @@ def main():
     os.makedirs(os.path.join(args.out, "runs"), exist_ok=True)
     base = dict(ludus=args.ludus, test_set=args.test_set, eval_every=args.eval_every)
     jobs = []
-    teachers = [t for t in args.teachers.split(",") if t]
+    teachers = [t.replace(";", ",") for t in args.teachers.split(",") if t]
     if not args.skip_maze:
-        for teacher in teachers:
+        for spec in teachers:
+            # TEACHER@N: this teacher gets N episodes instead of --episodes (e.g. robust PLR at twice
+            # the budget, so that its *learning* episodes match the others').
+            teacher, _, budget = spec.partition("@")
+            episodes = int(budget) if budget else args.episodes
+            tag = spec.replace(":", "_").replace("@", "-at").replace(",", "_").replace("=", "")
             for seed in range(1, args.seeds + 1):
-                jobs.append(dict(base, experiment="maze", group=teacher, env="gridworld/maze", teacher=teacher,
-                                 student=args.student, episodes=args.episodes, seed=seed, extra=args.maze_args.split(),
-                                 db=os.path.join(args.out, "runs", f"maze-{teacher.replace(':', '_')}-{seed}.sqlite")))
+                jobs.append(dict(base, experiment="maze", group=spec, env="gridworld/maze", teacher=teacher,
+                                 student=args.student, episodes=episodes, seed=seed, extra=args.maze_args.split(),
+                                 db=os.path.join(args.out, "runs", f"{args.name}-maze-{tag}-{seed}.sqlite")))
     cd_student = args.countdown_student or args.student
     if not args.skip_countdown:
-        cd = "--vary numbers=3..5 --test-param numbers=6".split()
+        cd = "--vary numbers=3..5 --test-param numbers=6".split() + args.countdown_args.split()
         for group, teacher in (("sec", "sec:numbers=3,4,5"), ("random", "random")):
             for seed in range(1, args.seeds + 1):
-                jobs.append(dict(base, experiment="countdown", group=group, env="countdown", teacher=teacher,
+                jobs.append(dict(base, eval_every=args.countdown_eval_every or args.eval_every, experiment="countdown", group=group, env="countdown", teacher=teacher,
                                  student=cd_student, episodes=args.countdown_episodes, seed=seed, extra=cd,
-                                 db=os.path.join(args.out, "runs", f"countdown-{group}-{seed}.sqlite")))
+                                 db=os.path.join(args.out, "runs", f"{args.name}-countdown-{group}-{seed}.sqlite")))
     started = time.time()
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
@@ -150,14 +173,15 @@ def main():
             results.append(result)
             print(f"  {result['experiment']:9} {result['group']:8} seed {result['seed']}: mastered {result['mastered']:5.1f}%  "
                   f"({result['seconds']:.0f} s)", file=sys.stderr, flush=True)
-    report = [f"## Curriculum experiments ({time.strftime('%Y-%m-%d')}, student `{args.student}`, "
-              f"{time.time() - started:.0f} s wall clock, {args.jobs} parallel runs)", ""]
+    report = ([f"## {args.title}", ""] if args.title else []) + [f"### Curriculum experiments ({time.strftime('%Y-%m-%d')}, student `{args.student}`, "
+              f"{time.time() - started:.0f} s wall clock, {args.jobs} parallel runs)", "",
+              "Command: `python3 experiments/curriculum.py " + shlex.join(sys.argv[1:]) + "`", ""]
     summaries = {}
     if not args.skip_maze:
         text, summaries["maze"] = table(
             "gridworld/maze", [r for r in results if r["experiment"] == "maze"], teachers,
             f"{args.episodes} training episodes per run, {args.test_set} held-out test tasks (uniform over the same space, "
-            f"own seed), mastered = return >= success_threshold acting greedily after training. "
+            f"own seed), mastered = return >= success_threshold with learning off after training (greedy, or sampled for `ppo:eval=sample`). "
             f"Task space: `{args.maze_args}`. Student `{args.student}`.")
         report.append(text)
     if not args.skip_countdown:
@@ -169,9 +193,9 @@ def main():
         report.append(text)
     text = "\n".join(report)
     print(text)
-    with open(os.path.join(args.out, "curriculum.md"), "w") as f:
+    with open(os.path.join(args.out, args.name + ".md"), "w") as f:
         f.write(text)
-    with open(os.path.join(args.out, "curriculum.json"), "w") as f:
+    with open(os.path.join(args.out, args.name + ".json"), "w") as f:
         json.dump({"args": vars(args), "summary": summaries,
                    "runs": [{k: v for k, v in r.items() if k not in ("ludus",)} for r in results]}, f, indent=1)
     return 0
