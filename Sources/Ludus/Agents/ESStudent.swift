@@ -208,25 +208,17 @@ public final class ESStudent: Student {
 
     // MARK: Save and load
 
+    var identity: LearnerFile.Identity {
+        .init(kind: "es", observationSpace: observationSpace.description, actionSpace: head.space.description,
+              observationSize: encoder.size, hidden: settings.hidden, settings: settings.strings)
+    }
+
     public func save(to path: String) throws {
-        let header: [String: Any] = ["student": "es", "observation_space": observationSpace.description,
-                                     "action_space": head.space.description, "observation_size": encoder.size,
-                                     "hidden": settings.hidden, "settings": settings.strings]
-        try LearnerFile(header: header, parameters: parameters.array + (normalizer?.state ?? [])).write(to: path)
+        try LearnerFile.save(identity, parameters: parameters, normalizer: normalizer, to: path)
     }
 
     public func load(from path: String) throws {
-        let file = try LearnerFile.read(from: path)
-        try file.require("student", equals: "es", path: path)
-        try file.require("observation_space", equals: observationSpace.description, path: path)
-        try file.require("action_space", equals: head.space.description, path: path)
-        try file.require("hidden", equals: settings.hidden, path: path)
-        let expected = parameters.count + (normalizer.map { 1 + 2 * $0.size } ?? 0)
-        guard file.parameters.count == expected else {
-            throw EnvironmentError.unsupported("\(path) holds \(file.parameters.count) numbers, this es student has \(expected) (parameters and input statistics)")
-        }
-        parameters.assign(Array(file.parameters[0..<parameters.count]))
-        normalizer?.restore(file.parameters[parameters.count...])
+        try LearnerFile.load(identity, parameters: parameters, normalizer: normalizer, from: path)
         working.values.update(from: parameters.values, count: parameters.count)
     }
 

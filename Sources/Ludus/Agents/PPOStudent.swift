@@ -413,27 +413,17 @@ public final class PPOStudent: Student {
 
     // MARK: Save and load
 
-    var fileHeader: [String: Any] {
-        ["student": "ppo", "observation_space": observationSpace.description, "action_space": head.space.description,
-         "observation_size": encoder.size, "hidden": settings.hidden, "settings": settings.strings]
+    var identity: LearnerFile.Identity {
+        .init(kind: "ppo", observationSpace: observationSpace.description, actionSpace: head.space.description,
+              observationSize: encoder.size, hidden: settings.hidden, settings: settings.strings)
     }
 
     public func save(to path: String) throws {
-        try LearnerFile(header: fileHeader, parameters: parameters.array + (normalizer?.state ?? [])).write(to: path)
+        try LearnerFile.save(identity, parameters: parameters, normalizer: normalizer, to: path)
     }
 
     public func load(from path: String) throws {
-        let file = try LearnerFile.read(from: path)
-        try file.require("student", equals: "ppo", path: path)
-        try file.require("observation_space", equals: observationSpace.description, path: path)
-        try file.require("action_space", equals: head.space.description, path: path)
-        try file.require("hidden", equals: settings.hidden, path: path)
-        let expected = parameters.count + (normalizer.map { 1 + 2 * $0.size } ?? 0)
-        guard file.parameters.count == expected else {
-            throw EnvironmentError.unsupported("\(path) holds \(file.parameters.count) numbers, this ppo student has \(expected) (parameters and input statistics)")
-        }
-        parameters.assign(Array(file.parameters[0..<parameters.count]))
-        normalizer?.restore(file.parameters[parameters.count...])
+        try LearnerFile.load(identity, parameters: parameters, normalizer: normalizer, from: path)
     }
 
     /// A student built from a saved file's architecture and settings, with its parameters.

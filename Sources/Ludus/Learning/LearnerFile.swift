@@ -64,4 +64,40 @@ public struct LearnerFile {
             throw EnvironmentError.unsupported("\(path) was saved with \(key) = \(found.map { "\($0)" } ?? "nothing"), this agent has \(expected)")
         }
     }
+
+    /// What identifies an MLP student's file: its kind, spaces and architecture. Loading
+    /// refuses a file whose identity differs, naming the first difference.
+    public struct Identity {
+        public var kind: String
+        public var observationSpace: String
+        public var actionSpace: String
+        public var observationSize: Int
+        public var hidden: [Int]
+        public var settings: [String: String]
+    }
+
+    /// Writes the parameters followed by the input statistics (when the student normalises inputs).
+    public static func save(_ identity: Identity, parameters: ParameterBuffer, normalizer: RunningNormalizer?, to path: String) throws {
+        let header: [String: Any] = ["student": identity.kind, "observation_space": identity.observationSpace,
+                                     "action_space": identity.actionSpace, "observation_size": identity.observationSize,
+                                     "hidden": identity.hidden, "settings": identity.settings]
+        try LearnerFile(header: header, parameters: parameters.array + (normalizer?.state ?? [])).write(to: path)
+    }
+
+    /// Reads a file written by ``save(_:parameters:normalizer:to:)`` into `parameters` and
+    /// `normalizer`. Throws on I/O errors, a foreign file, or a different identity or size.
+    public static func load(_ identity: Identity, parameters: ParameterBuffer, normalizer: RunningNormalizer?, from path: String) throws {
+        let file = try read(from: path)
+        try file.require("student", equals: identity.kind, path: path)
+        try file.require("observation_space", equals: identity.observationSpace, path: path)
+        try file.require("action_space", equals: identity.actionSpace, path: path)
+        try file.require("hidden", equals: identity.hidden, path: path)
+        let expected = parameters.count + (normalizer.map { 1 + 2 * $0.size } ?? 0)
+        guard file.parameters.count == expected else {
+            throw EnvironmentError.unsupported(
+                "\(path) holds \(file.parameters.count) numbers, this \(identity.kind) student has \(expected) (parameters and input statistics)")
+        }
+        parameters.assign(Array(file.parameters[0..<parameters.count]))
+        normalizer?.restore(file.parameters[parameters.count...])
+    }
 }

@@ -32,6 +32,9 @@ public final class ResultStore: Sendable {
     let database: DatabaseQueue
 
     public init(path: String) throws {
+        // `--db runs/new-folder/x.sqlite` should just work, as `--out` does.
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")

@@ -5,7 +5,7 @@ import LudusLua
 
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Render a level after reset (and optional random steps) as terminal text or an image.",
+        abstract: "Render a level after reset (and optional steps of an agent) as terminal text or an image.",
         discussion: "Images come from the script's E.render_image (SVG); PNG output converts it with rsvg-convert or ImageMagick when present.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case ansi, svg, png }
@@ -15,7 +15,9 @@ struct Render: ParsableCommand {
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Option(name: .customLong("param"), help: ArgumentHelp("A parameter value (repeatable).", valueName: "name=value"))
     var params: [String] = []
-    @Option(help: "Random steps to take before rendering.") var steps: Int = 0
+    @Option(help: "Steps to take before rendering.") var steps: Int = 0
+    @Option(help: "The agent that takes the steps, in every seat: random, mcts:N, ppo:PATH (a trained student shows its gait)...")
+    var agent: String = "random"
     @Option(help: "ansi, svg or png (default: from --out's extension, else ansi).") var format: Format?
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var out: String?
 
@@ -23,14 +25,15 @@ struct Render: ParsableCommand {
         let env = try options.load(environment)
         let spec = env.spec
         try env.reset(seed: seed, params: try spec.parameters.parse(params, environment: spec.id))
-        let agents = (0..<spec.players).map { _ in RandomAgent(actionSpace: spec.actionSpace) }
+        let agents = try (0..<spec.players).map { _ in try AgentFactory.make(agent, for: spec, limits: options.limits) }
         for (i, agent) in agents.enumerated() { agent.beginEpisode(seed: SeededGenerator.derive(seed, UInt64(i + 1)), player: i + 1) }
         var legal: [Int] = []
         for _ in 0..<steps {
-            let player = try env.currentPlayer()
+            let player = try env.turn(legal: &legal)
             if player == 0 { break }
-            try env.legalActions(into: &legal)
-            if try env.step(agents[player - 1].act(in: env, legalActions: legal)).isDone { break }
+            let step = try env.step(agents[player - 1].act(in: env, legalActions: legal))
+            for (i, agent) in agents.enumerated() { agent.observe(step, player: i + 1) }
+            if step.isDone { break }
         }
         let chosen = format ?? out.flatMap { Format(rawValue: URL(fileURLWithPath: $0).pathExtension.lowercased()) } ?? .ansi
         switch chosen {

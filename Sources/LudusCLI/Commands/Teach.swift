@@ -107,7 +107,13 @@ struct Teach: ParsableCommand {
         }
         let evaluations = try loop.run(episodes: episodes, seed: seed)
         progress.finish()
-        if let out { try studentObject.save(to: out + "/student-\(run).\(student)") }
+        if let out {
+            // Named by the student's kind (`student-3.ppo`), so the file is `--agents ppo:PATH` as it stands.
+            let kind = student.split(separator: ":", maxSplits: 1).first.map(String.init) ?? student
+            let path = out + "/student-\(run).\(kind)"
+            try studentObject.save(to: path)
+            print("student saved to \(path) (play it with --agent \(kind):\(path))")
+        }
         print(String(format: "mastered: %.1f%%", 100 * (evaluations.last?.mastered ?? 0)))
         print("run \(run) stored in \(db) (teach_run, teach_episode, teach_eval)")
     }
