@@ -125,6 +125,8 @@ def main():
     p.add_argument("--episodes", type=int, default=3000, help="training episodes per maze run (the equal budget)")
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--test-set", type=int, default=50)
+    p.add_argument("--env", default="gridworld/maze",
+                   help="environment of the first experiment (any single-player env with params)")
     p.add_argument("--maze-args", default="--vary size=5..11 --vary block_density --vary min_goal_distance=0..20",
                    help="extra `ludus teach` options for the maze runs (the task space)")
     p.add_argument("--countdown-episodes", type=int, default=3000)
@@ -155,7 +157,7 @@ def main():
             episodes = int(budget) if budget else args.episodes
             tag = spec.replace(":", "_").replace("@", "-at").replace(",", "_").replace("=", "")
             for seed in range(1, args.seeds + 1):
-                jobs.append(dict(base, experiment="maze", group=spec, env="gridworld/maze", teacher=teacher,
+                jobs.append(dict(base, experiment="maze", group=spec, env=args.env, teacher=teacher,
                                  student=args.student, episodes=episodes, seed=seed, extra=args.maze_args.split(),
                                  db=os.path.join(args.out, "runs", f"{args.name}-maze-{tag}-{seed}.sqlite")))
     cd_student = args.countdown_student or args.student
@@ -179,7 +181,7 @@ def main():
     summaries = {}
     if not args.skip_maze:
         text, summaries["maze"] = table(
-            "gridworld/maze", [r for r in results if r["experiment"] == "maze"], teachers,
+            args.env, [r for r in results if r["experiment"] == "maze"], teachers,
             f"{args.episodes} training episodes per run, {args.test_set} held-out test tasks (uniform over the same space, "
             f"own seed), mastered = return >= success_threshold with learning off after training (greedy, or sampled for `ppo:eval=sample`). "
             f"Task space: `{args.maze_args}`. Student `{args.student}`.")
