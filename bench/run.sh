@@ -42,7 +42,7 @@ echo "== connect_four tournament (random vs random) vs OpenSpiel"
 theirs=$(python3 bench/openspiel_speed.py --seconds 3 | sed -E 's/.*games_per_second=([0-9.]+).*/\1/')
 for workers in 1 2; do
   db=$(mktemp -u /tmp/ludus-bench-XXXXXX.sqlite)
-  line=$("$LUDUS" tournament --env connect_four --agents random,random --games 5000 --seed 1 --workers "$workers" --db "$db" --quiet 2>/dev/null | head -1 || true)
+  line=$("$LUDUS" tournament --env connect_four --agents random,random --games 50000 --seed 1 --workers "$workers" --db "$db" --quiet 2>/dev/null | head -1 || true)
   rm -f "$db"*
   ours=$(echo "$line" | sed -E 's/.*\(([0-9]+) games\/s\).*/\1/')
   printf 'connect_four %d worker(s): ludus %s games/s   OpenSpiel %s games/s   ratio %sx\n' "$workers" "$ours" "$theirs" "$(ratio "${ours:-0}" "$theirs")"
