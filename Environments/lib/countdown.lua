@@ -518,19 +518,45 @@ function C.solve(numbers, target, operators, node_limit)
   local vals = {}
   local pa, po, pb, pr = {}, {}, {}, {}   -- path: a op b = r per depth
 
+  -- apply(a, b, k): combine inlined for the search (a >= b); nil when not allowed,
+  -- including x / 1 (x * 1 covers it). Same results and order as C.combine.
+  local codes = {}
+  for k = 1, nops do codes[k] = ({ ["+"] = 1, ["-"] = 2, ["*"] = 3, ["/"] = 4 })[ops[k]] end
+  local function apply(a, b, code)
+    if code == 1 then
+      local r = a + b
+      if r > CAP then return nil end
+      return r
+    elseif code == 2 then
+      return a - b
+    elseif code == 3 then
+      if a ~= 0 and b > CAP // a then return nil end
+      return a * b
+    end
+    if b == 0 or b == 1 or a % b ~= 0 then return nil end
+    return a // b
+  end
+
   local function dfs(n, h, depth)
     nodes = nodes + 1
     if nodes > node_limit then aborted = true; return false end
     if n == 1 then return vals[1] == target end
     if n == 2 then
       -- Last step: try the operators directly (each try counts as a node).
+      local a, b = vals[1], vals[2]
+      if a < b then a, b = b, a end
       for k = 1, nops do
-        local op = ops[k]
-        local r, a, b = combine(vals[1], vals[2], op)
+        local code = codes[k]
+        local r
+        if code == 4 then
+          if b ~= 0 and a % b == 0 then r = a // b end  -- x / 1 is a legal last step here
+        else
+          r = apply(a, b, code)
+        end
         if r ~= nil then
           nodes = nodes + 1
           if r == target then
-            pa[depth], po[depth], pb[depth], pr[depth] = a, op, b, r
+            pa[depth], po[depth], pb[depth], pr[depth] = a, ops[k], b, r
             return true
           end
         end
@@ -541,15 +567,27 @@ function C.solve(numbers, target, operators, node_limit)
     for i = 1, n - 1 do
       for j = i + 1, n do
         local vi, vj = vals[i], vals[j]
+        local a, b = vi, vj
+        if a < b then a, b = b, a end
+        local rest = h - mix(vi) - mix(vj)
         for k = 1, nops do
-          local op = ops[k]
-          local r, a, b = combine(vi, vj, op)
-          if r ~= nil and not (op == "/" and b == 1) then
+          local code, r = codes[k], nil
+          if code == 1 then
+            r = a + b
+            if r > CAP then r = nil end
+          elseif code == 2 then
+            r = a - b
+          elseif code == 3 then
+            if a == 0 or b <= CAP // a then r = a * b end
+          elseif b ~= 0 and b ~= 1 and a % b == 0 then
+            r = a // b
+          end
+          if r ~= nil then
             local vl = vals[n]
             vals[i] = r
             vals[j] = vals[n]
-            pa[depth], po[depth], pb[depth], pr[depth] = a, op, b, r
-            local found = dfs(n - 1, h - mix(vi) - mix(vj) + mix(r), depth + 1)
+            pa[depth], po[depth], pb[depth], pr[depth] = a, ops[k], b, r
+            local found = dfs(n - 1, rest + mix(r), depth + 1)
             vals[n] = vl
             vals[j] = vj
             vals[i] = vi
