@@ -37,6 +37,8 @@ public final class SelfPlayLoop {
     public var onEvaluation: ((Evaluation) throws -> Void)?
 
     private var opponents: [any Agent]
+    /// Students whose saved file loads back as an agent (`KIND:PATH`).
+    static let snapshotKinds = ["ppo", "es", "q"]
 
     public init(environment: LuaEnvironment, student: any Student, studentSpec: String, opponents: [String],
                 limits: LuaLimits = .default) throws(EnvironmentError) {
@@ -44,6 +46,10 @@ public final class SelfPlayLoop {
             throw .unsupported("self-play needs a two-player environment; \(environment.spec.id) has \(environment.spec.players) player(s)")
         }
         guard !opponents.isEmpty else { throw .unsupported("give at least one opponent (random, mcts:N, self, ...)") }
+        let kind = studentSpec.split(separator: ":", maxSplits: 1).first.map(String.init) ?? studentSpec
+        if opponents.contains("self"), !Self.snapshotKinds.contains(kind) {
+            throw .unsupported("`self` opponents are snapshots loaded as \(Self.snapshotKinds.joined(separator: "|")):PATH; the \(kind) student has none")
+        }
         self.environment = environment
         self.student = student
         self.studentSpec = studentSpec
@@ -58,7 +64,8 @@ public final class SelfPlayLoop {
 
     public func run(episodes: Int, seed: UInt64) throws -> [Evaluation] {
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
-        environment.copiesObservation = true
+        // Snapshots replace `self` opponents later; they read observations like the student does.
+        environment.copiesObservation = student.needsObservation || opponents.contains { $0.needsObservation }
         var evaluations: [Evaluation] = []
         for episode in 1...max(1, episodes) {
             let slot = (episode - 1) % opponents.count
