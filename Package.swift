@@ -15,8 +15,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // System libraries from Debian (see Makefile: `make deps`).
-        .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        // System libraries from Debian (see Makefile: `make deps`). Lua links the package's
+        // static archive (see Sources/CLua/module.modulemap): pkg-config would name the shared one.
+        .systemLibrary(name: "CLua", providers: [.apt(["liblua5.4-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Box2D (Debian `libbox2d-dev`) behind an `extern "C"` API that never throws,
         // raises or calls back: the only C++ in Ludus.

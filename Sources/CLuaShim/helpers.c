@@ -268,11 +268,37 @@ static int read_numbers(lua_State *L, int index, int type, double *out, int capa
     }
 }
 
-int ludus_read_numbers(lua_State *L, int index, double *out, int capacity) {
+int ludus_read_numbers_api(lua_State *L, int index, double *out, int capacity) {
     index = lua_absindex(L, index);
     return read_numbers(L, index, lua_type(L, index), out, capacity, 0, 0);
 }
 
+int ludus_read_numbers(lua_State *L, int index, double *out, int capacity) {
+    if (lua_type(L, index) == LUA_TTABLE) {
+        int count = ludus_read_table_fast(L, index, out, capacity);
+        if (count >= 0) return count;
+    }
+    return ludus_read_numbers_api(L, index, out, capacity);
+}
+
+
+int ludus_read_integers(lua_State *L, int index, int64_t *out, int capacity, int *bad_element) {
+    *bad_element = 0;
+    int n = ludus_read_table_integers_fast(L, index, out, capacity);
+    if (n >= 0) return n;
+    index = lua_absindex(L, index);
+    lua_Integer length = (lua_Integer)lua_rawlen(L, index);
+    if (length > capacity) return length > INT32_MAX ? INT32_MAX : (int)length;
+    if (!lua_checkstack(L, 1)) { *bad_element = 1; return -1; }
+    for (lua_Integer k = 1; k <= length; k++) {
+        lua_rawgeti(L, index, k);
+        int isnum = 0;
+        out[k - 1] = (int64_t)lua_tointegerx(L, -1, &isnum);
+        lua_settop(L, -2);
+        if (!isnum) { *bad_element = (int)k; return -1; }
+    }
+    return (int)length;
+}
 
 int ludus_read_step(lua_State *L, int base, double *reward) {
     int isnum = 0;

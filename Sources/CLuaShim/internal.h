@@ -51,6 +51,12 @@ int ludus_traceback_handler(lua_State *L);
 int ludus_raise_violation(lua_State *L, const char *fmt, ...);
 int ludus_open_sandbox_impl(lua_State *L);
 int ludus_install_rng_clone(lua_State *L);
+/// Reads a table's numbers in place (table_reader.c); -2 when the shape needs the API path.
+int ludus_read_table_fast(lua_State *L, int index, double *out, int capacity);
+/// Reads a list of integers in place; -2 when the shape needs the API path.
+int ludus_read_table_integers_fast(lua_State *L, int index, int64_t *out, int capacity);
+/// Checks Lua's table layout once per process (allocates: run protected).
+int ludus_table_reader_probe(lua_State *L);
 /// Installs the `physics2d` host library (physics2d.c).
 void ludus_open_physics2d(lua_State *L);
 

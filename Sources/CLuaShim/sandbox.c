@@ -266,5 +266,6 @@ int ludus_open_sandbox_impl(lua_State *L) {
     lua_pop(L, 2);
     ludus_install_rng_clone(L);
     ludus_open_physics2d(L);
+    ludus_table_reader_probe(L);
     return 0;
 }

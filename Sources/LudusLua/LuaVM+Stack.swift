@@ -161,3 +161,33 @@ extension String {
         hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
     }
 }
+
+// The two ways of reading a table's numbers (in place, or through the public API),
+// for the tests that hold them to the same answer.
+extension LuaVM {
+    /// Whether the start-up probe switched in-place table reads on.
+    static var fastTableReadsEnabled: Bool { ludus_fast_table_reads_enabled() != 0 }
+
+    /// The numbers of the value behind `ref`, as an observation read sees them, or nil
+    /// when it is not made of numbers (or holds more than `capacity`).
+    func readNumbers(of ref: LuaRef, capacity: Int, apiOnly: Bool) -> [Double]? {
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(ref))
+        defer { ludus_pop(L, 1) }
+        var buffer = [Double](repeating: .nan, count: capacity)
+        let count = buffer.withUnsafeMutableBufferPointer {
+            apiOnly ? ludus_read_numbers_api(L, -1, $0.baseAddress, Int32(capacity))
+                : ludus_read_numbers(L, -1, $0.baseAddress, Int32(capacity))
+        }
+        return count < 0 ? nil : Array(buffer.prefix(Int(count)))
+    }
+
+    /// The integers of the list behind `ref`, as a legal-action read sees them, or nil.
+    func readIntegers(of ref: LuaRef, capacity: Int) -> [Int64]? {
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(ref))
+        defer { ludus_pop(L, 1) }
+        var buffer = [Int64](repeating: 0, count: capacity)
+        var bad: Int32 = 0
+        let count = buffer.withUnsafeMutableBufferPointer { ludus_read_integers(L, -1, $0.baseAddress, Int32(capacity), &bad) }
+        return count < 0 || Int(count) > capacity ? nil : Array(buffer.prefix(Int(count)))
+    }
+}

@@ -1,5 +1,10 @@
 import CLua
 import CLuaShim
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// An action as it is handed to `E.step`.
 public enum LuaAction: Hashable, Sendable {
@@ -44,6 +49,8 @@ public final class ScriptEnvironment {
     // exclusivity checks or copy-on-write tests.
     private let numbers: UnsafeMutableBufferPointer<Double>
     private let rewardBuffer: UnsafeMutableBufferPointer<Double>
+    /// Where legal-action lists are read before they reach the caller's array (grows on demand).
+    private var legalScratch = UnsafeMutableBufferPointer<Int64>.allocate(capacity: 64)
     private let detail: UnsafeMutablePointer<Bool>
     /// [copies eagerly, observation stale]: when nobody reads observations (random or
     /// search agents), the step only parks the observation in a registry slot and the
@@ -151,6 +158,7 @@ public final class ScriptEnvironment {
     deinit {
         numbers.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
         rewardBuffer.deallocate()
+        legalScratch.deallocate()
         detail.deallocate()
         lazy.deallocate()
         vm.release(observationSlot)
@@ -331,18 +339,16 @@ public final class ScriptEnvironment {
         guard lua_type(L, index) == LUA_TTABLE else {
             throw contractError("legal_actions", "must return a list of integers, got \(typeName(index))")
         }
-        let table = lua_absindex(L, index)
-        actions.removeAll(keepingCapacity: true)
-        let count = lua_rawlen(L, table)
-        if count == 0 { return }
-        for index in 1...count {
-            lua_rawgeti(L, table, lua_Integer(index))
-            var isInteger: Int32 = 0
-            let value = ludus_tointeger(L, -1, &isInteger)
-            ludus_pop(L, 1)
-            guard isInteger != 0 else { throw contractError("legal_actions", "element \(index) is not an integer") }
-            actions.append(Int(value))
+        var bad: Int32 = 0
+        var count = ludus_read_integers(L, index, legalScratch.baseAddress, Int32(legalScratch.count), &bad)
+        if count > legalScratch.count {
+            legalScratch.deallocate()
+            legalScratch = .allocate(capacity: Int(count))
+            count = ludus_read_integers(L, index, legalScratch.baseAddress, Int32(legalScratch.count), &bad)
         }
+        guard count >= 0 else { throw contractError("legal_actions", "element \(bad) is not an integer") }
+        actions.removeAll(keepingCapacity: true)
+        for k in 0..<Int(count) { actions.append(Int(legalScratch[k])) }
     }
 
     /// `E.current_player(self)`: 1...players, or 0 once the episode is over.
@@ -447,6 +453,15 @@ public final class ScriptEnvironment {
                     }
                     value = -1
                 }
+                if entry.isText {
+                    let problem = lua_type(L, value) == LUA_TSTRING ? nil : "expected a string, got \(typeName(value))"
+                    if problem == nil { readText(at: value, into: Int(entry.offset)) }
+                    if entry.source != .whole { ludus_pop(L, 1) }
+                    if let problem {
+                        throw contractError(function, "returned an observation that does not fit its space: \(entry.name.isEmpty ? "" : entry.name + ": ")\(problem)")
+                    }
+                    continue
+                }
                 let written = ludus_read_numbers(L, value, base.map { $0 + Int(entry.offset) }, entry.count)
                 if entry.source != .whole { ludus_pop(L, 1) }
                 if written != entry.count {
@@ -460,6 +475,18 @@ public final class ScriptEnvironment {
         if let problem = copy(layout, at: index, into: numbers, cursor: &cursor, textSlot: &textSlot) {
             throw contractError(function, "returned an observation that does not fit its space: \(problem)")
         }
+    }
+
+    /// Stores the string at `index` in a text slot; an unchanged text (a mission that
+    /// stays the same all episode) is compared in place, not copied again.
+    @inline(__always)
+    private func readText(at index: Int32, into slot: Int) {
+        var length = 0
+        guard let pointer = lua_tolstring(vm.L, index, &length) else { return }
+        let same = texts[slot].utf8.withContiguousStorageIfAvailable {
+            $0.count == length && (length == 0 || memcmp($0.baseAddress!, pointer, length) == 0)
+        } ?? false
+        if !same { texts[slot] = vm.readString(at: index) }
     }
 
     /// Returns nil on success, else what did not fit.
@@ -479,7 +506,7 @@ public final class ScriptEnvironment {
             cursor += expected
         case .text:
             guard lua_type(L, index) == LUA_TSTRING else { return "expected a string, got \(typeName(index))" }
-            texts[textSlot] = vm.readString(at: index)
+            readText(at: index, into: textSlot)
             textSlot += 1
         case .dict(let entries):
             guard lua_type(L, index) == LUA_TTABLE else { return "expected a table, got \(typeName(index))" }
@@ -523,16 +550,19 @@ extension LuaVM {
     }
 }
 
-/// A precomputed copy plan for observations made of numbers, flat or with one
-/// level of named (dict) or positional (tuple) parts: no recursion, no lookups by name.
+/// A precomputed copy plan for observations made of numbers and text, flat or with
+/// one level of named (dict) or positional (tuple) parts: no recursion, no lookups by name.
 struct FlattenPlan {
     enum Source { case whole, field, index }
     struct Entry {
         var source: Source
         var key: LuaRef
+        /// Numbers: where they go in the buffer. Text: its slot.
         var offset: Int32
+        /// Numbers: how many. Text: -1.
         var count: Int32
         var name: String
+        var isText: Bool { count < 0 }
     }
     let entries: [Entry]
     let isFlat: Bool
@@ -543,32 +573,41 @@ struct FlattenPlan {
     }
 
     init(layout: ObservationLayout, keyRefs: [String: LuaRef]) {
-        func leaf(_ layout: ObservationLayout) -> Int32? {
+        var offset: Int32 = 0
+        var textSlot: Int32 = 0
+        func leaf(_ layout: ObservationLayout, _ source: Source, _ key: LuaRef, _ name: String) -> Entry? {
             switch layout {
-            case .number, .numbers: return Int32(layout.numberCount)
-            default: return nil
+            case .number, .numbers:
+                let count = Int32(layout.numberCount)
+                defer { offset += count }
+                return Entry(source: source, key: key, offset: offset, count: count, name: name)
+            case .text:
+                defer { textSlot += 1 }
+                return Entry(source: source, key: key, offset: textSlot, count: -1, name: name)
+            default:
+                return nil
             }
         }
         var entries: [Entry] = []
-        var offset: Int32 = 0
         switch layout {
-        case .number, .numbers:
-            entries = [Entry(source: .whole, key: 0, offset: 0, count: Int32(layout.numberCount), name: "")]
+        case .number, .numbers, .text:
+            entries = [leaf(layout, .whole, 0, "")!]
         case .dict(let parts):
             for part in parts {
-                guard let count = leaf(part.layout), let key = keyRefs[part.key] else { self.init(entries: [], isFlat: false); return }
-                entries.append(Entry(source: .field, key: key, offset: offset, count: count, name: part.key))
-                offset += count
+                guard let key = keyRefs[part.key], let entry = leaf(part.layout, .field, key, part.key) else {
+                    self.init(entries: [], isFlat: false)
+                    return
+                }
+                entries.append(entry)
             }
         case .tuple(let parts):
             for (i, part) in parts.enumerated() {
-                guard let count = leaf(part) else { self.init(entries: [], isFlat: false); return }
-                entries.append(Entry(source: .index, key: LuaRef(i + 1), offset: offset, count: count, name: "[\(i + 1)]"))
-                offset += count
+                guard let entry = leaf(part, .index, LuaRef(i + 1), "[\(i + 1)]") else {
+                    self.init(entries: [], isFlat: false)
+                    return
+                }
+                entries.append(entry)
             }
-        case .text:
-            self.init(entries: [], isFlat: false)
-            return
         }
         self.init(entries: entries, isFlat: true)
     }

@@ -9,9 +9,9 @@
 #ifndef LUDUS_SHIM_H
 #define LUDUS_SHIM_H
 
-#include <lua.h>
-#include <lauxlib.h>
-#include <lualib.h>
+#include <lua5.4/lua.h>
+#include <lua5.4/lauxlib.h>
+#include <lua5.4/lualib.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,8 +91,17 @@ int ludus_deep_copy(lua_State *L, int index);
 /// Copies the numbers of the value at `index` (a number, a boolean, or nested
 /// arrays of them) into `out`, at most `capacity`. Never raises.
 /// Returns the count written, or -1 when a non-number was met or capacity was exceeded.
+/// Tables are read in place when their shape allows (table_reader.c), else through the API.
 int ludus_read_numbers(lua_State *L, int index, double *out, int capacity);
+/// The same read through the public API only (the reference the fast path is tested against).
+int ludus_read_numbers_api(lua_State *L, int index, double *out, int capacity);
+/// Whether the start-up probe found Lua's table layout as expected (in-place reads on).
+int ludus_fast_table_reads_enabled(void);
 
+/// Copies the list of integers at `index` (a table) into `out`. Never raises.
+/// Returns its length; when that exceeds `capacity` nothing is written (grow and retry).
+/// Returns -1 when element `*bad_element` is not an integer.
+int ludus_read_integers(lua_State *L, int index, int64_t *out, int capacity, int *bad_element);
 /// Reads what E.step returned at base+1 (reward), base+2 (terminated), base+3 (truncated).
 /// Returns bit 0 terminated, bit 1 truncated, plus LUDUS_STEP_REWARD_NOT_NUMBER when the
 /// reward is not a number (a per-player table, or wrong), or LUDUS_STEP_BAD_FLAGS.

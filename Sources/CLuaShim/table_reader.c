@@ -1,0 +1,157 @@
+// Reading an observation's numbers straight out of Lua 5.4 tables.
+//
+// Why: a MiniGrid-like 7x7x3 image is about 200 tables and numbers; through the
+// public API that is three calls per number (rawgeti, tonumberx, settop), which
+// cost as much as the environment's own step. Here the array part of each table
+// is walked in place: one load and one tag test per number.
+//
+// Safety: only clean, unambiguous shapes take this path (sequences held wholly in
+// the array part, of numbers, booleans and such sequences). Anything else (a hole,
+// a hash part that could extend the sequence, a string, too many numbers, a cycle
+// past the depth cap) returns FAST_UNSUPPORTED and the caller redoes the read with
+// the public API, so both paths always give the same answer. The layout below is
+// Lua 5.4's (lobject.h, unchanged from 5.4.0 to 5.4.7); a probe at start-up checks
+// it against tables the API built and switches the path off when anything differs.
+// Nothing here allocates, raises or writes to Lua memory.
+#include "internal.h"
+#include <stdatomic.h>
+
+#if LUA_VERSION_NUM == 504
+
+typedef union { void *gc; lua_Integer i; lua_Number n; } lua54_value;
+typedef struct { lua54_value value; unsigned char tag; } lua54_tvalue;
+typedef struct {
+    void *next;
+    unsigned char tag, marked, flags, lsizenode;
+    unsigned int alimit;      // the array's size, or less (see array_size)
+    lua54_tvalue *array;
+    void *node;
+    void *lastfree;           // NULL exactly when the table has no hash part
+    void *metatable;
+    void *gclist;
+} lua54_table;
+
+enum {
+    TAG_FALSE = 0x01, TAG_TRUE = 0x11,          // LUA_TBOOLEAN variants
+    TAG_INT = 0x03, TAG_FLOAT = 0x13,           // LUA_TNUMBER variants
+    TAG_TABLE = 0x45,                           // LUA_TTABLE | collectable bit (a slot's tag)
+    HEADER_TABLE = 0x05,                        // LUA_TTABLE (an object header's tag)
+    TAG_TYPE_MASK = 0x0f,                       // LUA_TNIL == 0 in the low bits: empty slot
+    FLAG_ALIMIT_NOT_REAL = 0x80,                // BITRAS: alimit is a cached length, not the size
+    FAST_UNSUPPORTED = -2,
+    MAX_DEPTH = 16,
+};
+
+static _Atomic int fast_enabled = 0;  // set by ludus_table_reader_probe
+
+// Lua's own rule (luaH_realasize): alimit is the array's size unless a cached
+// length made it smaller, in which case the size is the next power of two.
+static unsigned int array_size(const lua54_table *t) {
+    unsigned int size = t->alimit;
+    if (!(t->flags & FLAG_ALIMIT_NOT_REAL) || (size & (size - 1)) == 0) return size;
+    size--;
+    size |= size >> 1; size |= size >> 2; size |= size >> 4; size |= size >> 8; size |= size >> 16;
+    return size + 1;
+}
+
+// The sequence length of `t` when it lies wholly in the array part, else -1.
+static int array_length(const lua54_table *t) {
+    unsigned int size = array_size(t), k = 0;
+    while (k < size && (t->array[k].tag & TAG_TYPE_MASK) != 0) k++;
+    if (k == size) return t->lastfree != NULL ? -1 : (int)k;  // the hash part could go on
+    for (unsigned int j = k + 1; j < size; j++)
+        if ((t->array[j].tag & TAG_TYPE_MASK) != 0) return -1;  // a hole: several borders
+    return (int)k;
+}
+
+static int read_fast(const lua54_table *t, double *out, int capacity, int count, int depth) {
+    int n = array_length(t);
+    if (n < 0) return FAST_UNSUPPORTED;
+    const lua54_tvalue *slot = t->array;
+    for (int k = 0; k < n; k++, slot++) {
+        switch (slot->tag) {
+        case TAG_FLOAT:
+            if (count >= capacity) return FAST_UNSUPPORTED;
+            out[count++] = slot->value.n;
+            break;
+        case TAG_INT:
+            if (count >= capacity) return FAST_UNSUPPORTED;
+            out[count++] = (double)slot->value.i;
+            break;
+        case TAG_FALSE:
+        case TAG_TRUE:
+            if (count >= capacity) return FAST_UNSUPPORTED;
+            out[count++] = slot->tag == TAG_TRUE ? 1.0 : 0.0;
+            break;
+        case TAG_TABLE:
+            if (depth >= MAX_DEPTH) return FAST_UNSUPPORTED;
+            count = read_fast((const lua54_table *)slot->value.gc, out, capacity, count, depth + 1);
+            if (count < 0) return FAST_UNSUPPORTED;
+            break;
+        default:
+            return FAST_UNSUPPORTED;
+        }
+    }
+    return count;
+}
+
+int ludus_fast_table_reads_enabled(void) { return atomic_load(&fast_enabled); }
+
+int ludus_read_table_fast(lua_State *L, int index, double *out, int capacity) {
+    if (!atomic_load_explicit(&fast_enabled, memory_order_relaxed)) return FAST_UNSUPPORTED;
+    return read_fast((const lua54_table *)lua_topointer(L, index), out, capacity, 0, 1);
+}
+
+int ludus_read_table_integers_fast(lua_State *L, int index, int64_t *out, int capacity) {
+    if (!atomic_load_explicit(&fast_enabled, memory_order_relaxed)) return FAST_UNSUPPORTED;
+    const lua54_table *t = (const lua54_table *)lua_topointer(L, index);
+    int n = array_length(t);
+    if (n < 0 || n > capacity) return FAST_UNSUPPORTED;
+    for (int k = 0; k < n; k++) {
+        if (t->array[k].tag != TAG_INT) return FAST_UNSUPPORTED;
+        out[k] = (int64_t)t->array[k].value.i;
+    }
+    return n;
+}
+
+// Checks the layout against tables built through the API; runs under ludus_protected
+// (it allocates). Tables come from constructors and from appends, so both the exact
+// and the rounded-up array sizes are seen.
+int ludus_table_reader_probe(lua_State *L) {
+    static _Atomic int probed = 0;
+    if (atomic_exchange(&probed, 1)) return 0;
+    const char *source =
+        "local grown = {} for i = 1, 5 do grown[i] = i * 0.5 end local _ = #grown\n"
+        "return {1, 2.5, true, false, {-3, {4.25}}}, grown, {7, 8, 9, 10}";
+    if (luaL_loadstring(L, source) != LUA_OK) return 0;
+    lua_call(L, 0, 3);
+    const lua54_table *nested = (const lua54_table *)lua_topointer(L, -3);
+    const lua54_table *exact = (const lua54_table *)lua_topointer(L, -1);
+    if (nested->tag != HEADER_TABLE || exact->tag != HEADER_TABLE || exact->alimit != 4 || exact->lastfree != NULL) return 0;
+    double expected[16], got[16];
+    int ok = 1;
+    for (int i = 1; i <= 3 && ok; i++) {
+        int index = lua_gettop(L) - 3 + i;
+        int api = ludus_read_numbers_api(L, index, expected, 16);
+        int fast = read_fast((const lua54_table *)lua_topointer(L, index), got, 16, 0, 1);
+        ok = api > 0 && fast == api;
+        for (int k = 0; ok && k < api; k++) ok = expected[k] == got[k];
+    }
+    atomic_store(&fast_enabled, ok);
+    return 0;
+}
+
+#else
+
+int ludus_read_table_fast(lua_State *L, int index, double *out, int capacity) {
+    (void)L; (void)index; (void)out; (void)capacity;
+    return -2;
+}
+int ludus_table_reader_probe(lua_State *L) { (void)L; return 0; }
+int ludus_fast_table_reads_enabled(void) { return 0; }
+int ludus_read_table_integers_fast(lua_State *L, int index, int64_t *out, int capacity) {
+    (void)L; (void)index; (void)out; (void)capacity;
+    return -2;
+}
+
+#endif
