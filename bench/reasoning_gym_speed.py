@@ -6,7 +6,8 @@ with `ludus generate`.
 
 Prints one line per dataset: `reasoning_gym <name> items_per_second=<n>`. With
 --ludus it also times `ludus generate` on the matching environments and prints
-`ludus <env> items_per_second=<n>` (process start included, 1000 items).
+`ludus <env>[args] items_per_second=<n>` (process start included), with one worker
+and with the default, one worker per core.
 """
 
 import argparse
@@ -16,7 +17,15 @@ import sys
 import time
 
 DATASETS = ["countdown", "sudoku", "mini_sudoku"]
-LUDUS_ENVS = [("countdown/text", []), ("sudoku/text", []), ("sudoku/text", ["--param", "size=4"])]
+# (environment, extra arguments, items, the reasoning-gym dataset it is compared with):
+# enough items that process start is noise.
+LUDUS_ENVS = [
+    ("countdown/text", ["--workers", "1"], 20000, "countdown"),
+    ("countdown/text", [], 40000, "countdown"),
+    ("sudoku/text", ["--workers", "1"], 4000, "sudoku"),
+    ("sudoku/text", [], 8000, "sudoku"),
+    ("sudoku/text", ["--param", "size=4", "--workers", "1"], 20000, "mini_sudoku"),
+]
 
 
 def rg_rate(name, seconds, seed=42):
@@ -31,7 +40,7 @@ def rg_rate(name, seconds, seed=42):
     return n / (time.perf_counter() - start)
 
 
-def ludus_rate(binary, env, extra, count=1000, seed=42):
+def ludus_rate(binary, env, extra, count, seed=42):
     start = time.perf_counter()
     subprocess.run([binary, "generate", env, "--count", str(count), "--seed", str(seed), *extra],
                    check=True, stdout=subprocess.DEVNULL)
@@ -48,15 +57,21 @@ def main():
     except ImportError:
         print("reasoning-gym is not installed: pip install reasoning-gym", file=sys.stderr)
         return 2
+    theirs = {}
     for name in DATASETS:
-        print(f"reasoning_gym {name} items_per_second={rg_rate(name, args.seconds):.1f}", flush=True)
+        theirs[name] = rg_rate(name, args.seconds)
+        print(f"reasoning_gym {name} items_per_second={theirs[name]:.1f}", flush=True)
     if args.ludus:
         if not os.path.exists(args.ludus):
             print(f"no ludus binary at {args.ludus}", file=sys.stderr)
             return 2
-        for env, extra in LUDUS_ENVS:
-            label = env + ("[" + extra[1] + "]" if extra else "")
-            print(f"ludus {label} items_per_second={ludus_rate(args.ludus, env, extra):.1f}", flush=True)
+        cores = os.cpu_count() or 1
+        for env, extra, count, peer in LUDUS_ENVS:
+            settings = [extra[i + 1] for i in range(0, len(extra), 2) if extra[i] == "--param"]
+            workers = extra[extra.index("--workers") + 1] if "--workers" in extra else str(cores)
+            label = env + "[" + ",".join(settings + [f"workers={workers}"]) + "]"
+            ours = ludus_rate(args.ludus, env, extra, count)
+            print(f"ludus {label} items_per_second={ours:.1f} ratio={ours / theirs[peer]:.1f}x vs {peer}", flush=True)
     return 0
 
 

@@ -79,38 +79,55 @@ local function shuffle(rng, list)
 end
 C.shuffle = shuffle
 
--- Builds one random expression tree over `leaves` (random pairs, random operators);
--- returns value, expression string, steps, or nil when no operator fits somewhere.
-local function random_tree(rng, leaves, ops)
-  local vals, strs, precs = {}, {}, {}
-  for i, v in ipairs(leaves) do vals[i], strs[i], precs[i] = v, tostring(v), 3 end
-  local steps = {}
-  local order = {}
-  while #vals > 1 do
-    local n = #vals
-    local i = rng:int(1, n)
-    local j = rng:int(1, n - 1)
+-- Plays one random tree over leaves[1..n] (random pairs, random operators) on
+-- values only, recording each step's pair and operator in `rec`; returns the
+-- value, or nil when no operator fits somewhere. Most trees miss the target range
+-- and are dropped, so their strings are never built (see tree_strings).
+local function random_tree(rng, leaves, n, ops, rec)
+  local vals, order = rec.vals, rec.order
+  for k = 1, n do vals[k] = leaves[k] end
+  for m = n, 2, -1 do
+    local i = rng:int(1, m)
+    local j = rng:int(1, m - 1)
     if j >= i then j = j + 1 end
     for k = 1, #ops do order[k] = ops[k] end
-    for k = #ops + 1, #order do order[k] = nil end
     shuffle(rng, order)
-    local r, a, b, op
-    for k = 1, #order do
+    local r, op
+    for k = 1, #ops do
       op = order[k]
-      r, a, b = combine(vals[i], vals[j], op)
+      r = combine(vals[i], vals[j], op)
       if r ~= nil then break end
     end
     if r == nil then return nil end
+    local step = n - m + 1
+    rec.i[step], rec.j[step], rec.op[step] = i, j, op
+    local lo, hi = i < j and i or j, i < j and j or i
+    vals[lo] = r
+    for k = hi, m - 1 do vals[k] = vals[k + 1] end
+  end
+  return vals[1]
+end
+
+-- The expression string and steps of a tree random_tree recorded.
+local function tree_strings(leaves, n, rec)
+  local vals, strs, precs = {}, {}, {}
+  for k = 1, n do vals[k], strs[k], precs[k] = leaves[k], tostring(leaves[k]), 3 end
+  local steps = {}
+  for step = 1, n - 1 do
+    local i, j, op = rec.i[step], rec.j[step], rec.op[step]
+    local r, a, b = combine(vals[i], vals[j], op)
     local ls, lp, rs, rp = strs[i], precs[i], strs[j], precs[j]
     if vals[i] < vals[j] then ls, lp, rs, rp = rs, rp, ls, lp end
     local s, p = join(op, ls, lp, rs, rp)
-    steps[#steps + 1] = a .. " " .. op .. " " .. b .. " = " .. r
+    steps[step] = a .. " " .. op .. " " .. b .. " = " .. r
     local lo, hi = i < j and i or j, i < j and j or i
     vals[lo], strs[lo], precs[lo] = r, s, p
     table.remove(vals, hi); table.remove(strs, hi); table.remove(precs, hi)
   end
-  return vals[1], strs[1], steps
+  return strs[1], steps
 end
+
+local function new_record() return { i = {}, j = {}, op = {}, vals = {}, order = {} } end
 
 -- A left-deep chain whose divisions pick a divisor leaf in [lo, hi]: the fallback
 -- for operator sets where random trees rarely complete (e.g. "/" alone).
@@ -164,16 +181,23 @@ function C.generate(rng, cfg, attempts)
   local n = rng:int(nlo, nhi)
 
   local best
-  local leaves = {}
+  local leaves, kept = {}, {}
+  local rec, kept_rec = new_record(), new_record()
+  local kept_value
   for _ = 1, attempts do
     for k = 1, n do leaves[k] = rng:int(vlo, vhi) end
-    local value, expr, steps = random_tree(rng, leaves, ops)
+    local value = random_tree(rng, leaves, n, ops, rec)
     if value ~= nil then
-      local numbers = {}
-      for k = 1, n do numbers[k] = leaves[k] end
-      best = { numbers = numbers, target = value, expression = expr, steps = steps }
-      if value >= tlo and value <= thi then best.in_range = true; break end
+      -- The last complete tree is kept: the fallback when none lands in range.
+      for k = 1, n do kept[k] = leaves[k] end
+      rec, kept_rec, kept_value = kept_rec, rec, value
+      if value >= tlo and value <= thi then break end
     end
+  end
+  if kept_value ~= nil then
+    local expr, steps = tree_strings(kept, n, kept_rec)
+    best = { numbers = kept, target = kept_value, expression = expr, steps = steps,
+             in_range = kept_value >= tlo and kept_value <= thi }
   end
   if best == nil then
     -- Random trees never completed: chains with divisor leaves, fewer numbers if need be.
@@ -515,13 +539,19 @@ function C.solve(numbers, target, operators, node_limit)
   target = math.tointeger(target) or target
   local nodes, failed = 0, {}
   local aborted = false
-  local vals = {}
+  local vals, mixed = {}, {}             -- the numbers, and mix() of each
   local pa, po, pb, pr = {}, {}, {}, {}   -- path: a op b = r per depth
 
   -- apply(a, b, k): combine inlined for the search (a >= b); nil when not allowed,
   -- including x / 1 (x * 1 covers it). Same results and order as C.combine.
   local codes = {}
   for k = 1, nops do codes[k] = ({ ["+"] = 1, ["-"] = 2, ["*"] = 3, ["/"] = 4 })[ops[k]] end
+  local has_add, has_sub, has_mul, has_div = false, false, false, false
+  for k = 1, nops do
+    local code = codes[k]
+    if code == 1 then has_add = true elseif code == 2 then has_sub = true
+    elseif code == 3 then has_mul = true else has_div = true end
+  end
   local function apply(a, b, code)
     if code == 1 then
       local r = a + b
@@ -566,10 +596,10 @@ function C.solve(numbers, target, operators, node_limit)
     if failed[h] then return false end
     for i = 1, n - 1 do
       for j = i + 1, n do
-        local vi, vj = vals[i], vals[j]
+        local vi, vj, mi, mj = vals[i], vals[j], mixed[i], mixed[j]
         local a, b = vi, vj
         if a < b then a, b = b, a end
-        local rest = h - mix(vi) - mix(vj)
+        local rest = h - mi - mj
         for k = 1, nops do
           local code, r = codes[k], nil
           if code == 1 then
@@ -582,16 +612,56 @@ function C.solve(numbers, target, operators, node_limit)
           elseif b ~= 0 and b ~= 1 and a % b == 0 then
             r = a // b
           end
-          if r ~= nil then
-            local vl = vals[n]
-            vals[i] = r
-            vals[j] = vals[n]
-            pa[depth], po[depth], pb[depth], pr[depth] = a, ops[k], b, r
-            local found = dfs(n - 1, rest + mix(r), depth + 1)
-            vals[n] = vl
-            vals[j] = vj
-            vals[i] = vi
-            if found then return true end
+          if r ~= nil and n == 3 then
+            -- The child has two numbers left (r and the one not picked): its search,
+            -- inlined, as most nodes are such leaves. Same order, same node count.
+            nodes = nodes + 1
+            if nodes > node_limit then aborted = true; return false end
+            local x, y = r, vals[6 - i - j]
+            if x < y then x, y = y, x end
+            -- The four operators in their fixed order, straight-line: each allowed
+            -- result counts as a node, and the first that hits the target wins.
+            local r2, op2
+            if has_add then
+              local s = x + y
+              if s <= CAP then
+                nodes = nodes + 1
+                if s == target then r2, op2 = s, "+" end
+              end
+            end
+            if r2 == nil and has_sub then
+              nodes = nodes + 1
+              if x - y == target then r2, op2 = x - y, "-" end
+            end
+            if r2 == nil and has_mul and (x == 0 or y <= CAP // x) then
+              nodes = nodes + 1
+              if x * y == target then r2, op2 = x * y, "*" end
+            end
+            if r2 == nil and has_div and y ~= 0 and x % y == 0 then  -- x / 1 is a legal last step here
+              nodes = nodes + 1
+              if x // y == target then r2, op2 = x // y, "/" end
+            end
+            if r2 ~= nil then
+              pa[depth], po[depth], pb[depth], pr[depth] = a, ops[k], b, r
+              pa[depth + 1], po[depth + 1], pb[depth + 1], pr[depth + 1] = x, op2, y, r2
+              return true
+            end
+          elseif r ~= nil then
+            -- mix(r), inlined: this line runs once per search node.
+            local z = r * -7046029254386353131
+            z = (z ~ (z >> 31)) * -4658895280553007687
+            local mr = z ~ (z >> 29)
+            local vl, ml = vals[n], mixed[n]
+            vals[i], mixed[i] = r, mr
+            vals[j], mixed[j] = vl, ml
+            local found = dfs(n - 1, rest + mr, depth + 1)
+            vals[n], mixed[n] = vl, ml
+            vals[j], mixed[j] = vj, mj
+            vals[i], mixed[i] = vi, mi
+            if found then
+              pa[depth], po[depth], pb[depth], pr[depth] = a, ops[k], b, r  -- the path, recorded on the way back
+              return true
+            end
             if aborted then return false end
           end
         end
@@ -604,7 +674,8 @@ function C.solve(numbers, target, operators, node_limit)
   local h = 0
   for i, v in ipairs(numbers) do
     vals[i] = math.tointeger(v) or v
-    h = h + mix(vals[i])
+    mixed[i] = mix(vals[i])
+    h = h + mixed[i]
   end
   if dfs(#vals, h, 1) then
     local path = {}

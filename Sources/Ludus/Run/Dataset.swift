@@ -1,3 +1,4 @@
+import Foundation
 import LudusLua
 
 /// Question/answer datasets from text environments, in reasoning-gym's item shape
@@ -6,14 +7,14 @@ public enum Dataset {
     /// Item `i` comes from a reset with seed `derive(seed, i)` then `E.item(self)`:
     /// the dataset is deterministic and any item can be regenerated alone.
     public static func items(
-        _ environment: any Environment, count: Int, seed: UInt64, params: [String: LuaValue]
+        _ environment: any Environment, from first: Int = 0, count: Int, seed: UInt64, params: [String: LuaValue]
     ) throws(EnvironmentError) -> [LuaValue] {
         guard environment.spec.functions.contains("item") else {
             throw .unsupported("\(environment.spec.id) has no E.item(self): it cannot make dataset items")
         }
         var items: [LuaValue] = []
         items.reserveCapacity(count)
-        for index in 0..<count {
+        for index in first..<(first + count) {
             try environment.reset(seed: SeededGenerator.derive(seed, UInt64(index)), params: params)
             let item = try environment.call("item", [], results: 1)[0]
             guard item["question"].stringValue != nil else {
@@ -22,6 +23,57 @@ public enum Dataset {
             items.append(item)
         }
         return items
+    }
+
+    /// Writes `count` items as JSON lines, in index order, to `sink`, a batch at a time.
+    /// Each environment of `environments` is one worker (its own VM, on its own thread);
+    /// item `i` is the same whatever the number of workers, so the output is too.
+    public static func writeLines(
+        _ environments: [any Environment], count: Int, seed: UInt64, params: [String: LuaValue],
+        to sink: (String) throws -> Void
+    ) throws {
+        precondition(!environments.isEmpty, "at least one environment")
+        let workers = environments.map { ItemWorker(environment: $0, seed: seed, params: params) }
+        let batch = 256 * workers.count
+        var first = 0
+        while first < count {
+            let end = min(count, first + batch)
+            let share = (end - first + workers.count - 1) / workers.count
+            let start = first
+            DispatchQueue.concurrentPerform(iterations: workers.count) { w in
+                let lower = min(end, start + w * share)
+                workers[w].encode(lower..<min(end, lower + share))
+            }
+            if let error = workers.lazy.compactMap(\.error).first { throw error }
+            for worker in workers { try sink(worker.text) }
+            first = end
+        }
+    }
+
+    /// One worker's share of a batch: items encoded as JSON lines into `text`.
+    private final class ItemWorker: @unchecked Sendable {
+        let environment: any Environment
+        let seed: UInt64
+        let params: [String: LuaValue]
+        var text = ""
+        var error: Error?
+
+        init(environment: any Environment, seed: UInt64, params: [String: LuaValue]) {
+            self.environment = environment
+            self.seed = seed
+            self.params = params
+        }
+
+        func encode(_ indices: Range<Int>) {
+            text.removeAll(keepingCapacity: true)
+            do {
+                for index in indices {
+                    let item = try Dataset.items(environment, from: index, count: 1, seed: seed, params: params)[0]
+                    JSON.write(item, to: &text)
+                    text += "\n"
+                }
+            } catch { self.error = error }
+        }
     }
 
     /// Scores an answer for an item (one made by ``items(_:count:seed:params:)`` or a

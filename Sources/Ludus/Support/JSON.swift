@@ -14,7 +14,7 @@ public enum JSON {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .number(let d): out += number(d)
-        case .string(let s): out += quote(s)
+        case .string(let s): writeQuoted(s, to: &out)
         case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {
@@ -26,7 +26,7 @@ public enum JSON {
             out += "{"
             for (i, key) in fields.keys.sorted().enumerated() {
                 if i > 0 { out += "," }
-                out += quote(key)
+                writeQuoted(key, to: &out)
                 out += ":"
                 write(fields[key]!, to: &out)
             }
@@ -42,21 +42,40 @@ public enum JSON {
     }
 
     public static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
+        var out = ""
+        writeQuoted(s, to: &out)
+        return out
+    }
+
+    /// Appends `s` as a JSON string. Runs that need no escaping (nearly all text)
+    /// are appended whole, as slices of `s`, not character by character.
+    public static func writeQuoted(_ s: String, to out: inout String) {
+        out += "\""
+        let utf8 = s.utf8
+        var runStart = utf8.startIndex
+        var index = runStart
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                utf8.formIndex(after: &index)
+                continue
             }
+            if runStart != index { out += Substring(utf8[runStart..<index]) }
+            switch byte {
+            case UInt8(ascii: "\""): out += "\\\""
+            case UInt8(ascii: "\\"): out += "\\\\"
+            case UInt8(ascii: "\n"): out += "\\n"
+            case UInt8(ascii: "\r"): out += "\\r"
+            case UInt8(ascii: "\t"): out += "\\t"
+            default:
+                let hex = String(byte, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            }
+            utf8.formIndex(after: &index)
+            runStart = index
         }
-        return out + "\""
+        if runStart != utf8.endIndex { out += Substring(utf8[runStart...]) }
+        out += "\""
     }
 
     /// Parses JSON text into a Lua value (objects become tables, arrays arrays;

@@ -16,18 +16,31 @@ struct Generate: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("A parameter value (repeatable).", valueName: "name=value"))
     var params: [String] = []
     @Option(help: "Output format.") var format: Format = .jsonl
+    @Option(help: "Worker threads, each with its own VM; the output does not depend on it. Default: one per core.")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var out: String?
 
     func validate() throws {
         guard count >= 0 else { throw ValidationError("--count must be 0 or more") }
+        guard (1...256).contains(workers) else { throw ValidationError("--workers must be between 1 and 256") }
     }
 
     func run() throws {
         let env = try options.load(environment)
         let resolved = try env.spec.parameters.parse(params, environment: env.spec.id)
-        let items = try Dataset.items(env, count: count, seed: seed, params: resolved)
-        let text = items.map { JSON.encode($0) + "\n" }.joined()
-        if let out { try text.write(toFile: out, atomically: true, encoding: .utf8) } else { print(text, terminator: "") }
+        let environments = [env] + (try (1..<workers).map { _ in try options.load(environment) })
+        // Streamed a batch at a time: a million items never sit in memory at once.
+        let output: FileHandle
+        if let out {
+            guard FileManager.default.createFile(atPath: out, contents: nil) else { throw CommandFailure("cannot write \(out)") }
+            output = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        } else {
+            output = FileHandle.standardOutput
+        }
+        defer { if out != nil { try? output.close() } }
+        try Dataset.writeLines(environments, count: count, seed: seed, params: resolved) { text in
+            try output.write(contentsOf: Data(text.utf8))
+        }
     }
 }
 
