@@ -64,11 +64,12 @@ static int array_length(const lua54_table *t) {
     return (int)k;
 }
 
+// One pass over the array part: numbers out, nested sequences recursively, and at
+// the first empty slot a check that the sequence really ends there (array_length's rule).
 static int read_fast(const lua54_table *t, double *out, int capacity, int count, int depth) {
-    int n = array_length(t);
-    if (n < 0) return FAST_UNSUPPORTED;
+    unsigned int size = array_size(t), k = 0;
     const lua54_tvalue *slot = t->array;
-    for (int k = 0; k < n; k++, slot++) {
+    for (; k < size; k++, slot++) {
         switch (slot->tag) {
         case TAG_FLOAT:
             if (count >= capacity) return FAST_UNSUPPORTED;
@@ -89,10 +90,13 @@ static int read_fast(const lua54_table *t, double *out, int capacity, int count,
             if (count < 0) return FAST_UNSUPPORTED;
             break;
         default:
-            return FAST_UNSUPPORTED;
+            if ((slot->tag & TAG_TYPE_MASK) != 0) return FAST_UNSUPPORTED;  // a string, a function...
+            for (unsigned int j = k + 1; j < size; j++)
+                if ((t->array[j].tag & TAG_TYPE_MASK) != 0) return FAST_UNSUPPORTED;  // a hole
+            return count;
         }
     }
-    return count;
+    return t->lastfree != NULL ? FAST_UNSUPPORTED : count;  // the hash part could go on
 }
 
 int ludus_fast_table_reads_enabled(void) { return atomic_load(&fast_enabled); }
