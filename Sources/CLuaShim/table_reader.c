@@ -123,25 +123,30 @@ int ludus_read_table_integers_fast(lua_State *L, int index, int64_t *out, int ca
 // and the rounded-up array sizes are seen.
 int ludus_table_reader_probe(lua_State *L) {
     static _Atomic int probed = 0;
-    if (atomic_exchange(&probed, 1)) return 0;
+    if (atomic_load(&probed)) return 0;
+    int top = lua_gettop(L);
     const char *source =
         "local grown = {} for i = 1, 5 do grown[i] = i * 0.5 end local _ = #grown\n"
         "return {1, 2.5, true, false, {-3, {4.25}}}, grown, {7, 8, 9, 10}";
-    if (luaL_loadstring(L, source) != LUA_OK) return 0;
-    lua_call(L, 0, 3);
+    // Protected: a state too small for these tables keeps the API path and opens normally.
+    if (luaL_loadstring(L, source) != LUA_OK || lua_pcall(L, 0, 3, 0) != LUA_OK) {
+        lua_settop(L, top);
+        return 0;
+    }
     const lua54_table *nested = (const lua54_table *)lua_topointer(L, -3);
     const lua54_table *exact = (const lua54_table *)lua_topointer(L, -1);
-    if (nested->tag != HEADER_TABLE || exact->tag != HEADER_TABLE || exact->alimit != 4 || exact->lastfree != NULL) return 0;
+    int ok = nested->tag == HEADER_TABLE && exact->tag == HEADER_TABLE && exact->alimit == 4 && exact->lastfree == NULL;
     double expected[16], got[16];
-    int ok = 1;
     for (int i = 1; i <= 3 && ok; i++) {
-        int index = lua_gettop(L) - 3 + i;
+        int index = top + i;
         int api = ludus_read_numbers_api(L, index, expected, 16);
         int fast = read_fast((const lua54_table *)lua_topointer(L, index), got, 16, 0, 1);
         ok = api > 0 && fast == api;
         for (int k = 0; ok && k < api; k++) ok = expected[k] == got[k];
     }
+    lua_settop(L, top);
     atomic_store(&fast_enabled, ok);
+    atomic_store(&probed, 1);
     return 0;
 }
 
