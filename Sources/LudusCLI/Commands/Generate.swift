@@ -16,8 +16,8 @@ struct Generate: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("A parameter value (repeatable).", valueName: "name=value"))
     var params: [String] = []
     @Option(help: "Output format.") var format: Format = .jsonl
-    @Option(help: "Worker threads, each with its own VM; the output does not depend on it. Default: one per core.")
-    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Worker threads, each with its own VM; the output does not depend on it. Default: one per core (at most 64).")
+    var workers: Int = min(ProcessInfo.processInfo.activeProcessorCount, 64)
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var out: String?
 
     func validate() throws {
@@ -28,7 +28,7 @@ struct Generate: ParsableCommand {
     func run() throws {
         let env = try options.load(environment)
         let resolved = try env.spec.parameters.parse(params, environment: env.spec.id)
-        let environments = [env] + (try (1..<workers).map { _ in try options.load(environment) })
+        let environments = [env] + (try (1..<max(1, min(workers, count))).map { _ in try options.load(environment) })
         // Streamed a batch at a time: a million items never sit in memory at once.
         let output: FileHandle
         if let out {
