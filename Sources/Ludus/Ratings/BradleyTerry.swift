@@ -21,52 +21,90 @@ public struct BradleyTerry: Sendable {
     /// Maximum-likelihood ratings, mean 1000.
     public func fit(players: Int, games: [PairwiseResult]) -> [Double] {
         guard players > 0 else { return [] }
-        var wins = Array(repeating: prior * 0.5, count: players)
-        var pairCounts = Array(repeating: Array(repeating: 0.0, count: players), count: players)
-        for game in games where game.first != game.second {
-            wins[game.first] += game.score
-            wins[game.second] += 1 - game.score
-            pairCounts[game.first][game.second] += 1
-            pairCounts[game.second][game.first] += 1
-        }
-        var strength = Array(repeating: 1.0, count: players)
-        for _ in 0..<maxIterations {
-            var next = strength
-            var change = 0.0
-            for i in 0..<players {
-                var denominator = prior / (strength[i] + 1)  // the virtual reference player has strength 1
-                for j in 0..<players where pairCounts[i][j] > 0 {
-                    denominator += pairCounts[i][j] / (strength[i] + strength[j])
-                }
-                next[i] = denominator > 0 ? wins[i] / denominator : strength[i]
-            }
-            // Anchor the geometric mean at 1 (rating 1000) every iteration.
-            let logMean = next.reduce(0) { $0 + log($1) } / Double(players)
-            for i in 0..<players {
-                next[i] /= exp(logMean)
-                change = max(change, abs(log(next[i]) - log(strength[i])))
-            }
-            strength = next
-            if change < tolerance { break }
-        }
-        return strength.map { 1000 + 400 * log10($0) }
+        var tally = Tally(players: players)
+        for game in games { tally.add(game, count: 1) }
+        return fit(tally)
     }
 
     /// Ratings with bootstrap 95% intervals (games resampled with replacement, seeded).
+    ///
+    /// A resample is kept as counts per distinct result (pair and outcome), so each
+    /// round's fit costs the number of distinct results, not the number of games.
     public func fitWithIntervals(players: Int, games: [PairwiseResult], rounds: Int = 1000, seed: UInt64 = 0) -> [Rating] {
         let point = fit(players: players, games: games)
         guard !games.isEmpty, rounds > 0 else { return point.map { Rating(rating: $0, low: $0, high: $0) } }
+        var distinct: [PairwiseResult] = []
+        var indexOf: [PairwiseResult: Int] = [:]
+        let kind = games.map { game in
+            if let index = indexOf[game] { return index }
+            indexOf[game] = distinct.count
+            distinct.append(game)
+            return distinct.count - 1
+        }
         var generator = SeededGenerator(seed: seed)
         var samples = Array(repeating: [Double](), count: players)
-        var resampled = games
+        var counts = Array(repeating: 0, count: distinct.count)
+        let last = Int64(games.count - 1)
         for _ in 0..<rounds {
-            for i in 0..<games.count { resampled[i] = games[Int(generator.nextInt(0, Int64(games.count - 1)))] }
-            for (i, r) in fit(players: players, games: resampled).enumerated() { samples[i].append(r) }
+            for i in counts.indices { counts[i] = 0 }
+            for _ in 0..<games.count { counts[kind[Int(generator.nextInt(0, last))]] += 1 }
+            var tally = Tally(players: players)
+            for (index, count) in counts.enumerated() where count > 0 { tally.add(distinct[index], count: count) }
+            for (i, r) in fit(tally).enumerated() { samples[i].append(r) }
         }
         return (0..<players).map { i in
             let sorted = samples[i].sorted()
             return Rating(rating: point[i], low: quantile(sorted, 0.025), high: quantile(sorted, 0.975))
         }
+    }
+
+    /// Wins (draws count half) and games per pair: all a fit needs.
+    struct Tally {
+        let players: Int
+        var wins: [Double]
+        var pairs: [Double]  // players x players, row-major
+
+        init(players: Int) {
+            self.players = players
+            wins = Array(repeating: 0, count: players)
+            pairs = Array(repeating: 0, count: players * players)
+        }
+
+        mutating func add(_ game: PairwiseResult, count: Int) {
+            guard game.first != game.second else { return }
+            let n = Double(count)
+            wins[game.first] += game.score * n
+            wins[game.second] += (1 - game.score) * n
+            pairs[game.first * players + game.second] += n
+            pairs[game.second * players + game.first] += n
+        }
+    }
+
+    private func fit(_ tally: Tally) -> [Double] {
+        let players = tally.players
+        let wins = tally.wins.map { $0 + prior * 0.5 }
+        var strength = Array(repeating: 1.0, count: players)
+        var next = strength
+        for _ in 0..<maxIterations {
+            for i in 0..<players {
+                var denominator = prior / (strength[i] + 1)  // the virtual reference player has strength 1
+                for j in 0..<players {
+                    let games = tally.pairs[i * players + j]
+                    if games > 0 { denominator += games / (strength[i] + strength[j]) }
+                }
+                next[i] = denominator > 0 ? wins[i] / denominator : strength[i]
+            }
+            // Anchor the geometric mean at 1 (rating 1000) every iteration.
+            let logMean = next.reduce(0) { $0 + log($1) } / Double(players)
+            var change = 0.0
+            for i in 0..<players {
+                next[i] /= exp(logMean)
+                change = max(change, abs(log(next[i]) - log(strength[i])))
+            }
+            swap(&strength, &next)
+            if change < tolerance { break }
+        }
+        return strength.map { 1000 + 400 * log10($0) }
     }
 
     func quantile(_ sorted: [Double], _ q: Double) -> Double {
