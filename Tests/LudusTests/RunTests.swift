@@ -74,4 +74,27 @@ import LudusLua
         let external = try JSON.decode(#"{"question": "2 + 3", "answer": "5", "metadata": {"a": 2, "b": 3}}"#)
         #expect(try Dataset.score(env, item: external, answer: "5") == 1)
     }
+
+    @Test func aFailingItemKeepsTheLinesBeforeIt() throws {
+        // The sixth item this VM makes raises: the five before it are written, then the error.
+        let source = """
+            local E = { id = "brittle", description = "breaks on its sixth item", version = "1.0.0",
+              observation_space = space.discrete(2), action_space = space.discrete(2), params = {}, max_steps = 1 }
+            local made = 0
+            function E.reset(self, params) return 0, {} end
+            function E.step(self, action) return 0, 0, true, false, {} end
+            function E.item(self)
+              made = made + 1
+              if made == 6 then error("item six is broken") end
+              return { question = "q" .. made, answer = "a", metadata = {} }
+            end
+            return E
+            """
+        let env = try Package.catalog.load(Package.script(source))
+        var written = ""
+        #expect(throws: (any Error).self) {
+            try Dataset.writeLines([env], count: 20, seed: 3, params: [:]) { written += $0 }
+        }
+        #expect(written.split(separator: "\n").count == 5)
+    }
 }

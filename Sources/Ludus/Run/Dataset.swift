@@ -44,8 +44,12 @@ public enum Dataset {
                 let lower = min(end, start + w * share)
                 workers[w].encode(lower..<min(end, lower + share))
             }
-            if let error = workers.lazy.compactMap(\.error).first { throw error }
-            for worker in workers { try sink(worker.text) }
+            // Workers hold consecutive ranges: on an error, every item before the failing
+            // one is written first, so a long run keeps what it made.
+            for worker in workers {
+                try sink(worker.text)
+                if let error = worker.error { throw error }
+            }
             first = end
         }
     }
