@@ -284,12 +284,13 @@ int ludus_read_numbers(lua_State *L, int index, double *out, int capacity) {
 
 int ludus_read_integers(lua_State *L, int index, int64_t *out, int capacity, int *bad_element) {
     *bad_element = 0;
+    if (lua_type(L, index) != LUA_TTABLE) return -1;
     int n = ludus_read_table_integers_fast(L, index, out, capacity);
     if (n >= 0) return n;
     index = lua_absindex(L, index);
     lua_Integer length = (lua_Integer)lua_rawlen(L, index);
     if (length > capacity) return length > INT32_MAX ? INT32_MAX : (int)length;
-    if (!lua_checkstack(L, 1)) { *bad_element = 1; return -1; }
+    if (!lua_checkstack(L, 1)) return -1;
     for (lua_Integer k = 1; k <= length; k++) {
         lua_rawgeti(L, index, k);
         int isnum = 0;

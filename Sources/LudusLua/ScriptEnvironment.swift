@@ -346,7 +346,9 @@ public final class ScriptEnvironment {
             legalScratch = .allocate(capacity: Int(count))
             count = ludus_read_integers(L, index, legalScratch.baseAddress, Int32(legalScratch.count), &bad)
         }
-        guard count >= 0 else { throw contractError("legal_actions", "element \(bad) is not an integer") }
+        guard count >= 0, count <= legalScratch.count else {
+            throw contractError("legal_actions", bad > 0 ? "element \(bad) is not an integer" : "must return a list of integers, got \(typeName(index))")
+        }
         actions.removeAll(keepingCapacity: true)
         for k in 0..<Int(count) { actions.append(Int(legalScratch[k])) }
     }

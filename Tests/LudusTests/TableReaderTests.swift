@@ -92,6 +92,8 @@ import Testing
         ("return {1, 2.0, 3}", [1, 2, 3]),  // integral floats convert, as lua_tointeger does
         ("return {1, 2.5}", nil),
         ("return {1, 'x'}", nil),
+        ("return 7", nil),        // not a list at all
+        ("return 'x'", nil),
     ]
 
     @Test("legal-action lists", arguments: legalLists)

@@ -100,7 +100,8 @@ int ludus_fast_table_reads_enabled(void);
 
 /// Copies the list of integers at `index` (a table) into `out`. Never raises.
 /// Returns its length; when that exceeds `capacity` nothing is written (grow and retry).
-/// Returns -1 when element `*bad_element` is not an integer.
+/// Returns -1 when element `*bad_element` is not an integer, or with `*bad_element`
+/// 0 when the value is not a table (or the stack cannot grow).
 int ludus_read_integers(lua_State *L, int index, int64_t *out, int capacity, int *bad_element);
 /// Reads what E.step returned at base+1 (reward), base+2 (terminated), base+3 (truncated).
 /// Returns bit 0 terminated, bit 1 truncated, plus LUDUS_STEP_REWARD_NOT_NUMBER when the
