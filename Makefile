@@ -28,7 +28,8 @@ release: deps
 	$(SWIFT) build -c release
 
 # The main job: seeded runs, the checker over every bundled environment, a small
-# tournament with ratings in SQLite, and a generator/critic run.
+# tournament with ratings in SQLite, a generator/critic run, a countdown dataset,
+# a PPO curriculum and self-play.
 demo: release
 	$(LUDUS) list
 	$(LUDUS) run corridor --episodes 5 --seed 1 --param length=12
@@ -40,6 +41,7 @@ demo: release
 	$(LUDUS) tournament --env connect_four --agents random,mcts:25,mcts:100 --games 6 --seed 1 --workers 2 --db runs/demo.sqlite --quiet
 	$(LUDUS) tournament --env tic_tac_toe --agents random,mcts:5,mcts:20,mcts:80,random --schedule swiss --rounds 3 --games 2 --seed 1 --db runs/demo.sqlite --quiet
 	$(LUDUS) critic countdown/critic --rounds 3 --seed 1 --db runs/demo.sqlite
+	$(LUDUS) generate countdown/text --count 2000 --seed 1 --out runs/demo/countdown.jsonl && wc -l runs/demo/countdown.jsonl
 	$(LUDUS) teach gridworld/door_key --student ppo --teacher random --vary size=5..6 --episodes 600 --test-set 10 --eval-every 200 --seed 1 --db runs/demo.sqlite --out runs/demo/teach --quiet
 	$(LUDUS) selfplay tic_tac_toe --student ppo --opponents random,self --episodes 1500 --eval-every 500 --seed 1 --db runs/demo.sqlite --out runs/demo/selfplay
 

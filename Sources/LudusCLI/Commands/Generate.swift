@@ -32,6 +32,8 @@ struct Generate: ParsableCommand {
         // Streamed a batch at a time: a million items never sit in memory at once.
         let output: FileHandle
         if let out {
+            let folder = URL(fileURLWithPath: out).deletingLastPathComponent()
+            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             guard FileManager.default.createFile(atPath: out, contents: nil) else { throw CommandFailure("cannot write \(out)") }
             output = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         } else {
