@@ -7,7 +7,8 @@ with `ludus generate`.
 Prints one line per dataset: `reasoning_gym <name> items_per_second=<n>`. With
 --ludus it also times `ludus generate` on the matching environments and prints
 `ludus <env>[args] items_per_second=<n>` (process start included), with one worker
-and with the default, one worker per core.
+and with the default, one worker per core; then answers scored per second by
+reasoning-gym's `score_answer` and by `ludus score --batch` on the same items and answers.
 """
 
 import argparse
@@ -47,6 +48,52 @@ def ludus_rate(binary, env, extra, count, seed=42):
     return count / (time.perf_counter() - start)
 
 
+# Scoring: reasoning-gym's items with their own answers and a wrong variant of each,
+# scored by `ds.score_answer` and by one `ludus score --batch` run over the same pairs.
+SCORED = [("countdown", "countdown/text"), ("sudoku", "sudoku/text"), ("mini_sudoku", "sudoku/text")]
+
+
+def wrong(name, answer):
+    if name == "countdown":
+        return answer + " + 1"
+    return answer.replace("1", "#", 1).replace("2", "1", 1).replace("#", "2", 1)  # two digits swapped
+
+
+def scoring_pairs(name, items=200, seed=42):
+    import reasoning_gym
+
+    ds = reasoning_gym.create_dataset(name, size=items, seed=seed)
+    entries = [ds[i] for i in range(items)]
+    pairs = [(entry, entry["answer"]) for entry in entries] + [(entry, wrong(name, entry["answer"])) for entry in entries]
+    return ds, pairs
+
+
+def rg_score_rate(ds, pairs, seconds):
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        entry, answer = pairs[n % len(pairs)]
+        ds.score_answer(answer, entry)
+        n += 1
+    return n / (time.perf_counter() - start)
+
+
+def ludus_score_rate(binary, env, pairs, repeat=50):
+    import json
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+        for _ in range(repeat):
+            for entry, answer in pairs:
+                f.write(json.dumps({"item": entry, "answer": answer}) + "\n")
+        path = f.name
+    try:
+        start = time.perf_counter()
+        subprocess.run([binary, "score", env, "--batch", path], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return repeat * len(pairs) / (time.perf_counter() - start)
+    finally:
+        os.unlink(path)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=3.0, help="time per dataset")
@@ -72,6 +119,11 @@ def main():
             label = env + "[" + ",".join(settings + [f"workers={workers}"]) + "]"
             ours = ludus_rate(args.ludus, env, extra, count)
             print(f"ludus {label} items_per_second={ours:.1f} ratio={ours / theirs[peer]:.1f}x vs {peer}", flush=True)
+        for name, env in SCORED:
+            ds, pairs = scoring_pairs(name)
+            rg = rg_score_rate(ds, pairs, args.seconds)
+            ours = ludus_score_rate(args.ludus, env, pairs)
+            print(f"scoring {name}: reasoning_gym {rg:.0f} answers/s, ludus score --batch {ours:.0f} answers/s (process start included), ratio {ours / rg:.1f}x", flush=True)
     return 0
 
 

@@ -299,7 +299,7 @@ function S.score(solution, n, answer, oracle)
   if #answer == 0 then return 0.0 end
   oracle = oracle or S.to_string(solution, n)
   local reward
-  if rstrip_lines(answer) == rstrip_lines(oracle) then
+  if answer == oracle or rstrip_lines(answer) == rstrip_lines(oracle) then
     reward = 1.0
   else
     local matching = 0

@@ -81,7 +81,12 @@ public enum JSON {
     /// Parses JSON text into a Lua value (objects become tables, arrays arrays;
     /// numbers without a fraction or exponent become integers).
     public static func decode(_ text: String) throws(JSONError) -> LuaValue {
-        var parser = JSONParser(bytes: Array(text.utf8))
+        try decode(utf8: Array(text.utf8))
+    }
+
+    /// Parses UTF-8 bytes (one line of a JSONL file, say) into a Lua value.
+    public static func decode(utf8 bytes: [UInt8]) throws(JSONError) -> LuaValue {
+        var parser = JSONParser(bytes: bytes)
         let value = try parser.parseValue()
         parser.skipSpace()
         guard parser.index == parser.bytes.count else { throw parser.error("trailing characters") }
@@ -104,7 +109,12 @@ struct JSONParser {
     func error(_ message: String) -> JSONError { JSONError(offset: index, message: message) }
 
     mutating func skipSpace() {
-        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
     }
 
     mutating func parseValue(depth: Int = 0) throws(JSONError) -> LuaValue {
@@ -164,6 +174,20 @@ struct JSONParser {
 
     mutating func parseNumber() throws(JSONError) -> LuaValue {
         let start = index
+        // The common case, a short integer, is read directly.
+        var negative = false
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { negative = true; index += 1 }
+        var value: Int64 = 0
+        var digits = 0
+        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39, digits < 18 {
+            value = value * 10 + Int64(bytes[index] - 0x30)
+            digits += 1
+            index += 1
+        }
+        if digits > 0, digits < 18, index == bytes.count || !Self.continuesNumber(bytes[index]) {
+            return .int(negative ? -value : value)
+        }
+        index = start
         var isInteger = true
         while index < bytes.count {
             let b = bytes[index]
@@ -182,9 +206,22 @@ struct JSONParser {
         return .number(d)
     }
 
+    static func continuesNumber(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
+            || b == UInt8(ascii: "-") || b == UInt8(ascii: "+")
+    }
+
     mutating func parseString() throws(JSONError) -> String {
         index += 1
-        var out: [UInt8] = []
+        // Without escapes (most strings) the bytes are taken as they are.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            defer { index = end + 1 }
+            return String(decoding: bytes[index..<end], as: UTF8.self)
+        }
+        var out: [UInt8] = Array(bytes[index..<end])
+        index = end
         while index < bytes.count {
             let b = bytes[index]
             index += 1

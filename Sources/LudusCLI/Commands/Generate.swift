@@ -45,30 +45,3 @@ struct Generate: ParsableCommand {
         }
     }
 }
-
-struct Score: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Score an answer for an item (from `ludus generate` or reasoning-gym) and print the score.")
-
-    @OptionGroup var options: EnvironmentOptions
-    @Argument(help: "An environment id or a .lua file with E.score_item.") var environment: String
-    @Option(help: ArgumentHelp("The item as JSON (or @file).", valueName: "json")) var item: String
-    @Option(help: ArgumentHelp("The answer text (or @file).", valueName: "text")) var answer: String
-
-    func run() throws {
-        let env = try options.load(environment)
-        let itemText = try Self.text(item)
-        let value: LuaValue
-        do { value = try JSON.decode(itemText) } catch { throw CommandFailure("--item: \(error)") }
-        try env.reset(seed: 0, params: env.spec.parameters.defaults)
-        print(JSON.number(try Dataset.score(env, item: value, answer: try Self.text(answer))))
-    }
-
-    static func text(_ argument: String) throws -> String {
-        guard argument.hasPrefix("@") else { return argument }
-        guard let text = try? String(contentsOfFile: String(argument.dropFirst()), encoding: .utf8) else {
-            throw CommandFailure("cannot read \(argument.dropFirst())")
-        }
-        return text
-    }
-}
