@@ -54,18 +54,26 @@ static unsigned int array_size(const lua54_table *t) {
     return size + 1;
 }
 
+// Whether a sequence read up to slot k (0-based, exclusive) of an array part of
+// `size` slots ends there, with one border as luaH_getn would find: no value later
+// in the array (a hole gives several borders) and, for a full array, no hash part
+// that could carry it on.
+static int sequence_ends(const lua54_table *t, unsigned int k, unsigned int size) {
+    if (k == size) return t->lastfree == NULL;
+    for (unsigned int j = k + 1; j < size; j++)
+        if ((t->array[j].tag & TAG_TYPE_MASK) != 0) return 0;
+    return 1;
+}
+
 // The sequence length of `t` when it lies wholly in the array part, else -1.
 static int array_length(const lua54_table *t) {
     unsigned int size = array_size(t), k = 0;
     while (k < size && (t->array[k].tag & TAG_TYPE_MASK) != 0) k++;
-    if (k == size) return t->lastfree != NULL ? -1 : (int)k;  // the hash part could go on
-    for (unsigned int j = k + 1; j < size; j++)
-        if ((t->array[j].tag & TAG_TYPE_MASK) != 0) return -1;  // a hole: several borders
-    return (int)k;
+    return sequence_ends(t, k, size) ? (int)k : -1;
 }
 
 // One pass over the array part: numbers out, nested sequences recursively, and at
-// the first empty slot a check that the sequence really ends there (array_length's rule).
+// the first empty slot (or the end) a check that the sequence really ends there.
 static int read_fast(const lua54_table *t, double *out, int capacity, int count, int depth) {
     unsigned int size = array_size(t), k = 0;
     const lua54_tvalue *slot = t->array;
@@ -91,12 +99,10 @@ static int read_fast(const lua54_table *t, double *out, int capacity, int count,
             break;
         default:
             if ((slot->tag & TAG_TYPE_MASK) != 0) return FAST_UNSUPPORTED;  // a string, a function...
-            for (unsigned int j = k + 1; j < size; j++)
-                if ((t->array[j].tag & TAG_TYPE_MASK) != 0) return FAST_UNSUPPORTED;  // a hole
-            return count;
+            return sequence_ends(t, k, size) ? count : FAST_UNSUPPORTED;
         }
     }
-    return t->lastfree != NULL ? FAST_UNSUPPORTED : count;  // the hash part could go on
+    return sequence_ends(t, size, size) ? count : FAST_UNSUPPORTED;
 }
 
 int ludus_fast_table_reads_enabled(void) { return atomic_load(&fast_enabled); }

@@ -9,20 +9,29 @@ public enum Dataset {
     public static func items(
         _ environment: any Environment, from first: Int = 0, count: Int, seed: UInt64, params: [String: LuaValue]
     ) throws(EnvironmentError) -> [LuaValue] {
+        try requireItems(environment)
+        var items: [LuaValue] = []
+        items.reserveCapacity(count)
+        for index in first..<(first + count) { items.append(try item(environment, index: index, seed: seed, params: params)) }
+        return items
+    }
+
+    private static func requireItems(_ environment: any Environment) throws(EnvironmentError) {
         guard environment.spec.functions.contains("item") else {
             throw .unsupported("\(environment.spec.id) has no E.item(self): it cannot make dataset items")
         }
-        var items: [LuaValue] = []
-        items.reserveCapacity(count)
-        for index in first..<(first + count) {
-            try environment.reset(seed: SeededGenerator.derive(seed, UInt64(index)), params: params)
-            let item = try environment.call("item", [], results: 1)[0]
-            guard item["question"].stringValue != nil else {
-                throw .unsupported("E.item must return a table with a question string, got \(JSON.encode(item))")
-            }
-            items.append(item)
+    }
+
+    /// Item `index`: a reset with seed `derive(seed, index)`, then `E.item(self)`.
+    private static func item(
+        _ environment: any Environment, index: Int, seed: UInt64, params: [String: LuaValue]
+    ) throws(EnvironmentError) -> LuaValue {
+        try environment.reset(seed: SeededGenerator.derive(seed, UInt64(index)), params: params)
+        let item = try environment.call("item", [], results: 1)[0]
+        guard item["question"].stringValue != nil else {
+            throw .unsupported("E.item must return a table with a question string, got \(JSON.encode(item))")
         }
-        return items
+        return item
     }
 
     /// Writes `count` items as JSON lines, in index order, to `sink`, a batch at a time.
@@ -33,6 +42,7 @@ public enum Dataset {
         to sink: (String) throws -> Void
     ) throws {
         precondition(!environments.isEmpty, "at least one environment")
+        try requireItems(environments[0])
         let workers = environments.map { ItemWorker(environment: $0, seed: seed, params: params) }
         let batch = 256 * workers.count
         var first = 0
@@ -72,8 +82,7 @@ public enum Dataset {
             text.removeAll(keepingCapacity: true)
             do {
                 for index in indices {
-                    let item = try Dataset.items(environment, from: index, count: 1, seed: seed, params: params)[0]
-                    JSON.write(item, to: &text)
+                    JSON.write(try Dataset.item(environment, index: index, seed: seed, params: params), to: &text)
                     text += "\n"
                 }
             } catch { self.error = error }
