@@ -417,12 +417,18 @@ public final class ScriptEnvironment {
         let L = vm.L
         var isNumber: Int32 = 0
         if lua_type(L, index) == LUA_TTABLE {
+            // Exactly one number per player: a short list would leave stale rewards from
+            // earlier steps, a long one hides a bug.
+            let count = Int(lua_rawlen(L, index))
+            guard count == players else {
+                throw contractError("step", "must return a reward table with one number per player (\(players)), got \(count) entr\(count == 1 ? "y" : "ies")")
+            }
             for player in 0..<players {
                 lua_rawgeti(L, index, lua_Integer(player + 1))
                 rewardBuffer[player] = ludus_tonumber(L, -1, &isNumber)
                 ludus_pop(L, 1)
                 guard isNumber != 0 else {
-                    throw contractError("step", "reward table must hold a number for each of the \(players) players")
+                    throw contractError("step", "reward table must hold a number for each of the \(players) players (entry \(player + 1) is not a number)")
                 }
             }
             return rewardBuffer[0]
@@ -430,6 +436,9 @@ public final class ScriptEnvironment {
         let reward = ludus_tonumber(L, index, &isNumber)
         guard lua_type(L, index) == LUA_TNUMBER else {
             throw contractError("step", "must return a number as reward (or a table per player), got \(typeName(index))")
+        }
+        guard players == 1 else {
+            throw contractError("step", "returned a single number as reward in a \(players)-player game: return a table with one reward per player, like {1, -1}")
         }
         rewardBuffer[0] = reward
         return reward

@@ -7,8 +7,21 @@ import LudusLua
     @Test func replayWritesEveryStepAndStopsAtTheEnd() throws {
         let env = try Package.catalog.load("corridor")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID()).jsonl").path
+        let tooLong = [try ReplayEpisode(json: JSON.decode(#"{"seed": 5, "params": {"length": 4}, "actions": [1, 1, 1, 1, 1, 1]}"#))]
+        // Actions left after the episode ended are an error, never silently dropped.
+        #expect {
+            try Replay.run(tooLong, on: env, trace: TraceWriter(path: path))
+        } throws: { error in
+            guard case .actionsAfterEnd(line: 1, _, _) = error as? ReplayError else { return false }
+            return true
+        }
+        // Play to the goal exactly: find how many steps right the seeded start needs.
+        try env.reset(seed: 5, params: try env.spec.parameters.resolve(["length": .int(4)], environment: "corridor"))
+        let position = Int(env.observation.numbers[0])
+        let toGoal = 3 - position
+        let rights = Array(repeating: "1", count: toGoal).joined(separator: ", ")
         let episodes = [
-            try ReplayEpisode(json: JSON.decode(#"{"seed": 5, "params": {"length": 4}, "actions": [1, 1, 1, 1, 1, 1]}"#)),
+            try ReplayEpisode(json: JSON.decode(#"{"seed": 5, "params": {"length": 4}, "actions": [\#(rights)]}"#)),
             try ReplayEpisode(json: JSON.decode(#"{"seed": 6, "params": {"length": 3}, "actions": [0, 0]}"#)),
         ]
         let steps = try Replay.run(episodes, on: env, trace: TraceWriter(path: path))
@@ -26,9 +39,10 @@ import LudusLua
         let env = try Package.catalog.load("tic_tac_toe")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(UUID()).jsonl").path
         let runner = EpisodeRunner(environment: env, agents: [RandomAgent(actionSpace: env.spec.actionSpace), RandomAgent(actionSpace: env.spec.actionSpace)])
-        runner.trace = try TraceWriter(path: path)
+        let trace = try TraceWriter(path: path)
+        runner.observe(with: trace)
         let result = try runner.run(episode: 1, seed: 9, params: [:])
-        try runner.trace?.flush()
+        try trace.flush()
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == result.length + 1)
         let last = try JSON.decode(String(lines.last!))

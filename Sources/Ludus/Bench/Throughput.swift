@@ -70,10 +70,12 @@ public enum Throughput {
             } catch { self.error = error }
         }
 
+        /// The host binding's own speed against the interpreter's: no agent, no checks,
+        /// not an episode loop of Ludus (every loop users run goes through the driver).
         private func runDiscrete(n: Int, start: Int) throws {
             var generator = SeededGenerator(seed: seed)
             var episodeLength = 0
-            let cap = environment.spec.maxSteps ?? EpisodeRunner.stepCapWithoutMaxSteps
+            let cap = environment.spec.maxSteps ?? EpisodeDriver.stepCapWithoutMaxSteps
             for _ in 0..<steps {
                 let action = start + Int(generator.nextInt(0, Int64(n - 1)))
                 let outcome = try environment.stepDiscrete(action)
@@ -86,25 +88,17 @@ public enum Throughput {
             }
         }
 
+        /// Every other task plays whole episodes through the episode driver, the loop users run.
         private func runGeneral() throws {
             let spec = environment.spec
             let agents = (0..<spec.players).map { _ in RandomAgent(actionSpace: spec.actionSpace) }
-            for (i, agent) in agents.enumerated() { agent.beginEpisode(seed: SeededGenerator.derive(seed, UInt64(i)), player: i + 1) }
-            var legal: [Int] = []
-            legal.reserveCapacity(256)
+            let driver = EpisodeDriver(environment: environment)
             var generator = SeededGenerator(seed: seed)
-            var episodeLength = 0
-            let cap = spec.maxSteps ?? EpisodeRunner.stepCapWithoutMaxSteps
-            for _ in 0..<steps {
-                let player = try environment.turn(legal: &legal)
-                let action = try agents[max(player, 1) - 1].act(in: environment, legalActions: legal)
-                let outcome = try environment.stepOutcome(action)
-                episodeLength += 1
-                if outcome.terminated || outcome.truncated || episodeLength >= cap {
-                    episodes += 1
-                    episodeLength = 0
-                    try environment.reset(seed: generator.next(), params: params)
-                }
+            var played = 0
+            while played < steps {
+                let result = try driver.play(seed: generator.next() & SeedStreams.mask, params: params, agents: agents, limit: steps - played)
+                played += max(1, result.length)
+                episodes += 1
             }
         }
     }

@@ -90,47 +90,27 @@ extension CheckContext {
     }
 
     func location(_ function: String) -> String? {
-        env.script.module.location(of: function)?.description
+        env.location(of: function)?.description
     }
 
-    /// Plays `steps` seeded random steps from a reset and hashes everything seen.
+    /// Plays `steps` seeded random steps from a reset and hashes everything seen
+    /// (the driver's one trajectory hash).
     func playHash(_ environment: any Environment, seed: UInt64, steps: Int, params: [String: LuaValue]? = nil) throws(CheckFailure) -> String {
-        try attempt { () throws(EnvironmentError) in
-            try environment.reset(seed: seed, params: params ?? environment.spec.parameters.defaults)
-        }
-        var hash = StableHash()
-        hashObservation(environment, &hash)
-        try continueHash(environment, seed: seed, steps: steps, into: &hash)
-        return hash.hex
+        let driver = EpisodeDriver(environment: environment)
+        driver.onAgentFailure = .stop
+        let agents = randomAgents()
+        do {
+            return try driver.play(seed: seed, params: params ?? environment.spec.parameters.defaults, agents: agents, limit: steps).trajectoryHash
+        } catch { throw failure(error) }
     }
 
-    /// Steps an environment with seeded random actions, hashing observations, rewards and flags.
-    func continueHash(_ environment: any Environment, seed: UInt64, steps: Int, into hash: inout StableHash) throws(CheckFailure) {
-        let agent = RandomAgent(actionSpace: environment.spec.actionSpace)
-        agent.beginEpisode(seed: seed, player: 1)
-        var legal: [Int] = []
-        for _ in 0..<steps {
-            let player = try attempt { () throws(EnvironmentError) in try environment.currentPlayer() }
-            if player == 0 { break }
-            try attempt { () throws(EnvironmentError) in try environment.legalActions(into: &legal) }
-            let action: Action
-            do { action = try agent.act(in: environment, legalActions: legal) } catch { throw CheckFailure(message: "\(error)") }
-            let step = try attempt { () throws(EnvironmentError) in try environment.step(action) }
-            hash.combine(action)
-            hashObservation(environment, &hash)
-            for r in step.rewards { hash.combine(r) }
-            hash.combine(step.terminated)
-            hash.combine(step.truncated)
-            if step.isDone { break }
+    /// Random agents, one per seat.
+    func randomAgents() -> [any Agent] { (0..<spec.players).map { _ in RandomAgent(actionSpace: spec.actionSpace) } }
+
+    func failure(_ error: EpisodeError) -> CheckFailure {
+        switch error {
+        case .environment(let environmentError): return failure(environmentError)
+        default: return CheckFailure(location: nil, message: error.description)
         }
     }
-
-    func hashObservation(_ environment: any Environment, _ hash: inout StableHash) {
-        for x in environment.observation.numbers { hash.combine(x) }
-        for t in environment.observation.texts { hash.combine(t) }
-    }
-}
-
-extension CheckFailure {
-    init(message: String) { self.init(location: nil, message: message, skip: nil) }
 }

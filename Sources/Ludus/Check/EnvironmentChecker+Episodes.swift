@@ -1,60 +1,41 @@
 import LudusLua
 
 extension CheckContext {
-    /// Random episodes over the parameter space: observations in the space, finite
-    /// rewards, legal actions sorted and valid, current player consistent, episodes
-    /// ending within the declared limits, returns inside `reward_range`.
+    /// Random episodes over the parameter space, through the episode driver (which
+    /// stops at a non-finite reward, an observation outside the space or a player out
+    /// of range), with the checker's own invariants as plug-ins: legal actions sorted and
+    /// valid, info a table, the current player 0 once a game is over, episodes ending
+    /// within the declared limits, returns inside `reward_range`.
     mutating func checkEpisodes() throws(CheckFailure) {
         var generator = SeededGenerator(seed: seed(4))
-        let agents = (0..<spec.players).map { _ in RandomAgent(actionSpace: spec.actionSpace) }
-        env.capturesDetail = true
-        defer { env.capturesDetail = false }
+        let invariants = InvariantObserver()
+        let agents: [any Agent] = (0..<spec.players).map { _ in LegalActionInspector(RandomAgent(actionSpace: spec.actionSpace), invariants) }
+        let driver = EpisodeDriver(environment: env)
+        driver.observers = [invariants]
+        driver.onAgentFailure = .stop
+        driver.stepCap = spec.maxSteps ?? options.stepCapWithoutMaxSteps
         var legal: [Int] = []
-        let cap = spec.maxSteps ?? options.stepCapWithoutMaxSteps
         for episode in 0..<options.episodes {
             let params = episode == 0 ? spec.parameters.defaults : spec.parameters.sample(using: &generator)
             let label = "episode \(episode + 1)" + (spec.parameters.isEmpty ? "" : " with params \(JSON.encode(.table(params)))")
-            let episodeSeed = seed(100 + episode)
-            try attempt { () throws(EnvironmentError) in try env.reset(seed: episodeSeed, params: params) }
-            for (i, agent) in agents.enumerated() { agent.beginEpisode(seed: SeededGenerator.derive(episodeSeed, UInt64(i)), player: i + 1) }
-            var returns = Array(repeating: 0.0, count: spec.players)
-            var length = 0
-            var done = false
-            while !done && length < cap && problems.count < 5 {
-                let player = try attempt { () throws(EnvironmentError) in try env.currentPlayer() }
-                guard (0...spec.players).contains(player) else {
-                    problem("\(label), step \(length): current_player returned \(player), outside 0...\(spec.players)", at: location("current_player"))
-                    break
-                }
-                if player == 0 {
-                    problem("\(label), step \(length): current_player is 0 but the last step did not end the episode", at: location("current_player"))
-                    break
-                }
-                try attempt { () throws(EnvironmentError) in try env.legalActions(into: &legal) }
-                if spec.hasLegalActions { checkLegal(legal, label: "\(label), step \(length)") }
-                let action: Action
-                do { action = try agents[player - 1].act(in: env, legalActions: legal) } catch { throw CheckFailure(message: "\(error)") }
-                let step = try attempt { () throws(EnvironmentError) in try env.step(action) }
-                length += 1
-                if let why = spec.observationSpace.problem(with: env.lastObservation) {
-                    problem("\(label), step \(length): observation outside \(spec.observationSpace): \(why)", at: location("step"))
-                }
-                for (i, r) in step.rewards.enumerated() {
-                    if !r.isFinite { problem("\(label), step \(length): reward of player \(i + 1) is \(r)", at: location("step")) }
-                    returns[i] += r
-                }
-                switch env.lastInfo {
-                case .table, .array: break
-                default: problem("\(label), step \(length): info must be a table, got \(env.lastInfo.typeName)", at: location("step"))
-                }
-                done = step.isDone
+            invariants.label = label
+            let result: EpisodeResult
+            do {
+                result = try driver.play(episode: episode + 1, seed: seed(100 + episode), params: params, agents: agents)
+            } catch {
+                let f = failure(error)
+                problem("\(label), step \(invariants.length): \(f.message)", at: f.location)
+                for found in invariants.problems { problem(found.message, at: found.function.flatMap(location)) }
+                break
             }
-            if !done && problems.isEmpty {
+            for found in invariants.problems { problem(found.message, at: found.function.flatMap(location)) }
+            invariants.problems.removeAll()
+            if !invariants.ended && problems.isEmpty {
                 problem(spec.maxSteps == nil
-                    ? "\(label) did not end within \(cap) steps: declare E.max_steps and truncate there"
-                    : "\(label) was still running after max_steps = \(cap): set truncated = true by then", at: location("step"))
+                    ? "\(label) did not end within \(driver.stepCap) steps: declare E.max_steps and truncate there"
+                    : "\(label) was still running after max_steps = \(driver.stepCap): set truncated = true by then", at: location("step"))
             }
-            if done && spec.players > 1 {
+            if invariants.ended && spec.players > 1 {
                 let after = try attempt { () throws(EnvironmentError) in try env.currentPlayer() }
                 if after != 0 { problem("\(label): current_player is \(after) after the episode ended (expected 0)", at: location("current_player")) }
                 try attempt { () throws(EnvironmentError) in try env.legalActions(into: &legal) }
@@ -62,25 +43,11 @@ extension CheckContext {
             }
             if let range = spec.rewardRange, spec.returnsWithinRewardRange {
                 let tolerance = 1e-9 * max(1, range.upperBound - range.lowerBound)
-                for (i, total) in returns.enumerated() where total < range.lowerBound - tolerance || total > range.upperBound + tolerance {
+                for (i, total) in result.returns.enumerated() where total < range.lowerBound - tolerance || total > range.upperBound + tolerance {
                     problem("\(label): return of player \(i + 1) is \(total), outside reward_range [\(range.lowerBound), \(range.upperBound)]")
                 }
             }
             if problems.count >= 5 { break }
-        }
-    }
-
-    mutating func checkLegal(_ legal: [Int], label: String) {
-        if legal.isEmpty {
-            problem("\(label): legal_actions is empty while a player is to move", at: location("legal_actions"))
-            return
-        }
-        for i in 1..<max(1, legal.count) where legal[i] <= legal[i - 1] {
-            problem("\(label): legal_actions must be sorted ascending without repeats, got \(legal)", at: location("legal_actions"))
-            return
-        }
-        if let bad = legal.first(where: { !spec.actionSpace.contains(.discrete($0)) }) {
-            problem("\(label): legal action \(bad) is outside \(spec.actionSpace)", at: location("legal_actions"))
         }
     }
 
@@ -101,25 +68,104 @@ extension CheckContext {
     }
 
     /// A clone taken mid-episode has the same future as the original under the same actions,
-    /// and stepping it leaves the original untouched.
+    /// and stepping it leaves the original untouched. Several seeds, parameter samples and
+    /// prefixes: a clone that re-draws its randomness can match on one sample by luck.
     mutating func checkClone() throws(CheckFailure) {
         guard spec.clonable else { throw .skip("E.clonable = false") }
-        for (round, prefix) in [0, 3, 7].enumerated() {
-            let episodeSeed = seed(300 + round)
-            var prefixHash = StableHash()
-            try attempt { () throws(EnvironmentError) in try env.reset(seed: episodeSeed, params: spec.parameters.defaults) }
-            try continueHash(env, seed: episodeSeed, steps: prefix, into: &prefixHash)
-            if try attempt({ () throws(EnvironmentError) in try env.currentPlayer() }) == 0 { continue }
-            let copy = try attempt { () throws(EnvironmentError) in try env.clone() }
-            var cloneHash = StableHash()
-            try continueHash(copy, seed: episodeSeed &+ 1, steps: 40, into: &cloneHash)
-            var originalHash = StableHash()
-            try continueHash(env, seed: episodeSeed &+ 1, steps: 40, into: &originalHash)
-            if cloneHash.value != originalHash.value {
-                problem("a clone taken after \(prefix) steps does not have the original's future: keep all state in self (or fix E.clone)",
-                        at: location("clone"))
-                return
+        var generator = SeededGenerator(seed: seed(6))
+        let driver = EpisodeDriver(environment: env)
+        driver.onAgentFailure = .stop
+        for sample in 0..<8 {
+            let params = sample == 0 ? spec.parameters.defaults : spec.parameters.sample(using: &generator)
+            for (round, prefix) in [0, 1, 3, 7].enumerated() {
+                let episodeSeed = seed(300 + sample * 4 + round)
+                do {
+                    var progress = try driver.begin(seed: episodeSeed, params: params, agents: randomAgents())
+                    try driver.advance(&progress, agents: randomAgents(), limit: prefix)
+                    if progress.isOver { continue }
+                    let played = progress.length
+                    let copy = try attempt { () throws(EnvironmentError) in try env.clone() }
+                    // The same seeded agents continue both: identical futures, identical hashes.
+                    let futureSeed = episodeSeed &+ 1
+                    let cloneHash = try future(of: copy, seed: futureSeed, from: progress)
+                    let originalHash = try future(of: env, seed: futureSeed, from: progress)
+                    if cloneHash != originalHash {
+                        problem("a clone taken after \(played) step\(played == 1 ? "" : "s") (seed \(episodeSeed)\(spec.parameters.isEmpty ? "" : ", params \(JSON.encode(.table(params)))")) does not have the original's future: keep all state in self (or fix E.clone)",
+                                at: location("clone"))
+                        return
+                    }
+                } catch let error as EpisodeError {
+                    throw failure(error)
+                } catch {
+                    throw CheckFailure(message: "\(error)")
+                }
             }
         }
+    }
+
+    /// Forty more seeded random steps of `environment` from where `progress` stands.
+    private func future(of environment: any Environment, seed: UInt64, from progress: EpisodeDriver.Progress) throws(EpisodeError) -> UInt64 {
+        let driver = EpisodeDriver(environment: environment)
+        driver.onAgentFailure = .stop
+        let agents = randomAgents()
+        for (i, agent) in agents.enumerated() { agent.beginEpisode(seed: SeedStreams.agentSeed(episode: seed, seat: i + 1), player: i + 1) }
+        var continued = progress
+        continued.hash = TrajectoryHash()
+        try driver.advance(&continued, agents: agents, limit: 40)
+        return continued.hash.value
+    }
+}
+
+/// The checker's invariants on every step, as a driver plug-in.
+final class InvariantObserver: EpisodeObserver {
+    struct Found { var message: String; var function: String? }
+    var label = ""
+    var problems: [Found] = []
+    var length = 0
+    var ended = false
+    var needsDetail: Bool { true }
+
+    func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: LuaValue]) throws {
+        length = 0
+        ended = false
+    }
+
+    func didStep(_ environment: any Environment, episode: Int, length: Int, player: Int, action: Action, step: Step) throws {
+        self.length = length
+        ended = step.isDone
+        switch environment.lastInfo {
+        case .table, .array: break
+        default: problems.append(Found(message: "\(label), step \(length): info must be a table, got \(environment.lastInfo.typeName)", function: "step"))
+        }
+    }
+
+    func legal(_ legal: [Int], space: Space, hasLegalActions: Bool) {
+        guard hasLegalActions else { return }
+        let where_ = "\(label), step \(length)"
+        if legal.isEmpty {
+            problems.append(Found(message: "\(where_): legal_actions is empty while a player is to move", function: "legal_actions"))
+            return
+        }
+        for i in 1..<max(1, legal.count) where legal[i] <= legal[i - 1] {
+            problems.append(Found(message: "\(where_): legal_actions must be sorted ascending without repeats, got \(legal)", function: "legal_actions"))
+            return
+        }
+        if let bad = legal.first(where: { !space.contains(.discrete($0)) }) {
+            problems.append(Found(message: "\(where_): legal action \(bad) is outside \(space)", function: "legal_actions"))
+        }
+    }
+}
+
+/// Hands the legal actions to the invariants before the random agent picks among them.
+final class LegalActionInspector: Agent {
+    let inner: RandomAgent
+    let invariants: InvariantObserver
+    var name: String { inner.name }
+    var needsObservation: Bool { false }
+    init(_ inner: RandomAgent, _ invariants: InvariantObserver) { self.inner = inner; self.invariants = invariants }
+    func beginEpisode(seed: UInt64, player: Int) { inner.beginEpisode(seed: seed, player: player) }
+    func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
+        invariants.legal(legalActions, space: environment.spec.actionSpace, hasLegalActions: environment.spec.hasLegalActions)
+        return try inner.act(in: environment, legalActions: legalActions)
     }
 }

@@ -11,33 +11,38 @@ public enum GoldenPlaythrough {
     }
 
     /// The playthrough text: header, reset observation, then one line per step.
-    public static func text(_ environment: any Environment, seed: UInt64) throws -> String {
+    /// - Throws: ``EpisodeError`` when the environment fails.
+    public static func text(_ environment: any Environment, seed: UInt64) throws(EpisodeError) -> String {
         let spec = environment.spec
-        environment.capturesDetail = true
-        defer { environment.capturesDetail = false }
-        var lines = ["# \(spec.id) \(spec.version), seed \(seed), random agents, default params"]
+        let writer = Writer()
+        writer.lines = ["# \(spec.id) \(spec.version), seed \(seed), random agents, default params"]
         let params = spec.parameters.defaults
-        lines.append("params \(JSON.encode(.table(params)))")
-        try environment.reset(seed: seed, params: params)
-        lines.append("reset observation \(JSON.encode(environment.lastObservation))")
+        writer.lines.append("params \(JSON.encode(.table(params)))")
+        let driver = EpisodeDriver(environment: environment)
+        driver.observers = [writer]
+        driver.onAgentFailure = .stop
         let agents = (0..<spec.players).map { _ in RandomAgent(actionSpace: spec.actionSpace) }
-        for (i, agent) in agents.enumerated() { agent.beginEpisode(seed: SeededGenerator.derive(seed, UInt64(i + 1)), player: i + 1) }
-        var legal: [Int] = []
-        for t in 1...maxSteps {
-            let player = try environment.currentPlayer()
-            if player == 0 { break }
-            try environment.legalActions(into: &legal)
-            let action = try agents[player - 1].act(in: environment, legalActions: legal)
-            let step = try environment.step(action)
+        _ = try driver.play(seed: seed, params: params, agents: agents, limit: maxSteps)
+        let render: String?
+        do { render = try environment.render() } catch { throw .environment(error) }
+        if let render {
+            writer.lines.append("final render:")
+            writer.lines.append(contentsOf: render.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 })
+        }
+        return writer.lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes the reset and every step as a line.
+    final class Writer: EpisodeObserver {
+        var lines: [String] = []
+        var needsDetail: Bool { true }
+        func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: LuaValue]) throws {
+            lines.append("reset observation \(JSON.encode(environment.lastObservation))")
+        }
+        func didStep(_ environment: any Environment, episode: Int, length: Int, player: Int, action: Action, step: Step) throws {
             let rewards = step.rewards.map(JSON.number).joined(separator: ",")
-            lines.append("step \(t) player \(player) action \(action) reward \(rewards) terminated \(step.terminated) truncated \(step.truncated) observation \(JSON.encode(environment.lastObservation))")
-            if step.isDone { break }
+            lines.append("step \(length) player \(player) action \(action) reward \(rewards) terminated \(step.terminated) truncated \(step.truncated) observation \(JSON.encode(environment.lastObservation))")
         }
-        if let render = try environment.render() {
-            lines.append("final render:")
-            lines.append(contentsOf: render.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 })
-        }
-        return lines.joined(separator: "\n") + "\n"
     }
 }
 
@@ -46,9 +51,7 @@ extension CheckContext {
         guard let directory = options.goldenDirectory else { throw .skip("no golden folder") }
         let path = directory + "/" + GoldenPlaythrough.fileName(for: spec.id)
         let actual: String
-        do { actual = try GoldenPlaythrough.text(env, seed: options.seed) } catch let error as EnvironmentError {
-            throw failure(error)
-        } catch { throw CheckFailure(message: "\(error)") }
+        do { actual = try GoldenPlaythrough.text(env, seed: options.seed) } catch { throw failure(error) }
         if options.recordGolden {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

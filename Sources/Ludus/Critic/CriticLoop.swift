@@ -25,7 +25,7 @@ public struct CriticRound: Hashable, Sendable, Codable {
 /// on the outcomes (the critic on every labelled step so far). After each round the
 /// critic is evaluated on a fixed held-out set of correct and sneaky steps.
 public final class CriticLoop {
-    public let environment: LuaEnvironment
+    public let environment: any Environment
     public let errorTypes: [String]
     public let featureCount: Int
     public var gamesPerRound = 200
@@ -36,7 +36,7 @@ public final class CriticLoop {
     public private(set) var critic: CriticModel
     private var examples: [(features: [Double], wrong: Bool)] = []
 
-    public init(environment: LuaEnvironment, params: [String: LuaValue]) throws(EnvironmentError) {
+    public init(environment: any Environment, params: [String: LuaValue]) throws(EnvironmentError) {
         let spec = environment.spec
         guard spec.players == 2, spec.roles == ["generator", "critic"] else {
             throw .unsupported("\(spec.id) is not a generator/critic game (roles must be {\"generator\", \"critic\"})")
@@ -44,7 +44,7 @@ public final class CriticLoop {
         guard case .dict(let parts) = spec.observationSpace, let features = parts.first(where: { $0.name == "features" }),
             case .box(_, _, let shape) = features.space, parts.first?.name == "features"
         else { throw .unsupported("\(spec.id): the observation must be a dict with a `features` box") }
-        let names = environment.script.module.definition["error_types"].arrayValue?.compactMap(\.stringValue) ?? []
+        let names = spec.facts["error_types"]?.arrayValue?.compactMap(\.stringValue) ?? []
         guard !names.isEmpty else { throw .unsupported("\(spec.id) must declare E.error_types") }
         guard spec.parameters["correct_rate"] != nil else { throw .unsupported("\(spec.id) must have a correct_rate param") }
         self.environment = environment
@@ -53,7 +53,6 @@ public final class CriticLoop {
         featureCount = shape.reduce(1, *)
         generator = GeneratorBandit(arms: names.count)
         critic = CriticModel(features: featureCount)
-        environment.capturesDetail = true
     }
 
     /// A step as the critic sees it, with the verifier's truth.
@@ -63,44 +62,82 @@ public final class CriticLoop {
         var errorType: Int?
     }
 
-    /// Plays to the critic's turn: the generator (if it moves) plays `errorType`.
-    private func stepForCritic(seed: UInt64, params: [String: LuaValue], errorType: (inout SeededGenerator) -> Int,
-                               generatorRandom: inout SeededGenerator) throws(EnvironmentError) -> (features: [Double], played: Int?) {
-        try environment.reset(seed: seed, params: params)
-        var played: Int? = nil
-        if try environment.currentPlayer() == 1 {
-            let arm = errorType(&generatorRandom)
-            _ = try environment.stepOutcome(.discrete(arm))
+    /// The generator's seat: plays the error type it is told to (when it moves at all).
+    final class GeneratorSeat: Agent {
+        let name = "generator"
+        var needsObservation: Bool { false }
+        var choose: () -> Int = { 0 }
+        var played: Int?
+        func beginEpisode(seed: UInt64, player: Int) { played = nil }
+        func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
+            let arm = choose()
             played = arm
+            return .discrete(arm)
         }
-        guard try environment.currentPlayer() == 2 else { throw .unsupported("expected the critic's turn") }
-        return (Array(environment.observation.numbers[0..<featureCount]), played)
     }
 
-    /// The critic's verdict is stepped; the truth comes from the environment's info.
-    private func judge(_ verdictWrong: Bool) throws(EnvironmentError) -> (truthWrong: Bool, rewards: (Double, Double)) {
-        _ = try environment.stepOutcome(.discrete(verdictWrong ? 1 : 0))
-        let rewards = environment.rewards
-        let truth = environment.lastInfo["truth"].stringValue
-        guard truth == "correct" || truth == "incorrect" else {
-            throw .unsupported("\(environment.spec.id): the final info must say truth = \"correct\" or \"incorrect\"")
+    /// The critic's seat: reads the step's features and gives the verdict it is told to.
+    final class CriticSeat: Agent {
+        let name = "critic"
+        let featureCount: Int
+        var judge: ([Double]) -> Bool = { _ in true }
+        var features: [Double] = []
+        var verdict = false
+        init(featureCount: Int) { self.featureCount = featureCount }
+        func beginEpisode(seed: UInt64, player: Int) {}
+        func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
+            features = Array(environment.observation.numbers[0..<featureCount])
+            verdict = judge(features)
+            return .discrete(verdict ? 1 : 0)
         }
-        return (truth == "incorrect", (rewards[0], rewards[1]))
+    }
+
+    /// Reads the verifier's truth from the final info.
+    final class TruthReader: EpisodeObserver {
+        var needsDetail: Bool { true }
+        var truth: String?
+        func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: LuaValue]) throws { truth = nil }
+        func didStep(_ environment: any Environment, episode: Int, length: Int, player: Int, action: Action, step: Step) throws {
+            if step.isDone { truth = environment.lastInfo["truth"].stringValue }
+        }
+    }
+
+    private lazy var generatorSeat = GeneratorSeat()
+    private lazy var criticSeat = CriticSeat(featureCount: featureCount)
+    private let truthReader = TruthReader()
+    private lazy var driver: EpisodeDriver = {
+        let driver = EpisodeDriver(environment: environment)
+        driver.observers = [truthReader]
+        driver.onAgentFailure = .stop
+        return driver
+    }()
+
+    /// One game through the episode driver: the generator (if it moves) plays
+    /// `errorType`, the critic judges with `judge`, the environment's info gives the truth.
+    private func playGame(seed: UInt64, params: [String: LuaValue], errorType: @escaping () -> Int,
+                          judge: @escaping ([Double]) -> Bool) throws(EpisodeError) -> (judged: Judged, verdict: Bool, generatorReward: Double) {
+        generatorSeat.choose = errorType
+        criticSeat.judge = judge
+        let result = try driver.play(seed: seed, params: params, agents: [generatorSeat, criticSeat])
+        guard let truth = truthReader.truth, truth == "correct" || truth == "incorrect" else {
+            throw .environment(.contract(ContractViolation(
+                function: "step", message: "must say truth = \"correct\" or \"incorrect\" in the final info of a generator/critic game",
+                location: environment.location(of: "step"), file: environment.spec.path)))
+        }
+        return (Judged(features: criticSeat.features, wrong: truth == "incorrect", errorType: generatorSeat.played),
+                criticSeat.verdict, result.returns[0])
     }
 
     /// The fixed held-out set: half correct steps, half sneaky ones with error types in turn.
-    func heldOut(seed: UInt64) throws(EnvironmentError) -> [Judged] {
+    func heldOut(seed: UInt64) throws(EpisodeError) -> [Judged] {
         var set: [Judged] = []
-        var unused = SeededGenerator(seed: seed)
+        let seeds = SeedStreams(root: seed)
         for i in 0..<max(0, heldOutSize) {
             var p = params
             let erroneous = i % 2 == 1
             p["correct_rate"] = .number(erroneous ? 0 : 1)
             let arm = (i / 2) % errorTypes.count
-            let (features, played) = try stepForCritic(seed: SeededGenerator.derive(seed, UInt64(i)), params: p,
-                                                       errorType: { _ in arm }, generatorRandom: &unused)
-            let (truth, _) = try judge(true)
-            set.append(Judged(features: features, wrong: truth, errorType: played))
+            set.append(try playGame(seed: seeds.seed(.evaluation, i), params: p, errorType: { arm }, judge: { _ in true }).judged)
         }
         return set
     }
@@ -114,32 +151,32 @@ public final class CriticLoop {
 
     /// Runs `rounds` rounds; round 0 is the untrained critic. Calls `report` after each.
     public func run(rounds: Int, seed: UInt64, report: (CriticRound) throws -> Void) throws {
-        let held = try heldOut(seed: SeededGenerator.derive(seed, 0xC817))
+        let seeds = SeedStreams(root: seed)
+        let held = try heldOut(seed: seeds.seed(.evaluation))
         var initial = evaluate(held)
         try report(CriticRound(round: 0, accuracyOnCorrect: initial.correct, accuracyOnErroneous: initial.erroneous,
                                deceptionRate: 0, generatorPolicy: generator.probabilities, games: 0))
-        var random = SeededGenerator(seed: SeededGenerator.derive(seed, 0x9E4))
+        var random = seeds.generator(.loop)
         for round in 1...max(1, rounds) {
             var outcomes: [(arm: Int, reward: Double)] = []
             var sneaky = 0, fooled = 0
             let policy = generator
+            let critic = self.critic
             for game in 0..<max(0, gamesPerRound) {
-                let gameSeed = SeededGenerator.derive(seed, UInt64(round) << 32 | UInt64(game))
-                let (features, played) = try stepForCritic(seed: gameSeed, params: params, errorType: { policy.sample(using: &$0) },
-                                                           generatorRandom: &random)
-                let verdict = critic.judgesWrong(features)
-                let (truth, rewards) = try judge(verdict)
-                examples.append((features, truth))
-                if let played {
-                    outcomes.append((played, rewards.0))
-                    if truth {
+                let gameSeed = seeds.seed(.episode, UInt64(round) << 32 | UInt64(game))
+                let (judged, verdict, generatorReward) = try playGame(
+                    seed: gameSeed, params: params, errorType: { policy.sample(using: &random) }, judge: { critic.judgesWrong($0) })
+                examples.append((judged.features, judged.wrong))
+                if let played = judged.errorType {
+                    outcomes.append((played, generatorReward))
+                    if judged.wrong {
                         sneaky += 1
                         if !verdict { fooled += 1 }
                     }
                 }
             }
             for outcome in outcomes { generator.update(arm: outcome.arm, reward: outcome.reward) }
-            critic.fit(examples)
+            self.critic.fit(examples)
             initial = evaluate(held)
             try report(CriticRound(round: round, accuracyOnCorrect: initial.correct, accuracyOnErroneous: initial.erroneous,
                                    deceptionRate: sneaky == 0 ? 0 : Double(fooled) / Double(sneaky),

@@ -55,6 +55,9 @@ public protocol Environment: AnyObject {
 
     /// When true, ``lastObservation`` and ``lastInfo`` hold full values after each reset and step (slower).
     var capturesDetail: Bool { get set }
+    /// When true (the driver's choice), every step copies its observation into ``observation``;
+    /// when false it may be copied on first read. Either way ``observation`` is right when read.
+    var copiesObservation: Bool { get set }
     var lastObservation: LuaValue { get }
     var lastInfo: LuaValue { get }
 
@@ -74,6 +77,10 @@ public protocol Environment: AnyObject {
 
     /// An independent copy whose future under the same actions is identical.
     func clone() throws(EnvironmentError) -> any Environment
+
+    /// Where the environment's function `name` (`step`, `current_player`) is defined, for
+    /// errors that name file:line; nil when unknown.
+    func location(of function: String) -> SourceLocation?
 
     /// Calls an extra function of the script, `E.name(self, args...)` (solvers, verifiers, scorers).
     func call(_ name: String, _ arguments: [LuaValue], results: Int) throws(EnvironmentError) -> [LuaValue]

@@ -10,6 +10,9 @@ public enum EnvironmentError: Error, Hashable, Sendable, CustomStringConvertible
     case parameter(ParameterError)
     /// No environment has this id or path.
     case notFound(String, searched: [String])
+    /// The script ran but broke the contract (a reward of the wrong shape or not finite,
+    /// an observation outside its space, a player to move out of range).
+    case contract(ContractViolation)
     /// An agent asked for something the environment cannot do.
     case unsupported(String)
 
@@ -22,6 +25,7 @@ public enum EnvironmentError: Error, Hashable, Sendable, CustomStringConvertible
         case .parameter(let error): return error.description
         case .notFound(let name, let searched):
             return "no environment '\(name)' (searched \(searched.joined(separator: ", ")); try `ludus list`)"
+        case .contract(let violation): return violation.description
         case .unsupported(let message): return message
         }
     }
@@ -33,7 +37,28 @@ public enum EnvironmentError: Error, Hashable, Sendable, CustomStringConvertible
         case .spec: return "spec_error"
         case .parameter: return "parameter_error"
         case .notFound: return "not_found"
+        case .contract: return "contract_violation"
         case .unsupported: return "unsupported"
         }
     }
+}
+
+/// A broken promise of the environment contract, found by the host while running the script.
+public struct ContractViolation: Hashable, Sendable, CustomStringConvertible {
+    /// The script function at fault (`step`, `current_player`...).
+    public var function: String
+    public var message: String
+    /// Where `E.<function>` is defined, when known.
+    public var location: SourceLocation?
+    /// The script's path (named when the location is unknown).
+    public var file: String
+
+    public init(function: String, message: String, location: SourceLocation?, file: String) {
+        self.function = function
+        self.message = message
+        self.location = location
+        self.file = file
+    }
+
+    public var description: String { "\(location?.description ?? file): E.\(function) \(message)" }
 }

@@ -30,6 +30,11 @@ public struct EnvironmentSpec: Hashable, Sendable {
     public var functions: Set<String>
     /// Where the script was loaded from.
     public var path: String
+    /// Every other value `E` declares (`error_types`, `action_names`...), for loops that need
+    /// a fact of their own: read here, never from the script.
+    public var facts: [String: LuaValue]
+    /// Names of discrete actions when the script declares `E.action_names = {"left", ...}`.
+    public var actionNames: [String] { facts["action_names"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
 
     /// Reads the facts of a loaded `E`.
     /// - Throws: ``SpecError`` naming the first fact that is missing or malformed.
@@ -92,10 +97,14 @@ public struct EnvironmentSpec: Hashable, Sendable {
             }
         }
         var functions: Set<String> = []
+        var facts: [String: LuaValue] = [:]
         if case .table(let fields) = e {
-            for (name, value) in fields where value == .opaque("function") { functions.insert(name) }
+            for (name, value) in fields {
+                if value == .opaque("function") { functions.insert(name) } else { facts[name] = value }
+            }
         }
         self.functions = functions
+        self.facts = facts
     }
 
     public var hasLegalActions: Bool { functions.contains("legal_actions") }

@@ -56,7 +56,7 @@ public final class LuaEnvironment: Environment {
 
     @inline(__always)
     public func step(_ action: Action) throws(EnvironmentError) -> Step {
-        let outcome = try wrap { () throws(LuaError) in try script.step(action.luaAction) }
+        let outcome = try wrap { () throws(LuaError) in try script.step(action.luaAction(in: spec.actionSpace)) }
         let rewards = script.rewards
         return Step(reward: outcome.reward, otherRewards: rewards.count > 1 ? Array(rewards[1...]) : [],
                     terminated: outcome.terminated, truncated: outcome.truncated)
@@ -67,7 +67,7 @@ public final class LuaEnvironment: Environment {
     public func stepOutcome(_ action: Action) throws(EnvironmentError) -> StepOutcome {
         do {
             if case .discrete(let i) = action { return try script.step(discrete: Int64(i)) }
-            return try script.step(action.luaAction)
+            return try script.step(action.luaAction(in: spec.actionSpace))
         } catch { throw .lua(error, file: file) }
     }
 
@@ -122,15 +122,11 @@ public final class LuaEnvironment: Environment {
         return LuaEnvironment(spec: spec, script: copy, file: file)
     }
 
+    public func location(of function: String) -> SourceLocation? { script.module.location(of: function) }
+
     public func call(_ name: String, _ arguments: [LuaValue], results: Int) throws(EnvironmentError) -> [LuaValue] {
         guard spec.functions.contains(name) else { throw .unsupported("\(spec.id) has no function E.\(name)") }
         return try wrap { () throws(LuaError) in try script.callMethod(name, arguments, results: results) }
     }
 }
 
-extension LuaEnvironment {
-    /// Names of discrete actions when the script declares `E.action_names = {"left", ...}`.
-    public var actionNames: [String] {
-        script.module.definition["action_names"].arrayValue?.compactMap(\.stringValue) ?? []
-    }
-}

@@ -22,7 +22,7 @@ public final class SelfPlayLoop {
         public var score: Double { games == 0 ? 0 : (Double(wins) + 0.5 * Double(draws)) / Double(games) }
     }
 
-    public let environment: LuaEnvironment
+    public let environment: any Environment
     public let student: any Student
     /// The student's spec (`ppo`, `ppo:hidden=32`): its kind names the agent that loads snapshots.
     public let studentSpec: String
@@ -35,12 +35,14 @@ public final class SelfPlayLoop {
     public var workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("ludus-selfplay-\(UUID())").path
     public var onEpisode: ((_ episode: Int, _ opponent: String, _ seat: Int, EpisodeResult) throws -> Void)?
     public var onEvaluation: ((Evaluation) throws -> Void)?
+    /// Called when a game could not be played (the environment failed); training goes on.
+    public var onFailure: ((_ episode: Int, _ opponent: String, EpisodeError) throws -> Void)?
 
     private var opponents: [any Agent]
     /// Students whose saved file loads back as an agent (`KIND:PATH`).
     static let snapshotKinds = ["ppo", "es", "q"]
 
-    public init(environment: LuaEnvironment, student: any Student, studentSpec: String, opponents: [String],
+    public init(environment: any Environment, student: any Student, studentSpec: String, opponents: [String],
                 limits: LuaLimits = .default) throws(EnvironmentError) {
         guard environment.spec.players == 2 else {
             throw .unsupported("self-play needs a two-player environment; \(environment.spec.id) has \(environment.spec.players) player(s)")
@@ -64,15 +66,19 @@ public final class SelfPlayLoop {
 
     public func run(episodes: Int, seed: UInt64) throws -> [Evaluation] {
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
-        // Snapshots replace `self` opponents later; they read observations like the student does.
-        environment.copiesObservation = student.needsObservation || opponents.contains { $0.needsObservation }
+        let seeds = SeedStreams(root: seed)
         var evaluations: [Evaluation] = []
         for episode in 1...max(1, episodes) {
             let slot = (episode - 1) % opponents.count
             let seat = ((episode - 1) / opponents.count) % 2 + 1
-            let result = try play(student: student, opponent: opponents[slot], seat: seat, episode: episode,
-                                  seed: SeededGenerator.derive(seed, UInt64(episode)))
-            try onEpisode?(episode, opponentSpecs[slot], seat, result)
+            do {
+                let result = try play(student: student, opponent: opponents[slot], seat: seat, episode: episode,
+                                      seed: seeds.seed(.episode, episode))
+                try onEpisode?(episode, opponentSpecs[slot], seat, result)
+            } catch let error as EpisodeError {
+                // One failed game is recorded, not the end of training.
+                try onFailure?(episode, opponentSpecs[slot], error)
+            }
             if episode % max(1, snapshotEvery) == 0 { try refreshSnapshots() }
             if episode % max(1, evaluateEvery) == 0 || episode == episodes {
                 for evaluation in try evaluate(after: episode, seed: seed) {
@@ -84,9 +90,11 @@ public final class SelfPlayLoop {
         return evaluations
     }
 
-    private func play(student: any Agent, opponent: any Agent, seat: Int, episode: Int, seed: UInt64) throws -> EpisodeResult {
+    private lazy var driver = EpisodeDriver(environment: environment)
+
+    private func play(student: any Agent, opponent: any Agent, seat: Int, episode: Int, seed: UInt64) throws(EpisodeError) -> EpisodeResult {
         let agents: [any Agent] = seat == 1 ? [student, opponent] : [opponent, student]
-        return try EpisodeRunner(environment: environment, agents: agents).run(episode: episode, seed: seed, params: params)
+        return try driver.play(episode: episode, seed: seed, params: params, agents: agents)
     }
 
     /// Replaces every `self` opponent with the student as it is now, frozen.
@@ -104,12 +112,19 @@ public final class SelfPlayLoop {
         student.isLearning = false
         defer { student.isLearning = true }
         var results: [Evaluation] = []
+        let seeds = SeedStreams(root: seed)
         for (slot, spec) in opponentSpecs.enumerated() where spec != "self" {
             var evaluation = Evaluation(episode: episode, opponent: spec, games: 0, wins: 0, draws: 0, losses: 0)
             for game in 0..<evaluationGames {
                 let seat = game % 2 + 1
-                let gameSeed = SeededGenerator.derive(seed ^ 0xE7A1, UInt64(slot * 1_000_003 + game))
-                let result = try play(student: student, opponent: opponents[slot], seat: seat, episode: game, seed: gameSeed)
+                let gameSeed = seeds.seed(.evaluation, slot * 1_000_003 + game)
+                let result: EpisodeResult
+                do {
+                    result = try play(student: student, opponent: opponents[slot], seat: seat, episode: game, seed: gameSeed)
+                } catch {
+                    try onFailure?(episode, spec, error)
+                    continue
+                }
                 let mine = result.returns[seat - 1], theirs = result.returns[2 - seat]
                 evaluation.games += 1
                 if mine > theirs { evaluation.wins += 1 } else if mine < theirs { evaluation.losses += 1 } else { evaluation.draws += 1 }

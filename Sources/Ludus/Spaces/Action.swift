@@ -14,6 +14,16 @@ public enum Action: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The action as the script receives it in `space`: multi-discrete and multi-binary
+    /// elements arrive as Lua integers (`0`, not `0.0`), box elements as floats.
+    func luaAction(in space: Space) -> LuaAction {
+        switch (self, space) {
+        case (.vector(let v), .multiDiscrete), (.vector(let v), .multiBinary):
+            return .value(.array(v.map { .int(Int64($0)) }))
+        default: return luaAction
+        }
+    }
+
     public var luaValue: LuaValue {
         switch self {
         case .discrete(let i): return .int(Int64(i))

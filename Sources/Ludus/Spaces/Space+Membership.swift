@@ -58,5 +58,5 @@ extension Space {
     }
 
     /// Whether an action is a member of this (action) space.
-    public func contains(_ action: Action) -> Bool { problem(with: action.luaValue) == nil }
+    public func contains(_ action: Action) -> Bool { problem(with: action) == nil }
 }

@@ -32,7 +32,7 @@ public final class TeachLoop {
         public var studentScore: Double?
     }
 
-    public let environment: LuaEnvironment
+    public let environment: any Environment
     public let teacher: any Teacher
     public let student: any Student
     public var testSetSize = 50
@@ -44,8 +44,11 @@ public final class TeachLoop {
     /// Called after each training episode (progress, database, JSONL).
     public var onEpisode: ((Episode) throws -> Void)?
     public var onEvaluation: ((Evaluation) throws -> Void)?
+    /// Called when a training or test episode could not be played (the environment
+    /// failed): the run records it and goes on, as `ludus run` does.
+    public var onFailure: ((_ episode: Int, _ test: Bool, EpisodeError) throws -> Void)?
 
-    public init(environment: LuaEnvironment, teacher: any Teacher, student: any Student) throws(EnvironmentError) {
+    public init(environment: any Environment, teacher: any Teacher, student: any Student) throws(EnvironmentError) {
         guard environment.spec.players == 1 else { throw .unsupported("teach works on single-player environments") }
         guard environment.spec.successThreshold != nil else {
             throw .unsupported("\(environment.spec.id) must declare success_threshold for `mastered` to mean something")
@@ -66,7 +69,7 @@ public final class TeachLoop {
     /// `fixedParams` and `testParams`), resolved against the environment's parameters.
     /// - Throws: ``ParameterError`` when a fixed or test value is invalid.
     public func testSet(seed: UInt64) throws -> [[String: LuaValue]] {
-        var generator = SeededGenerator(seed: SeededGenerator.derive(seed, 0x7E57))
+        var generator = SeedStreams(root: seed).generator(.testSet)
         return try (0..<testSetSize).map { _ in
             let task = space.sample(using: &generator).merging(fixedParams) { $1 }.merging(testParams) { $1 }
             return try environment.spec.parameters.resolve(task, environment: environment.spec.id)
@@ -76,9 +79,9 @@ public final class TeachLoop {
     public func run(episodes: Int, seed: UInt64) throws -> [Evaluation] {
         let spec = environment.spec
         let testSet = try self.testSet(seed: seed)
-        var teacherGenerator = SeededGenerator(seed: SeededGenerator.derive(seed, 0x7EAC))
+        let seeds = SeedStreams(root: seed)
+        var teacherGenerator = seeds.generator(.teacher)
         let runner = EpisodeRunner(environment: environment, agents: [student])
-        environment.copiesObservation = student.needsObservation
         var evaluations: [Evaluation] = []
         defer { student.isLearning = true }
         func evaluate(after episode: Int) throws {
@@ -87,9 +90,16 @@ public final class TeachLoop {
             var mastered = 0
             var total = 0.0
             for (index, params) in testSet.enumerated() {
-                let result = try runner.run(episode: index, seed: SeededGenerator.derive(seed ^ 0x7E57, UInt64(index)), params: params)
-                total += result.returns[0]
-                if result.returns[0] >= spec.successThreshold! { mastered += 1 }
+                do {
+                    // Test task i is played with the same seed at every evaluation (index 0 of the stream drew the tasks).
+                    let result = try runner.run(episode: index, seed: seeds.seed(.testSet, index + 1), params: params)
+                    total += result.returns[0]
+                    if result.returns[0] >= spec.successThreshold! { mastered += 1 }
+                } catch {
+                    // A failed test episode counts as not mastered, with the lowest return.
+                    total += spec.rewardRange?.lowerBound ?? 0
+                    try onFailure?(index, true, error)
+                }
             }
             let evaluation = Evaluation(episode: episode, mastered: Double(mastered) / Double(max(1, testSet.count)),
                                         meanReturn: total / Double(max(1, testSet.count)))
@@ -100,10 +110,18 @@ public final class TeachLoop {
         for episode in 1...max(1, episodes) {
             var task = teacher.sample(using: &teacherGenerator)
             let params = try spec.parameters.resolve(fixedParams.merging(task.params) { $1 }, environment: spec.id)
-            let episodeSeed = task.seed ?? SeededGenerator.derive(seed, UInt64(episode))
+            let episodeSeed = task.seed ?? seeds.seed(.episode, episode)
             task.seed = episodeSeed
             student.isLearning = task.learn
-            let result = try runner.run(episode: episode, seed: episodeSeed, params: params)
+            let result: EpisodeResult
+            do {
+                result = try runner.run(episode: episode, seed: episodeSeed, params: params)
+            } catch {
+                student.isLearning = true
+                try onFailure?(episode, false, error)
+                if episode % max(1, evaluateEvery) == 0 || episode == episodes { try evaluate(after: episode) }
+                continue
+            }
             student.isLearning = true
             let normalized = normalize(result.returns[0])
             let success = result.returns[0] >= spec.successThreshold!

@@ -126,12 +126,11 @@ public final class TournamentRunner: @unchecked Sendable {
     private func work(location: ScriptLocation, params: [String: LuaValue], tournament: Int64) throws -> Int {
         let environment = try catalog.load(location, limits: config.limits)
         let agents = try config.agents.map { try AgentFactory.make($0, for: environment.spec, limits: config.limits, moveMilliseconds: config.moveMilliseconds) }
-        environment.capturesDetail = agents.contains { $0.needsObservationValue }
-        environment.copiesObservation = agents.contains { $0.needsObservation }
+        let driver = EpisodeDriver(environment: environment)
         var count = 0
         while let game = take() {
-            let record = try GamePlayer.play(index: game.index, seats: game.seats, agents: agents, environment: environment,
-                                             params: params, seed: config.seed, tournament: tournament)
+            let record = GamePlayer.play(index: game.index, seats: game.seats, agents: agents, driver: driver,
+                                         params: params, seed: config.seed, tournament: tournament)
             writerSignal.withLock {
                 finishedGames.append(record)
                 // Only the first game of a batch wakes the writer: one wake-up per commit, not per game.

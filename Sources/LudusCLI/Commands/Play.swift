@@ -21,7 +21,7 @@ struct Play: ParsableCommand {
         let spec = env.spec
         guard (1...spec.players).contains(seat) else { throw ValidationError("--seat must be in 1...\(spec.players)") }
         let resolved = try spec.parameters.parse(params, environment: spec.id)
-        let names = env.actionNames
+        let names = env.spec.actionNames
         print("\(spec.id): \(spec.description)")
         print("actions: \(spec.actionSpace)" + (names.isEmpty ? "" : "  " + names.enumerated().map { "\($0.offset)=\($0.element)" }.joined(separator: " ")))
         var episode = 0

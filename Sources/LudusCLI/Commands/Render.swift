@@ -24,16 +24,12 @@ struct Render: ParsableCommand {
     func run() throws {
         let env = try options.load(environment)
         let spec = env.spec
-        try env.reset(seed: seed, params: try spec.parameters.parse(params, environment: spec.id))
+        let params = try spec.parameters.parse(params, environment: spec.id)
         let agents = try (0..<spec.players).map { _ in try AgentFactory.make(agent, for: spec, limits: options.limits) }
-        for (i, agent) in agents.enumerated() { agent.beginEpisode(seed: SeededGenerator.derive(seed, UInt64(i + 1)), player: i + 1) }
-        var legal: [Int] = []
-        for _ in 0..<steps {
-            let player = try env.turn(legal: &legal)
-            if player == 0 { break }
-            let step = try env.step(agents[player - 1].act(in: env, legalActions: legal))
-            for (i, agent) in agents.enumerated() { agent.observe(step, player: i + 1) }
-            if step.isDone { break }
+        // The steps before the picture are an episode like any other (cut after --steps).
+        let result = try EpisodeDriver(environment: env).play(seed: seed, params: params, agents: agents, limit: steps)
+        if case .forfeit(let player, let reason) = result.outcome {
+            throw CommandFailure("the agent in seat \(player) forfeited after \(result.length) step(s): \(reason)")
         }
         let chosen = format ?? out.flatMap { Format(rawValue: URL(fileURLWithPath: $0).pathExtension.lowercased()) } ?? .ansi
         switch chosen {

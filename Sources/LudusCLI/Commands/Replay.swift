@@ -27,7 +27,10 @@ struct ReplayCommand: ParsableCommand {
                 throw CommandFailure("\(episodes):\(number + 1): \(error)")
             }
         }
-        let steps = try Replay.run(list, on: env, trace: try TraceWriter(path: trace))
+        let steps: Int
+        do { steps = try Replay.run(list, on: env, trace: try TraceWriter(path: trace)) } catch let error as ReplayError {
+            throw CommandFailure("\(episodes): \(error)")
+        }
         print("replayed \(list.count) episode(s), \(steps) step(s) into \(trace)")
     }
 }

@@ -34,27 +34,30 @@ struct Run: ParsableCommand {
         }
         let agents = try (0..<spec.players).map { try AgentFactory.make(specs.count == 1 ? specs[0] : specs[$0], for: spec) }
         let runner = EpisodeRunner(environment: env, agents: agents)
-        if let trace { runner.trace = try TraceWriter(path: trace) }
-        if render { runner.onRender = { print($0); print("") } }
+        let traceWriter = try trace.map { try TraceWriter(path: $0) }
+        if let traceWriter { runner.observe(with: traceWriter) }
+        if render { runner.observe(with: RenderObserver { print($0); print("") }) }
         print("\(spec.id) seed=\(seed) params=\(JSON.encode(.table(resolved)))")
         var total = StableHash()
         var failures = 0
         for episode in 1...episodes {
-            let episodeSeed = SeededGenerator.derive(seed, UInt64(episode))
+            let episodeSeed = SeedStreams(root: seed).seed(.episode, episode)
             do {
                 let result = try runner.run(episode: episode, seed: episodeSeed, params: resolved)
                 let returns = result.returns.map { String(format: "%.4f", $0) }.joined(separator: ",")
-                print("episode \(episode) return=\(returns) length=\(result.length) outcome=\(result.outcome) hash=\(result.trajectoryHash)")
+                var line = "episode \(episode) return=\(returns) length=\(result.length) outcome=\(result.outcome.label(roles: spec.roles))"
+                if case .forfeit(let player, let reason) = result.outcome { line += " player=\(player) reason=\(JSON.quote(reason))" }
+                print(line + " hash=\(result.trajectoryHash)")
                 total.combine(result.trajectoryHash)
-            } catch let error as EnvironmentError {
+            } catch {
                 // The episode is lost, not the run: the next reset starts clean.
                 failures += 1
-                try runner.trace?.flush()
+                try traceWriter?.flush()
                 print("episode \(episode) error=\(error.kind): \(error)")
                 total.combine(error.kind)
             }
         }
-        try runner.trace?.flush()
+        try traceWriter?.flush()
         print("run hash=\(total.hex)")
         if failures > 0 {
             print("\(failures) of \(episodes) episode(s) failed")

@@ -1,0 +1,244 @@
+import LudusLua
+
+/// How one episode went.
+public struct EpisodeResult: Hashable, Sendable {
+    public var seed: UInt64
+    /// Return of each player.
+    public var returns: [Double]
+    public var length: Int
+    public var terminated: Bool
+    public var truncated: Bool
+    /// One definition everywhere (see ``TrajectoryHash``): equal hashes, equal episodes.
+    public var trajectoryHash: String
+    public var outcome: Outcome
+}
+
+/// What the driver does when an agent cannot produce a valid move (it threw, or
+/// answered outside the action space or the legal actions).
+public enum AgentFailurePolicy: Sendable {
+    /// The agent forfeits: the episode ends, the agent loses, the others win.
+    case forfeit
+    /// The run stops with ``EpisodeError/agent(player:_:)`` naming the agent (replays, checks).
+    case stop
+}
+
+/// Why an episode could not be played to its end.
+public enum EpisodeError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The environment failed or broke its contract (a script error, a reward of the
+    /// wrong shape, a non-finite reward, an observation outside its space, a player
+    /// to move out of range). Names the script's file:line where known.
+    case environment(EnvironmentError)
+    /// An agent failed and the policy is ``AgentFailurePolicy/stop``.
+    case agent(player: Int, AgentFailure)
+    /// An observer failed (a trace that cannot be written, a checker invariant).
+    case observer(String)
+
+    public var description: String {
+        switch self {
+        case .environment(let error): return error.description
+        case .agent(let player, let failure): return "player \(player) (\(failure.agent)): \(failure.reason)"
+        case .observer(let message): return message
+        }
+    }
+
+    /// A stable kind name for logs, JUnit and databases.
+    public var kind: String {
+        switch self {
+        case .environment(let error): return error.kind
+        case .agent: return "agent_error"
+        case .observer: return "observer_error"
+        }
+    }
+}
+
+/// The one episode loop of Ludus. Every loop (run, replay, render, check,
+/// tournaments, teach, self-play, critic) plays its episodes through a driver; what
+/// differs between them is plug-ins: the agents in the seats, the observers
+/// (tracing, rendering, invariants) and the agent-failure policy.
+///
+/// On every reset and step the driver checks the contract, so that no loop can
+/// silently record a wrong result: the player to move is in range, actions are in
+/// the action space and among the legal actions (else the agent forfeits), every
+/// player's reward is finite and observations are inside the observation space
+/// (else an environment error naming the script). It decides what observations to
+/// copy from what the agents and observers need, never from a command-line flag.
+///
+/// A driver is single-threaded, like its environment; it allocates nothing per step
+/// for discrete actions of single-player tasks.
+public final class EpisodeDriver {
+    public let environment: any Environment
+    public var observers: [any EpisodeObserver] = []
+    public var onAgentFailure: AgentFailurePolicy = .forfeit
+    /// Steps after which an episode is cut (truncated): `max_steps`, else the host's cap.
+    public var stepCap: Int
+    /// The host's own cap when the script declares no `max_steps`.
+    public static let stepCapWithoutMaxSteps = 100_000
+
+    private let bounds: ObservationBounds
+    private var legal: [Int] = []
+
+    public init(environment: any Environment) {
+        self.environment = environment
+        stepCap = environment.spec.maxSteps ?? Self.stepCapWithoutMaxSteps
+        bounds = ObservationBounds(environment.spec.observationSpace)
+        legal.reserveCapacity(64)
+    }
+
+    /// Where an episode stands: what ``play(episode:seed:params:agents:limit:)`` and
+    /// ``advance(_:agents:limit:)`` carry from step to step.
+    public struct Progress {
+        public var episode: Int
+        public var seed: UInt64
+        public var returns: [Double]
+        public var length = 0
+        public var terminated = false
+        public var truncated = false
+        public var hash = TrajectoryHash()
+        public var forfeit: (player: Int, reason: String)?
+        public var isOver: Bool { terminated || truncated || forfeit != nil }
+    }
+
+    /// Resets the environment and plays one episode. Seat `i` (1-based) gets agent
+    /// `agents[i - 1]`, seeded with ``SeedStreams/agentSeed(episode:seat:)``.
+    /// - Parameter limit: stop after this many steps without ending the episode (replays
+    ///   that run out of actions, renders after N steps); the result then reports neither flag.
+    /// - Throws: ``EpisodeError``; agent failures only with ``AgentFailurePolicy/stop``.
+    public func play(episode: Int = 0, seed: UInt64, params: [String: LuaValue], agents: [any Agent],
+                     limit: Int? = nil) throws(EpisodeError) -> EpisodeResult {
+        var progress = try begin(episode: episode, seed: seed, params: params, agents: agents)
+        try advance(&progress, agents: agents, limit: limit)
+        return try finish(progress, agents: agents)
+    }
+
+    /// Resets the environment, checks the first observation, tells the observers and
+    /// begins every agent's episode: the first half of ``play(episode:seed:params:agents:limit:)``.
+    public func begin(episode: Int = 0, seed: UInt64, params: [String: LuaValue],
+                      agents: [any Agent]) throws(EpisodeError) -> Progress {
+        let spec = environment.spec
+        precondition(agents.count == spec.players, "one agent per player")
+        environment.copiesObservation = true
+        environment.capturesDetail = agents.contains { $0.needsObservationValue } || observers.contains { $0.needsDetail }
+        do { try environment.reset(seed: seed, params: params) } catch { throw .environment(error) }
+        try checkObservation(function: "reset")
+        var progress = Progress(episode: episode, seed: seed, returns: Array(repeating: 0, count: spec.players))
+        progress.hash.combine(observation: environment.observation)
+        for observer in observers {
+            do { try observer.didReset(environment, episode: episode, seed: seed, params: params) } catch { throw .observer("\(error)") }
+        }
+        for (index, agent) in agents.enumerated() {
+            agent.beginEpisode(seed: SeedStreams.agentSeed(episode: seed, seat: index + 1), player: index + 1)
+        }
+        return progress
+    }
+
+    /// Plays on from the environment's current state until the episode ends, an agent
+    /// forfeits, the step cap is reached or `limit` more steps have been taken.
+    /// Agents must already have begun their episode.
+    public func advance(_ progress: inout Progress, agents: [any Agent], limit: Int? = nil) throws(EpisodeError) {
+        let spec = environment.spec
+        let players = spec.players
+        let until = limit.map { min(stepCap, progress.length + $0) } ?? stepCap
+        while !progress.isOver && progress.length < until {
+            let player: Int
+            do { player = try environment.turn(legal: &legal) } catch { throw .environment(error) }
+            guard player != 0 else {
+                throw .environment(violation("current_player", "returned 0 (game over) after \(progress.length) step(s), but no step ended the episode"))
+            }
+            guard player >= 1 && player <= players else {
+                throw .environment(violation("current_player", "returned \(player), outside 1...\(players) while the episode is running"))
+            }
+            let agent = agents[player - 1]
+            let action: Action
+            do {
+                action = try agent.act(in: environment, legalActions: legal)
+            } catch {
+                let reason = (error as? AgentFailure)?.reason ?? "\(error)"
+                try fail(&progress, player: player, AgentFailure(agent: agent.name, reason: reason))
+                return
+            }
+            if let problem = invalid(action) {
+                try fail(&progress, player: player, AgentFailure(agent: agent.name, reason: problem))
+                return
+            }
+            let step: Step
+            do { step = try environment.step(action) } catch { throw .environment(error) }
+            progress.length += 1
+            for i in 0..<players {
+                let reward = step.reward(of: i + 1)
+                guard reward.isFinite else {
+                    throw .environment(violation("step", "returned a reward of \(reward) for player \(i + 1) at step \(progress.length): rewards must be finite"))
+                }
+                progress.returns[i] += reward
+            }
+            try checkObservation(function: "step")
+            progress.hash.combine(step: step, action: action, observation: environment.observation, players: players)
+            progress.terminated = step.terminated
+            progress.truncated = step.truncated
+            for (index, seat) in agents.enumerated() { seat.observe(step, player: index + 1) }
+            for observer in observers {
+                do {
+                    try observer.didStep(environment, episode: progress.episode, length: progress.length, player: player, action: action, step: step)
+                } catch { throw .observer("\(error)") }
+            }
+        }
+        if !progress.isOver && progress.length >= stepCap { progress.truncated = true }
+    }
+
+    /// Ends every agent's episode, tells the observers and builds the result.
+    public func finish(_ progress: Progress, agents: [any Agent]) throws(EpisodeError) -> EpisodeResult {
+        let outcome: Outcome = progress.forfeit.map { .forfeit(player: $0.player, reason: $0.reason) }
+            ?? Outcome.decide(returns: progress.returns, terminated: progress.terminated, spec: environment.spec)
+        for (index, agent) in agents.enumerated() { agent.endEpisode(return: progress.returns[index]) }
+        let result = EpisodeResult(seed: progress.seed, returns: progress.returns, length: progress.length,
+                                   terminated: progress.terminated, truncated: progress.truncated,
+                                   trajectoryHash: progress.hash.hex, outcome: outcome)
+        for observer in observers {
+            do { try observer.didEnd(environment, episode: progress.episode, result: result) } catch { throw .observer("\(error)") }
+        }
+        return result
+    }
+
+    /// Why an action may not be played, or nil: it must be among the legal actions
+    /// when the environment lists them, else inside the action space.
+    @inline(__always)
+    private func invalid(_ action: Action) -> String? {
+        if !legal.isEmpty {
+            guard case .discrete(let a) = action else {
+                return "an answer of the wrong shape (\(action.kindName) \(action)); expected one of the legal actions \(legal)"
+            }
+            return Self.sortedContains(legal, a) ? nil : "illegal action \(a) (legal: \(legal))"
+        }
+        return environment.spec.actionSpace.problem(with: action)
+    }
+
+    @inline(__always)
+    private static func sortedContains(_ sorted: [Int], _ value: Int) -> Bool {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low < sorted.count && sorted[low] == value
+    }
+
+    private func fail(_ progress: inout Progress, player: Int, _ failure: AgentFailure) throws(EpisodeError) {
+        if onAgentFailure == .stop { throw .agent(player: player, failure) }
+        // The agent at fault loses; every other seat wins.
+        if progress.returns.count > 1 {
+            for i in progress.returns.indices { progress.returns[i] = i == player - 1 ? -1 : 1 }
+        }
+        progress.forfeit = (player, failure.reason)
+    }
+
+    @inline(__always)
+    private func checkObservation(function: String) throws(EpisodeError) {
+        if let problem = bounds.problem(with: environment.observation) {
+            throw .environment(violation(function, "returned an observation outside \(environment.spec.observationSpace): \(problem)"))
+        }
+    }
+
+    private func violation(_ function: String, _ message: String) -> EnvironmentError {
+        .contract(ContractViolation(function: function, message: message, location: environment.location(of: function),
+                                    file: environment.spec.path))
+    }
+}

@@ -1,0 +1,106 @@
+import LudusLua
+
+/// The observation space flattened in the copy layout, so that every step's
+/// observation can be checked against it with one comparison per number and no
+/// allocation. Built once per driver.
+struct ObservationBounds {
+    private var low: [Double] = []
+    private var high: [Double] = []
+    private var integral: [Bool] = []
+    private var numberNames: [String] = []
+    private var textLengths: [ClosedRange<Int>] = []
+    private var textNames: [String] = []
+    let space: Space
+
+    init(_ space: Space) {
+        self.space = space
+        add(space, name: "")
+    }
+
+    private mutating func add(_ space: Space, name: String) {
+        func number(_ lo: Double, _ hi: Double, integer: Bool, _ label: String) {
+            low.append(lo); high.append(hi); integral.append(integer); numberNames.append(label)
+        }
+        switch space {
+        case .discrete(let n, let start): number(Double(start), Double(start + n - 1), integer: true, name.isEmpty ? "value" : name)
+        case .box(let lo, let hi, _):
+            for i in lo.indices { number(lo[i], hi[i], integer: false, "\(name)[\(i + 1)]") }
+        case .multiDiscrete(let nvec):
+            for (i, n) in nvec.enumerated() { number(0, Double(n - 1), integer: true, "\(name)[\(i + 1)]") }
+        case .multiBinary(let n):
+            for i in 0..<n { number(0, 1, integer: true, "\(name)[\(i + 1)]") }
+        case .text(let maxLength, let minLength):
+            textLengths.append(minLength...max(minLength, maxLength))
+            textNames.append(name.isEmpty ? "text" : name)
+        case .dict(let entries):
+            for entry in entries { add(entry.space, name: name.isEmpty ? entry.name : "\(name).\(entry.name)") }
+        case .tuple(let parts):
+            for (i, part) in parts.enumerated() { add(part, name: "\(name)(\(i + 1))") }
+        }
+    }
+
+    /// Why the observation is outside the space, or nil. Allocates only to describe a problem.
+    @inline(__always)
+    func problem(with observation: ObservationView) -> String? {
+        let numbers = observation.numbers
+        guard numbers.count == low.count else { return "expected \(low.count) numbers, got \(numbers.count)" }
+        for i in 0..<numbers.count {
+            let x = numbers[i]
+            if !(x >= low[i] && x <= high[i]) || (integral[i] && x != x.rounded(.towardZero)) {
+                return "\(numberNames[i]) = \(x) is outside \(integral[i] ? "integers " : "")[\(format(low[i])), \(format(high[i]))] of \(space)"
+            }
+        }
+        for (i, text) in observation.texts.enumerated() where i < textLengths.count {
+            let range = textLengths[i]
+            // utf8 count bounds the character count from above: count characters only when it matters.
+            if text.utf8.count <= range.upperBound && text.utf8.count >= range.lowerBound { continue }
+            let length = text.count
+            if !range.contains(length) { return "\(textNames[i]) has \(length) characters, outside \(range.lowerBound)...\(range.upperBound)" }
+        }
+        return nil
+    }
+}
+
+extension Space {
+    /// Why `action` is not a member of this action space, or nil. Allocates only to
+    /// describe a problem (the driver calls it on every step).
+    public func problem(with action: Action) -> String? {
+        switch (self, action) {
+        case (.discrete(let n, let start), .discrete(let a)):
+            return a >= start && a < start + n ? nil : "action \(a) is outside \(self)"
+        case (.box(let low, let high, _), .vector(let v)):
+            guard v.count == low.count else { return "action has \(v.count) numbers; \(self) takes \(low.count)" }
+            for i in 0..<v.count where !(v[i] >= low[i] && v[i] <= high[i]) {
+                return "element \(i + 1) = \(v[i]) is outside [\(format(low[i])), \(format(high[i]))] of \(self)"
+            }
+            return nil
+        case (.multiDiscrete(let nvec), .vector(let v)):
+            guard v.count == nvec.count else { return "action has \(v.count) numbers; \(self) takes \(nvec.count)" }
+            for i in 0..<v.count where !(v[i] >= 0 && v[i] < Double(nvec[i]) && v[i] == v[i].rounded()) {
+                return "element \(i + 1) = \(format(v[i])) is not an integer in 0..<\(nvec[i])"
+            }
+            return nil
+        case (.multiBinary(let n), .vector(let v)):
+            guard v.count == n else { return "action has \(v.count) numbers; \(self) takes \(n)" }
+            if let i = v.firstIndex(where: { $0 != 0 && $0 != 1 }) { return "element \(i + 1) = \(format(v[i])) is not 0 or 1" }
+            return nil
+        case (.text(let maxLength, let minLength), .text(let s)):
+            let length = s.count
+            return (minLength...max(minLength, maxLength)).contains(length) ? nil
+                : "text of \(length) characters is outside \(minLength)...\(maxLength)"
+        default:
+            return "an answer of the wrong shape (\(action.kindName) \(action)) for \(self)"
+        }
+    }
+}
+
+extension Action {
+    /// `integer`, `vector` or `text`: what an agent answered, for error messages.
+    public var kindName: String {
+        switch self {
+        case .discrete: return "integer"
+        case .vector: return "vector"
+        case .text: return "text"
+        }
+    }
+}
