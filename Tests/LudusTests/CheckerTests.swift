@@ -117,15 +117,16 @@ import LudusLua
     @Test func parameterErrorsNameTheParameterAndRange() throws {
         let env = try Package.catalog.load(Package.script(Self.valid))
         #expect(throws: ParameterError.self) { try env.spec.parameters.parse(["target=10"], environment: "fixture") }
-        do {
+        // Each must throw: a parse that succeeds fails the test.
+        #expect {
             _ = try env.spec.parameters.parse(["target=10"], environment: "fixture")
-        } catch {
-            #expect(error.description == "fixture: parameter 'target': 10 is outside [2, 9]; expected integer in [2, 9]")
+        } throws: { error in
+            "\(error)" == "fixture: parameter 'target': 10 is outside [2, 9]; expected integer in [2, 9]"
         }
-        do {
+        #expect {
             _ = try env.spec.parameters.parse(["size=3"], environment: "fixture")
-        } catch {
-            #expect(error.description.contains("unknown parameter (known: target)"))
+        } throws: { error in
+            "\(error)".contains("unknown parameter (known: target)")
         }
         #expect(try env.spec.parameters.parse(["target=7"], environment: "fixture")["target"] == .int(7))
     }

@@ -8,14 +8,15 @@ enum Package {
     static let environments = root.appendingPathComponent("Environments").path
     static let golden = root.appendingPathComponent("Tests/Golden").path
 
-    static var catalog: EnvironmentCatalog {
-        setenv("LUDUS_ENVIRONMENTS", environments, 1)
-        return EnvironmentCatalog()
-    }
+    /// The bundled catalog, found from this file: no process-wide variable set from parallel tests.
+    static let catalog = EnvironmentCatalog(bundled: environments)
 
-    /// Ids of every bundled environment, for parameterised tests.
-    static let bundledIDs: [String] = catalog.scripts().compactMap { script in
-        try? catalog.load(script).spec.id
+    /// Ids of every bundled environment, for parameterised tests: every script under
+    /// `Environments/` (its path without `.lua`), loadable or not, so that a broken
+    /// environment fails the suite instead of vanishing from it.
+    static let bundledIDs: [String] = catalog.scripts().map { script in
+        guard let id = try? catalog.load(script).spec.id else { return script.path }
+        return id
     }
 
 

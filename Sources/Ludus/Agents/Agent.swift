@@ -58,6 +58,9 @@ public enum AgentFactory {
             guard let simulations = argument.isEmpty ? 100 : Int(argument), simulations > 0 else {
                 throw .unsupported("agent '\(spec)': expected mcts:SIMULATIONS, e.g. mcts:200")
             }
+            guard environment.clonable else {
+                throw .unsupported("agent '\(spec)': MCTS searches on clones, and \(environment.id) declares clonable = false (its state lives outside Lua)")
+            }
             return MCTSAgent(simulations: simulations, actionSpace: environment.actionSpace)
         case "lua":
             guard !argument.isEmpty else { throw .unsupported("agent '\(spec)': expected lua:PATH") }

@@ -32,6 +32,10 @@ public final class MCTSAgent: Agent {
         guard !legalActions.isEmpty else {
             throw AgentFailure(agent: name, reason: "MCTS needs an environment with legal_actions")
         }
+        // Clones of a non-clonable environment share its real state (a physics world): searching would move it.
+        guard environment.spec.clonable else {
+            throw AgentFailure(agent: name, reason: "MCTS searches on clones, and \(environment.spec.id) declares clonable = false")
+        }
         if legalActions.count == 1 { return .discrete(legalActions[0]) }
         let players = environment.spec.players
         let root = Node()

@@ -16,10 +16,13 @@ public struct ScriptLocation: Hashable, Sendable {
 public struct EnvironmentCatalog: Sendable {
     public var roots: [String]
 
-    /// - Parameter extraPaths: folders given with `--path`, searched before the bundled one.
-    public init(extraPaths: [String] = []) {
+    /// - Parameters:
+    ///   - extraPaths: folders given with `--path`, searched before the bundled one.
+    ///   - bundled: the bundled folder; by default ``bundledRoot()`` (found from the
+    ///     environment and the working directory; tests pass it instead of setting a variable).
+    public init(extraPaths: [String] = [], bundled: String? = EnvironmentCatalog.bundledRoot()) {
         var roots = extraPaths.map { Self.absolute($0) }
-        if let bundled = Self.bundledRoot() { roots.append(bundled) }
+        if let bundled { roots.append(Self.absolute(bundled)) }
         self.roots = roots
     }
 

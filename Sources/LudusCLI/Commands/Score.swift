@@ -14,8 +14,10 @@ struct Score: ParsableCommand {
 
     @OptionGroup var options: EnvironmentOptions
     @Argument(help: "An environment id or a .lua file with E.score_item.") var environment: String
-    @Option(help: ArgumentHelp("The item as JSON (or @file).", valueName: "json")) var item: String?
-    @Option(help: ArgumentHelp("The answer text (or @file).", valueName: "text")) var answer: String?
+    // Values may start with `-` (an answer like `-1 + 72*(89 - 77)`, as 2 in 100 of reasoning-gym's
+    // own countdown answers do): the next argument is always the value, never a flag.
+    @Option(parsing: .unconditional, help: ArgumentHelp("The item as JSON (or @file).", valueName: "json")) var item: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("The answer text (or @file).", valueName: "text")) var answer: String?
     @Option(help: ArgumentHelp("JSON lines of {\"item\", \"answer\"} to score (- for standard input).", valueName: "file"))
     var batch: String?
 
