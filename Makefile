@@ -50,6 +50,7 @@ test: deps
 	$(SWIFT) build
 	bench/kill_resume.sh .build/debug/ludus
 	bench/dataset_cli.sh .build/debug/ludus
+	bench/cli_checks.sh .build/debug/ludus
 
 check: release
 	$(LUDUS) check --junit .build/ludus-check.xml

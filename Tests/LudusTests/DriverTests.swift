@@ -273,3 +273,15 @@ import LudusLua
         #expect(played + failed >= 60)
     }
 }
+
+@Suite struct ConfigTests {
+    // 7. A misspelt config key is refused, naming the key it resembles.
+    @Test func misspeltConfigKeysAreRefused() throws {
+        let json = #"{"environment": "tic_tac_toe", "agents": ["random", "mcts:5"], "gamesperpair": 3}"#
+        #expect {
+            _ = try JSONDecoder().decode(TournamentConfig.self, from: Data(json.utf8))
+        } throws: { error in "\(error)".contains("unknown key \"gamesperpair\"") && "\(error)".contains("did you mean \"gamesPerPair\"") }
+        let good = #"{"environment": "tic_tac_toe", "agents": ["random", "mcts:5"], "gamesPerPair": 3}"#
+        #expect(try JSONDecoder().decode(TournamentConfig.self, from: Data(good.utf8)).gamesPerPair == 3)
+    }
+}

@@ -46,7 +46,14 @@ public struct TournamentConfig: Codable, Hashable, Sendable {
         self.callMilliseconds = callMilliseconds
     }
 
-    enum CodingKeys: String, CodingKey {
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case environment, environments, agents, gamesPerPair, seed, params, moveMilliseconds, memoryMiB, callMilliseconds
         case format = "schedule", rounds
     }
@@ -54,6 +61,14 @@ public struct TournamentConfig: Codable, Hashable, Sendable {
     /// Reads a config file: `agents` and one of `environment` / `environments` are required,
     /// everything else has the command line's defaults.
     public init(from decoder: Decoder) throws {
+        // A misspelt key ("gamesperpair") must not be ignored: the run would silently use a default.
+        let given = try decoder.container(keyedBy: AnyKey.self)
+        let known = CodingKeys.allCases.map(\.rawValue)
+        if let unknown = given.allKeys.first(where: { !known.contains($0.stringValue) }) {
+            let close = known.first { $0.lowercased() == unknown.stringValue.lowercased().replacingOccurrences(of: "_", with: "") }
+            throw DecodingError.dataCorrupted(.init(codingPath: [unknown], debugDescription:
+                "unknown key \"\(unknown.stringValue)\"" + (close.map { " (did you mean \"\($0)\"?)" } ?? "") + "; known keys: \(known.joined(separator: ", "))"))
+        }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         environments = try c.decodeIfPresent([String].self, forKey: .environments)
         guard let first = try c.decodeIfPresent(String.self, forKey: .environment) ?? environments?.first else {

@@ -11,25 +11,34 @@ struct TournamentCommand: ParsableCommand {
     @OptionGroup var options: EnvironmentOptions
     @Option(help: "A two-player environment id or .lua file.") var env: String?
     @Option(help: "Agent specs, comma separated.") var agents: String?
-    @Option(help: "Games per pair of agents (seats alternate); with --schedule swiss, per pairing and round.") var games: Int = 10
+    @Option(help: "Games per pair of agents (seats alternate); with --schedule swiss, per pairing and round (default 10).") var games: Int?
     @Option(help: "round-robin (every pair meets) or swiss (agents on similar scores meet, no rematches).")
-    var schedule: TournamentConfig.Format = .roundRobin
+    var schedule: TournamentConfig.Format?
     @Option(help: "Swiss rounds (default: ceil(log2 agents) + 1).") var rounds: Int?
-    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(help: "Seed (default 0).") var seed: UInt64?
     @Option(help: "Worker threads, each with its own VMs.") var workers: Int = 1
     @Option(help: ArgumentHelp("SQLite database.", valueName: "file")) var db: String = "ludus.sqlite"
     @Flag(help: "Finish the tournament with the same settings recorded in --db.") var resume = false
     @Option(name: .customLong("param"), help: ArgumentHelp("An environment parameter (repeatable).", valueName: "name=value"))
     var params: [String] = []
-    @Option(help: "Per-move time limit of external agents, in ms.") var moveTime: Int = 5000
+    @Option(help: "Per-move time limit of external agents, in ms (default 5000).") var moveTime: Int?
     @Option(help: ArgumentHelp("A JSON config file instead of flags: {\"environment\" or \"environments\": [...], \"agents\": [...], \"gamesPerPair\", \"schedule\": \"round-robin\" | \"swiss\", \"rounds\", \"seed\", \"params\", \"moveMilliseconds\", \"memoryMiB\", \"callMilliseconds\"}.", valueName: "file"))
     var config: String?
     @Flag(help: "No per-game lines.") var quiet = false
 
     func validate() throws {
-        guard games >= 1 else { throw ValidationError("--games must be at least 1") }
+        if let games, games < 1 { throw ValidationError("--games must be at least 1") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
-        guard moveTime >= 1 else { throw ValidationError("--move-time must be positive") }
+        if let moveTime, moveTime < 1 { throw ValidationError("--move-time must be positive") }
+        if config != nil {
+            // The file is the whole configuration: a flag beside it would be silently overridden (or override it).
+            let beside = [("--env", env != nil), ("--agents", agents != nil), ("--games", games != nil), ("--schedule", schedule != nil),
+                          ("--rounds", rounds != nil), ("--seed", seed != nil), ("--param", !params.isEmpty), ("--move-time", moveTime != nil)]
+                .filter(\.1).map(\.0)
+            if !beside.isEmpty {
+                throw ValidationError("\(beside.joined(separator: ", ")) cannot be combined with --config: set it in the file (keys: environment, agents, gamesPerPair, schedule, rounds, seed, params, moveMilliseconds)")
+            }
+        }
         if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
     }
 
@@ -42,10 +51,10 @@ struct TournamentCommand: ParsableCommand {
             }
         } else {
             guard let env, let agents else { throw ValidationError("give --env and --agents, or --config FILE") }
-            configuration = TournamentConfig(environment: env, agents: agents.split(separator: ",").map(String.init), gamesPerPair: games,
-                                             seed: seed, params: params, moveMilliseconds: moveTime,
+            configuration = TournamentConfig(environment: env, agents: agents.split(separator: ",").map(String.init), gamesPerPair: games ?? 10,
+                                             seed: seed ?? 0, params: params, moveMilliseconds: moveTime ?? 5000,
                                              memoryMiB: options.memoryLimit, callMilliseconds: options.timeLimit,
-                                             format: schedule, rounds: rounds)
+                                             format: schedule ?? .roundRobin, rounds: rounds)
         }
         let store = try ResultStore(path: db)
         for single in configuration.perEnvironment {

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# End to end through the CLI, for the problems found by using Ludus as a new user
+# would: each check runs the command a user would type and asserts what they see.
+set -uo pipefail
+LUDUS=${1:-.build/release/ludus}
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+failed=0
+passed=0
+check() { if eval "$2"; then passed=$((passed + 1)); else echo "cli checks: FAILED: $1"; failed=$((failed + 1)); fi; }
+
+# An answer starting with '-' is a value, not a flag (reasoning-gym's own answers do this).
+item='{"question":"q","answer":"-1 + 72*(89 - 77)/1","metadata":{"numbers":[1,72,89,77,1],"target":863}}'
+check "score takes an answer starting with -" \
+  '[ "$("$LUDUS" score countdown/text --item "$item" --answer "-1 + 72*(89 - 77)/1" 2>&1)" = "1.0" ]'
+
+# An external agent sees observations without --trace: it answers 99 (illegal) when it sees none.
+cat > "$dir/agent.py" <<'PY'
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m["type"] == "start":
+        print(json.dumps({"type": "ready"}), flush=True)
+    elif m["type"] == "act":
+        print(json.dumps({"action": 99 if m["observation"] is None else m["legal_actions"][0]}), flush=True)
+    elif m["type"] == "quit":
+        break
+PY
+"$LUDUS" run tic_tac_toe --agent "exec:python3 $dir/agent.py,random" --episodes 3 --seed 1 > "$dir/run.txt" 2>&1
+check "run: an exec agent gets observations without --trace" '! grep -q forfeit "$dir/run.txt" && grep -q "run hash" "$dir/run.txt"'
+"$LUDUS" run tic_tac_toe --agent "exec:python3 $dir/agent.py,random" --episodes 3 --seed 1 --trace "$dir/t.jsonl" > "$dir/run2.txt" 2>&1
+check "run: the same results with and without --trace" 'diff <(grep -v "^run hash" "$dir/run.txt") <(grep -v "^run hash" "$dir/run2.txt") > /dev/null'
+
+# Replay refuses invalid actions, naming the line; and actions after the end.
+echo '{"seed": 1, "actions": [-5, 2, 99]}' > "$dir/bad.jsonl"
+"$LUDUS" replay corridor --episodes "$dir/bad.jsonl" --trace "$dir/out.jsonl" > "$dir/replay.txt" 2>&1
+status=$?
+check "replay: an invalid action is an error naming the line" '[ $status -ne 0 ] && grep -q "replay line 1" "$dir/replay.txt" && grep -q -- "-5" "$dir/replay.txt"'
+
+# A tournament config beside flags, or with a misspelt key, is refused.
+echo '{"environment": "tic_tac_toe", "agents": ["random", "mcts:5"], "gamesperpair": 2}' > "$dir/misspelt.json"
+"$LUDUS" tournament --config "$dir/misspelt.json" --db "$dir/t.sqlite" > "$dir/cfg.txt" 2>&1
+status=$?
+check "tournament: a misspelt config key is refused" '[ $status -ne 0 ] && grep -q "gamesPerPair" "$dir/cfg.txt"'
+echo '{"environment": "tic_tac_toe", "agents": ["random", "mcts:5"], "gamesPerPair": 2}' > "$dir/good.json"
+"$LUDUS" tournament --config "$dir/good.json" --games 50 --db "$dir/t.sqlite" > "$dir/cfg2.txt" 2>&1
+status=$?
+check "tournament: --games beside --config is refused" '[ $status -ne 0 ] && grep -q "cannot be combined with --config" "$dir/cfg2.txt"'
+
+echo "cli checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
