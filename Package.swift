@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "ludus", targets: ["ludus"]),
         .library(name: "Ludus", targets: ["Ludus"]),
+        .library(name: "LudusCore", targets: ["LudusCore"]),
         .plugin(name: "CheckEnvironments", targets: ["CheckEnvironments"]),
     ],
     dependencies: [
@@ -25,12 +26,17 @@ let package = Package(
         // The only C we write: trampolines, protected helpers, allocator, hooks, watchdog,
         // and the `physics2d` Lua bindings over CBox2D.
         .target(name: "CLuaShim", dependencies: ["CLua", "CBox2D"]),
+        // The pure-Swift core: values, spaces, actions, steps, outcomes, seed streams and the
+        // `Environment` protocol. Knows nothing of Lua; the C ABI and Python package sit on it.
+        .target(name: "LudusCore"),
         // The one module that owns `lua_State` (plus a thin Swift wrapper over CBox2D).
-        .target(name: "LudusLua", dependencies: ["CLua", "CLuaShim", "CBox2D"]),
-        // Environment contract, spaces, agents, runner, checker: no Lua types here.
+        .target(name: "LudusLua", dependencies: ["LudusCore", "CLua", "CLuaShim", "CBox2D"]),
+        // Loops (the episode driver and its plug-ins), agents, teachers, checker, storage:
+        // they take `any Environment`; `LuaEnvironment` adapts a script to it.
         .target(
             name: "Ludus",
             dependencies: [
+                "LudusCore",
                 "LudusLua",
                 "CBLAS",
                 .product(name: "Logging", package: "swift-log"),
@@ -53,7 +59,7 @@ let package = Package(
             ),
             dependencies: ["ludus"]
         ),
-        .testTarget(name: "LudusTests", dependencies: ["Ludus", "LudusLua"]),
+        .testTarget(name: "LudusTests", dependencies: ["Ludus", "LudusCore", "LudusLua"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -8,11 +8,11 @@ extension LuaVM {
     static let maxReadDepth = 64
 
     /// Converts the status of a protected call into a thrown error (message on the stack).
-    func check(_ status: Int32) throws(LuaError) {
+    func check(_ status: Int32) throws(ScriptError) {
         if status != LUDUS_OK.rawValue { throw error(status: status) }
     }
 
-    func error(status: Int32) -> LuaError {
+    func error(status: Int32) -> ScriptError {
         let message: String
         if lua_type(L, -1) == LUA_TSTRING, let text = lua_tolstring(L, -1, nil) {
             message = String(cString: text)
@@ -56,13 +56,13 @@ extension LuaVM {
     }
 
     /// Pops the top value into a new registry reference.
-    func makeRef() throws(LuaError) -> LuaRef {
+    func makeRef() throws(ScriptError) -> LuaRef {
         let ref = ludus_ref(L)
-        if ref == LUA_NOREF { throw LuaError.memoryLimit(bytes: limits.memoryBytes) }
+        if ref == LUA_NOREF { throw ScriptError.memoryLimit(bytes: limits.memoryBytes) }
         return ref
     }
 
-    func pushString(_ string: String) throws(LuaError) {
+    func pushString(_ string: String) throws(ScriptError) {
         var copy = string
         let status = copy.withUTF8 { buffer in
             buffer.withMemoryRebound(to: CChar.self) { ludus_push_string(L, $0.baseAddress, $0.count) }
@@ -70,15 +70,15 @@ extension LuaVM {
         try check(status)
     }
 
-    func push(_ argument: LuaArgument) throws(LuaError) {
-        guard lua_checkstack(L, 8) != 0 else { throw LuaError.memoryLimit(bytes: limits.memoryBytes) }
+    func push(_ argument: LuaArgument) throws(ScriptError) {
+        guard lua_checkstack(L, 8) != 0 else { throw ScriptError.memoryLimit(bytes: limits.memoryBytes) }
         switch argument {
         case .ref(let ref): lua_rawgeti(L, ludus_registry_index(), lua_Integer(ref))
         case .value(let value): try push(value)
         }
     }
 
-    func push(_ value: LuaValue) throws(LuaError) {
+    func push(_ value: Value) throws(ScriptError) {
         switch value {
         case .nil, .opaque: lua_pushnil(L)
         case .bool(let b): lua_pushboolean(L, b ? 1 : 0)
@@ -104,7 +104,7 @@ extension LuaVM {
 
     /// Copies the value at `index` out of the state. Cycles and very deep nesting
     /// become `.opaque`; keys are never converted in place.
-    func read(at index: Int32, depth: Int = 0) -> LuaValue {
+    func read(at index: Int32, depth: Int = 0) -> Value {
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE: return .nil
         case LUA_TBOOLEAN: return .bool(lua_toboolean(L, index) != 0)
@@ -126,11 +126,11 @@ extension LuaVM {
         }
     }
 
-    private func readTable(at index: Int32, depth: Int) -> LuaValue {
+    private func readTable(at index: Int32, depth: Int) -> Value {
         let table = lua_absindex(L, index)
         guard lua_checkstack(L, 4) != 0 else { return .opaque("table") }
-        var integerKeyed: [Int64: LuaValue] = [:]
-        var fields: [String: LuaValue] = [:]
+        var integerKeyed: [Int64: Value] = [:]
+        var fields: [String: Value] = [:]
         lua_pushnil(L)
         while lua_next(L, table) != 0 {
             let value = read(at: -1, depth: depth + 1)

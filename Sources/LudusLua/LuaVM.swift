@@ -22,10 +22,10 @@ public final class LuaVM {
     /// Creates a state with the sandbox, the `space` constructors and the `rng` type.
     /// - Parameter libraryDirectory: the folder `require` may load modules from (`Environments/lib`).
     public init(limits: LuaLimits = .default, libraryDirectory: String? = nil, log: @escaping (String) -> Void = { _ in })
-        throws(LuaError)
+        throws(ScriptError)
     {
         guard let state = ludus_newstate(limits.memoryBytes, UInt32(clamping: limits.callMilliseconds), nil) else {
-            throw LuaError.memoryLimit(bytes: limits.memoryBytes)
+            throw ScriptError.memoryLimit(bytes: limits.memoryBytes)
         }
         L = state
         self.limits = limits
@@ -55,7 +55,7 @@ public final class LuaVM {
 
     /// Compiles and runs a text chunk; returns a reference to its first result.
     /// - Throws: `.syntax` naming `chunkName:line`, or any error the chunk raises.
-    public func run(source: String, chunkName: String, arguments: [LuaArgument] = []) throws(LuaError) -> LuaRef {
+    public func run(source: String, chunkName: String, arguments: [LuaArgument] = []) throws(ScriptError) -> LuaRef {
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
         var bytes = Array(source.utf8)
@@ -74,9 +74,9 @@ public final class LuaVM {
     }
 
     /// Reads, compiles and runs a script file.
-    public func runFile(path: String, displayName: String) throws(LuaError) -> LuaRef {
+    public func runFile(path: String, displayName: String) throws(ScriptError) -> LuaRef {
         guard let source = readText(path) else {
-            throw LuaError.script(location: nil, message: "cannot read \(path)", traceback: "")
+            throw ScriptError.script(location: nil, message: "cannot read \(path)", traceback: "")
         }
         return try run(source: source, chunkName: displayName)
     }
@@ -84,7 +84,7 @@ public final class LuaVM {
     // MARK: - References
 
     /// A reference to `table[name]`, or nil when the field is nil. Raw access: no metamethods.
-    public func field(_ table: LuaRef, _ name: String) throws(LuaError) -> LuaRef? {
+    public func field(_ table: LuaRef, _ name: String) throws(ScriptError) -> LuaRef? {
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(table))
@@ -112,7 +112,7 @@ public final class LuaVM {
         return SourceLocation(file: source, line: Int(info.linedefined))
     }
 
-    public func value(of ref: LuaRef) -> LuaValue {
+    public func value(of ref: LuaRef) -> Value {
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(ref))
         defer { ludus_pop(L, 1) }
         return read(at: -1)
@@ -123,7 +123,7 @@ public final class LuaVM {
     }
 
     /// A new reference to a deep copy of a table (metatables shared, rngs copied).
-    public func deepCopy(_ ref: LuaRef) throws(LuaError) -> LuaRef {
+    public func deepCopy(_ ref: LuaRef) throws(ScriptError) -> LuaRef {
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(ref))
@@ -132,13 +132,13 @@ public final class LuaVM {
     }
 
     /// A reference to a new Lua value.
-    public func makeRef(_ value: LuaValue) throws(LuaError) -> LuaRef {
+    public func makeRef(_ value: Value) throws(ScriptError) -> LuaRef {
         try push(.value(value))
         return try makeRef()
     }
 
     /// A new `rng` object seeded with `seed`.
-    public func newRandom(seed: UInt64) throws(LuaError) -> LuaRef {
+    public func newRandom(seed: UInt64) throws(ScriptError) -> LuaRef {
         let generator = SeededGenerator(seed: seed)
         var words = [generator.state.0, generator.state.1, generator.state.2, generator.state.3]
         try check(ludus_new_rng(L, &words))
@@ -148,12 +148,12 @@ public final class LuaVM {
     // MARK: - Calls
 
     /// Calls a referenced function with the arguments; returns `results` values copied out.
-    /// - Throws: the distinct ``LuaError`` of whatever stopped the call.
-    public func call(_ function: LuaRef, _ arguments: [LuaArgument], results: Int) throws(LuaError) -> [LuaValue] {
+    /// - Throws: the distinct ``ScriptError`` of whatever stopped the call.
+    public func call(_ function: LuaRef, _ arguments: [LuaArgument], results: Int) throws(ScriptError) -> [Value] {
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
         guard lua_checkstack(L, Int32(arguments.count + results + 4)) != 0 else {
-            throw LuaError.memoryLimit(bytes: limits.memoryBytes)
+            throw ScriptError.memoryLimit(bytes: limits.memoryBytes)
         }
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(function))
         for argument in arguments { try push(argument) }
@@ -162,9 +162,9 @@ public final class LuaVM {
     }
 
     /// Calls a function of the prelude by name.
-    func callPrelude(_ name: String, _ arguments: [LuaArgument], results: Int) throws(LuaError) -> [LuaValue] {
+    func callPrelude(_ name: String, _ arguments: [LuaArgument], results: Int) throws(ScriptError) -> [Value] {
         guard let function = try field(prelude, name) else {
-            throw LuaError.script(location: nil, message: "prelude has no \(name)", traceback: "")
+            throw ScriptError.script(location: nil, message: "prelude has no \(name)", traceback: "")
         }
         defer { release(function) }
         return try call(function, arguments, results: results)
@@ -185,7 +185,7 @@ public final class LuaVM {
 /// An argument to a Lua call: a referenced value, or a Swift value to push.
 public enum LuaArgument {
     case ref(LuaRef)
-    case value(LuaValue)
+    case value(Value)
 }
 
 extension Optional where Wrapped == String {

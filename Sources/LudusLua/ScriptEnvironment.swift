@@ -15,7 +15,7 @@ public enum LuaAction: Hashable, Sendable {
     /// A text answer.
     case text(String)
     /// Anything else.
-    case value(LuaValue)
+    case value(Value)
 }
 
 /// What `E.step` returned, besides the observation (kept in ``ScriptEnvironment/observation``).
@@ -41,7 +41,7 @@ public final class ScriptEnvironment {
     let layout: ObservationLayout
     private var keyRefs: [String: LuaRef] = [:]
     private let rngKeyRef: LuaRef
-    private var cachedParams: (value: LuaValue, ref: LuaRef)?
+    private var cachedParams: (value: Value, ref: LuaRef)?
     /// Number of players whose rewards ``rewards`` holds.
     public let players: Int
 
@@ -90,11 +90,11 @@ public final class ScriptEnvironment {
         get { detail.pointee }
         set { detail.pointee = newValue }
     }
-    public private(set) var lastObservation: LuaValue = .nil
-    public private(set) var lastInfo: LuaValue = .nil
+    public private(set) var lastObservation: Value = .nil
+    public private(set) var lastInfo: Value = .nil
 
     /// Makes a fresh instance `self = {rng = <rng>}` whose metatable indexes `E`.
-    public init(module: ScriptModule, layout: ObservationLayout, players: Int) throws(LuaError) {
+    public init(module: ScriptModule, layout: ObservationLayout, players: Int) throws(ScriptError) {
         self.module = module
         vm = module.vm
         stepRef = module.stepRef
@@ -168,7 +168,7 @@ public final class ScriptEnvironment {
         for ref in keyRefs.values { vm.release(ref) }
     }
 
-    private func prepareKeys(_ layout: ObservationLayout) throws(LuaError) {
+    private func prepareKeys(_ layout: ObservationLayout) throws(ScriptError) {
         switch layout {
         case .dict(let entries):
             for entry in entries {
@@ -181,19 +181,19 @@ public final class ScriptEnvironment {
     }
 
     /// The instance table copied into Swift (for debugging and state hashes).
-    public var state: LuaValue { vm.value(of: instanceRef) }
+    public var state: Value { vm.value(of: instanceRef) }
 
     // MARK: - Contract calls
 
     /// `E.reset(self, params)` after seeding `self.rng` with `seed` and `math.random` from it.
     /// The observation lands in ``observation``; with ``capturesDetail`` also in
     /// ``lastObservation`` and ``lastInfo``.
-    public func reset(seed: UInt64, params: LuaValue) throws(LuaError) {
+    public func reset(seed: UInt64, params: Value) throws(ScriptError) {
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
         vm.seedMathRandom(SeededGenerator.derive(seed, 0x6D61_7468))
-        guard lua_checkstack(L, 8) != 0 else { throw LuaError.memoryLimit(bytes: vm.limits.memoryBytes) }
+        guard lua_checkstack(L, 8) != 0 else { throw ScriptError.memoryLimit(bytes: vm.limits.memoryBytes) }
         try seedInstanceRandom(seed)
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(try module.functionRef("reset")))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
@@ -208,14 +208,14 @@ public final class ScriptEnvironment {
     }
 
     /// Writes a fresh generator state into `self.rng` (no Lua call).
-    private func seedInstanceRandom(_ seed: UInt64) throws(LuaError) {
+    private func seedInstanceRandom(_ seed: UInt64) throws(ScriptError) {
         let L = vm.L
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(rngKeyRef))
         lua_rawget(L, -2)
         defer { ludus_pop(L, 2) }
         guard let words = ludus_rng_state(L, -1) else {
-            throw LuaError.script(location: module.location(of: "reset"),
+            throw ScriptError.script(location: module.location(of: "reset"),
                                   message: "self.rng was replaced: keep the host's generator in self.rng", traceback: "")
         }
         let generator = SeededGenerator(seed: seed)
@@ -225,7 +225,7 @@ public final class ScriptEnvironment {
 
     /// Pushes a fresh copy of the params table; the table of the last distinct params is
     /// cached so that a loop resetting with the same params does not rebuild it.
-    private func pushParams(_ params: LuaValue) throws(LuaError) {
+    private func pushParams(_ params: Value) throws(ScriptError) {
         if cachedParams?.value != params {
             if let old = cachedParams { vm.release(old.ref) }
             cachedParams = nil
@@ -238,7 +238,7 @@ public final class ScriptEnvironment {
 
     /// `E.step(self, action)` for a discrete action: the hot path, allocation-free.
     @inline(__always)
-    public func step(discrete action: Int64) throws(LuaError) -> StepOutcome {
+    public func step(discrete action: Int64) throws(ScriptError) -> StepOutcome {
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
@@ -249,7 +249,7 @@ public final class ScriptEnvironment {
     }
 
     /// `E.step(self, action)`.
-    public func step(_ action: LuaAction) throws(LuaError) -> StepOutcome {
+    public func step(_ action: LuaAction) throws(ScriptError) -> StepOutcome {
         if case .integer(let value) = action { return try step(discrete: value) }
         let L = vm.L
         let top = lua_gettop(L)
@@ -266,7 +266,7 @@ public final class ScriptEnvironment {
     }
 
     @inline(__always)
-    private func finishStep(top: Int32) throws(LuaError) -> StepOutcome {
+    private func finishStep(top: Int32) throws(ScriptError) -> StepOutcome {
         let L = vm.L
         try vm.check(ludus_call(L, 2, 5))
         if lazy.pointee.eager || detail.pointee {
@@ -294,7 +294,7 @@ public final class ScriptEnvironment {
     }
 
     /// `E.legal_actions(self)`, written into `actions` (reused).
-    public func legalActions(into actions: inout [Int]) throws(LuaError) {
+    public func legalActions(into actions: inout [Int]) throws(ScriptError) {
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
@@ -310,7 +310,7 @@ public final class ScriptEnvironment {
 
     /// The player to move and, unless the episode is over, the legal actions: one call into Lua
     /// (the prelude's `turn`) instead of two, for game loops.
-    public func turn(legal actions: inout [Int]) throws(LuaError) -> Int {
+    public func turn(legal actions: inout [Int]) throws(ScriptError) -> Int {
         guard currentPlayerRef != nil, legalActionsRef != nil, let turnRef else {
             let player = try currentPlayer()
             if player != 0 { try legalActions(into: &actions) } else { actions.removeAll(keepingCapacity: true) }
@@ -334,7 +334,7 @@ public final class ScriptEnvironment {
         return player
     }
 
-    private func readLegal(at index: Int32, into actions: inout [Int]) throws(LuaError) {
+    private func readLegal(at index: Int32, into actions: inout [Int]) throws(ScriptError) {
         let L = vm.L
         guard lua_type(L, index) == LUA_TTABLE else {
             throw contractError("legal_actions", "must return a list of integers, got \(typeName(index))")
@@ -354,7 +354,7 @@ public final class ScriptEnvironment {
     }
 
     /// `E.current_player(self)`: 1...players, or 0 once the episode is over.
-    public func currentPlayer() throws(LuaError) -> Int {
+    public func currentPlayer() throws(ScriptError) -> Int {
         guard let currentPlayerRef else { return 1 }
         let L = vm.L
         let top = lua_gettop(L)
@@ -371,7 +371,7 @@ public final class ScriptEnvironment {
     }
 
     /// `E.render(self)`, or nil when the environment has no renderer.
-    public func render() throws(LuaError) -> String? {
+    public func render() throws(ScriptError) -> String? {
         guard module.hasFunction("render") else { return nil }
         let result = try callMethod("render", [], results: 1)[0]
         guard case .string(let text) = result else {
@@ -382,7 +382,7 @@ public final class ScriptEnvironment {
 
     /// A copy whose future is identical: `E.clone(self)` if defined, else a deep copy
     /// of the instance table (the rng state is copied too). Shares the VM.
-    public func clone() throws(LuaError) -> ScriptEnvironment {
+    public func clone() throws(ScriptError) -> ScriptEnvironment {
         let instance: LuaRef
         if module.hasFunction("clone") {
             let L = vm.L
@@ -400,7 +400,7 @@ public final class ScriptEnvironment {
     }
 
     /// Calls `E.name(self, arguments...)` and copies `results` values out.
-    public func callMethod(_ name: String, _ arguments: [LuaValue], results: Int) throws(LuaError) -> [LuaValue] {
+    public func callMethod(_ name: String, _ arguments: [Value], results: Int) throws(ScriptError) -> [Value] {
         let function = try module.functionRef(name)
         return try vm.call(function, [.ref(instanceRef)] + arguments.map { .value($0) }, results: results)
     }
@@ -409,11 +409,11 @@ public final class ScriptEnvironment {
 
     private func typeName(_ index: Int32) -> String { String(cString: lua_typename(vm.L, lua_type(vm.L, index))) }
 
-    func contractError(_ function: String, _ message: String) -> LuaError {
+    func contractError(_ function: String, _ message: String) -> ScriptError {
         .script(location: module.location(of: function), message: "E.\(function) \(message)", traceback: "")
     }
 
-    private func readReward(at index: Int32) throws(LuaError) -> Double {
+    private func readReward(at index: Int32) throws(ScriptError) -> Double {
         let L = vm.L
         var isNumber: Int32 = 0
         if lua_type(L, index) == LUA_TTABLE {
@@ -445,7 +445,7 @@ public final class ScriptEnvironment {
     }
 
     @inline(__always)
-    private func copyObservation(at index: Int32, function: String) throws(LuaError) {
+    private func copyObservation(at index: Int32, function: String) throws(ScriptError) {
         if plan.isFlat {
             // The common case: numbers only, at most one level of named or positional parts.
             let L = vm.L
@@ -547,9 +547,9 @@ public final class ScriptEnvironment {
 
 extension LuaVM {
     /// Calls a prelude function and keeps its first result as a reference.
-    public func callPreludeRef(_ name: String, _ arguments: [LuaArgument]) throws(LuaError) -> LuaRef {
+    public func callPreludeRef(_ name: String, _ arguments: [LuaArgument]) throws(ScriptError) -> LuaRef {
         guard let function = try field(prelude, name) else {
-            throw LuaError.script(location: nil, message: "prelude has no \(name)", traceback: "")
+            throw ScriptError.script(location: nil, message: "prelude has no \(name)", traceback: "")
         }
         defer { release(function) }
         let top = lua_gettop(L)

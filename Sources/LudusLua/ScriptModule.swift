@@ -6,7 +6,7 @@ import CLuaShim
 public final class ScriptModule {
     public let vm: LuaVM
     /// `E` copied into Swift (functions appear as `.opaque("function")`).
-    public let definition: LuaValue
+    public let definition: Value
     /// The name scripts' errors use for this file.
     public let displayName: String
     let moduleRef: LuaRef
@@ -21,15 +21,15 @@ public final class ScriptModule {
     ]
 
     /// Loads `path` into `vm` and checks that it returns a table with `reset` and `step`.
-    /// - Throws: ``LuaError`` naming `displayName:line` for syntax and load-time errors.
-    public init(vm: LuaVM, path: String, displayName: String) throws(LuaError) {
+    /// - Throws: ``ScriptError`` naming `displayName:line` for syntax and load-time errors.
+    public init(vm: LuaVM, path: String, displayName: String) throws(ScriptError) {
         self.vm = vm
         self.displayName = displayName
         moduleRef = try vm.runFile(path: path, displayName: displayName)
         let value = vm.value(of: moduleRef)
         guard case .table = value else {
             vm.release(moduleRef)
-            throw LuaError.script(
+            throw ScriptError.script(
                 location: SourceLocation(file: displayName, line: 1),
                 message: "the script must return a table (the environment E), got \(value.typeName)", traceback: "")
         }
@@ -43,7 +43,7 @@ public final class ScriptModule {
             let missing = functionRefs["reset"] == nil ? "reset" : "step"
             for ref in functionRefs.values { vm.release(ref) }
             vm.release(moduleRef)
-            throw LuaError.script(
+            throw ScriptError.script(
                 location: SourceLocation(file: displayName, line: 1),
                 message: "E.\(missing) must be a function (see docs/environments.md)", traceback: "")
         }
@@ -69,10 +69,10 @@ public final class ScriptModule {
         functionRefs[name].flatMap { vm.definition(of: $0) }
     }
 
-    func functionRef(_ name: String) throws(LuaError) -> LuaRef {
+    func functionRef(_ name: String) throws(ScriptError) -> LuaRef {
         if let ref = functionRefs[name] { return ref }
         guard let ref = try vm.field(moduleRef, name), vm.isFunction(ref) else {
-            throw LuaError.script(location: nil, message: "E.\(name) is not a function", traceback: "")
+            throw ScriptError.script(location: nil, message: "E.\(name) is not a function", traceback: "")
         }
         functionRefs[name] = ref
         return ref

@@ -56,7 +56,7 @@ import LudusLua
     }
 
     /// Flattens a value in the order of its space (dict keys sorted), as the host buffer does.
-    func flatten(_ value: LuaValue, _ space: Space) -> [Double] {
+    func flatten(_ value: Value, _ space: Space) -> [Double] {
         switch space {
         case .dict(let entries): return entries.flatMap { flatten(value[$0.name], $0.space) }
         case .tuple(let parts): return parts.enumerated().flatMap { flatten(value.arrayValue![$0.offset], $0.element) }

@@ -4,7 +4,7 @@ import LudusLua
 
 /// The JSON reader and writer behind datasets, traces and scoring batches.
 @Suite struct JSONTests {
-    static let values: [(String, LuaValue)] = [
+    static let values: [(String, Value)] = [
         ("0", .int(0)), ("-0", .int(0)), ("42", .int(42)), ("-17", .int(-17)), ("007", .int(7)),
         ("123456789012345678", .int(123_456_789_012_345_678)),          // past the direct path
         ("-9223372036854775808", .int(Int64.min)),
@@ -18,7 +18,7 @@ import LudusLua
     ]
 
     @Test(arguments: values)
-    func decodes(_ text: String, _ expected: LuaValue) throws {
+    func decodes(_ text: String, _ expected: Value) throws {
         #expect(try JSON.decode(text) == expected)
     }
 

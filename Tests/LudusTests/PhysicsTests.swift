@@ -88,7 +88,7 @@ import LudusLua
     // MARK: - physics2d from Lua
 
     /// Runs a chunk in a fresh sandboxed VM and returns its first result.
-    func lua(_ source: String) throws(LuaError) -> LuaValue {
+    func lua(_ source: String) throws(ScriptError) -> Value {
         let vm = try LuaVM(limits: LuaLimits(memoryBytes: 64 << 20, callMilliseconds: 5000))
         let ref = try vm.run(source: source, chunkName: "physics.lua")
         return vm.value(of: ref)

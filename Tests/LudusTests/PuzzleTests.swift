@@ -8,7 +8,7 @@ import LudusLua
     let countdown = try! Package.catalog.load("countdown/text")
 
     func score(_ numbers: [Int], _ target: Int, _ answer: String) throws -> Double {
-        let item: LuaValue = ["question": "", "answer": "",
+        let item: Value = ["question": "", "answer": "",
                               "metadata": ["numbers": .array(numbers.map { .int(Int64($0)) }), "target": .int(Int64(target))]]
         return try Dataset.score(countdown, item: item, answer: answer)
     }

@@ -6,13 +6,13 @@ import Testing
 @Suite struct SandboxTests {
     static let fastLimits = LuaLimits(memoryBytes: 32 << 20, callMilliseconds: 100)
 
-    func run(_ source: String, limits: LuaLimits = fastLimits) throws(LuaError) -> LuaValue {
+    func run(_ source: String, limits: LuaLimits = fastLimits) throws(ScriptError) -> Value {
         let vm = try LuaVM(limits: limits)
         let ref = try vm.run(source: source, chunkName: "hostile.lua")
         return vm.value(of: ref)
     }
 
-    func expectError(_ source: String, limits: LuaLimits = fastLimits, _ matches: (LuaError) -> Bool,
+    func expectError(_ source: String, limits: LuaLimits = fastLimits, _ matches: (ScriptError) -> Bool,
                      sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         do {
             let value = try run(source, limits: limits)
@@ -22,9 +22,9 @@ import Testing
         }
     }
 
-    static func isTime(_ e: LuaError) -> Bool { if case .timeLimit = e { return true } else { return false } }
-    static func isMemory(_ e: LuaError) -> Bool { if case .memoryLimit = e { return true } else { return false } }
-    static func isViolation(_ e: LuaError) -> Bool { if case .sandboxViolation = e { return true } else { return false } }
+    static func isTime(_ e: ScriptError) -> Bool { if case .timeLimit = e { return true } else { return false } }
+    static func isMemory(_ e: ScriptError) -> Bool { if case .memoryLimit = e { return true } else { return false } }
+    static func isViolation(_ e: ScriptError) -> Bool { if case .sandboxViolation = e { return true } else { return false } }
 
     static let runaway: [(String, String)] = [
         ("plain loop", "while true do end"),
@@ -46,7 +46,7 @@ import Testing
 
     @Test func vmKeepsWorkingAfterATimeLimit() throws {
         let vm = try LuaVM(limits: Self.fastLimits)
-        #expect(throws: LuaError.timeLimit(milliseconds: 100)) { try vm.run(source: "while true do end", chunkName: "a.lua") }
+        #expect(throws: ScriptError.timeLimit(milliseconds: 100)) { try vm.run(source: "while true do end", chunkName: "a.lua") }
         let ref = try vm.run(source: "local s = 0 for i = 1, 1000 do s = s + i end return s", chunkName: "b.lua")
         #expect(vm.value(of: ref) == .int(500500))
     }
@@ -128,7 +128,7 @@ import Testing
         #expect {
             try vm.call(f, [.ref(rng)], results: 1)
         } throws: { error in
-            guard case .script(let location, let message, _) = error as! LuaError else { return false }
+            guard case .script(let location, let message, _) = error as! ScriptError else { return false }
             return message.contains("empty range") && location?.line == 1
         }
         // Many raised errors through the trampoline leave the VM consistent.
@@ -138,7 +138,7 @@ import Testing
     }
 
     @Test func mathRandomIsSeeded() throws {
-        func draws(_ seed: UInt64) throws -> LuaValue {
+        func draws(_ seed: UInt64) throws -> Value {
             let vm = try LuaVM()
             vm.seedMathRandom(seed)
             return vm.value(of: try vm.run(source: "local t = {} for i = 1, 8 do t[i] = math.random(1, 1000) end t[9] = math.random() return t", chunkName: "r.lua"))

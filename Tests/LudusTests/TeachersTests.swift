@@ -40,7 +40,7 @@ import LudusLua
 
     /// Drives a PLR teacher without an environment: seeds come from the episode number, as in the loop.
     static func drive(_ teacher: PLRTeacher, episodes: Int, seed: UInt64 = 1,
-                      score: ([String: LuaValue], UInt64) -> Double) -> [TeacherTask] {
+                      score: ([String: Value], UInt64) -> Double) -> [TeacherTask] {
         var g = SeededGenerator(seed: seed)
         var played: [TeacherTask] = []
         for episode in 1...episodes {
@@ -232,13 +232,13 @@ import LudusLua
         loop.fixedParams = ["length": .int(5)]
         loop.testSetSize = 4
         #expect(try loop.testSet(seed: 2).allSatisfy { $0["length"] == .int(5) })
-        var lengths: Set<LuaValue> = []
+        var lengths: Set<Value> = []
         loop.onEpisode = { _ = lengths.insert($0.params["length"]!) }
         _ = try loop.run(episodes: 20, seed: 2)
         #expect(lengths == [.int(5)])
     }
 }
 
-extension LuaValue {
+extension Value {
     var arrayCount: Int? { if case .array(let items) = self { return items.count } else { return nil } }
 }

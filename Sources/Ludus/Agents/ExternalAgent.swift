@@ -103,7 +103,7 @@ public final class ExternalAgent: Agent {
         return failure
     }
 
-    private func send(_ message: [String: LuaValue]) throws {
+    private func send(_ message: [String: Value]) throws {
         guard let input, process?.isRunning == true else { throw fail("agent is not running") }
         let line = Array((JSON.encode(.table(message)) + "\n").utf8)
         let written = line.withUnsafeBytes { Glibc.write(input.fileDescriptor, $0.baseAddress, $0.count) }
@@ -111,7 +111,7 @@ public final class ExternalAgent: Agent {
     }
 
     /// One line of JSON within `milliseconds`.
-    private func receive(milliseconds: Int) throws -> LuaValue {
+    private func receive(milliseconds: Int) throws -> Value {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(milliseconds) * 1_000_000
         while true {
             if let newline = buffer.firstIndex(of: 0x0A) {
@@ -138,7 +138,7 @@ public final class ExternalAgent: Agent {
         }
     }
 
-    private func describe(_ space: Space) -> LuaValue {
+    private func describe(_ space: Space) -> Value {
         switch space {
         case .discrete(let n, let start): return ["kind": "discrete", "n": .int(Int64(n)), "start": .int(Int64(start))]
         case .text(let maxLength, _): return ["kind": "text", "max_length": .int(Int64(maxLength))]

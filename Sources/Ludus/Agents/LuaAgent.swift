@@ -23,8 +23,8 @@ public final class LuaAgent: Agent {
             resetRef = try vm.field(module, "reset")
             let rng = try vm.newRandom(seed: 0)
             instance = try vm.callPreludeRef("new_instance", [.ref(module), .ref(rng)])
-        } catch let error as LuaError {
-            throw .lua(error, file: path)
+        } catch let error as ScriptError {
+            throw .script(error, file: path)
         } catch let error as EnvironmentError {
             throw error
         } catch {
@@ -40,7 +40,7 @@ public final class LuaAgent: Agent {
     }
 
     public func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
-        let result: LuaValue
+        let result: Value
         do {
             result = try vm.call(actRef, [.ref(instance), .value(environment.lastObservation),
                                           .value(.array(legalActions.map { .int(Int64($0)) }))], results: 1)[0]

@@ -17,7 +17,7 @@ public enum Throughput {
     /// step, as for an agent that reads it; without, only on demand, as for agents that
     /// never look (random play, rollouts), which is the interpreter's own speed.
     public static func measure(
-        threads: Int, steps: Int, seed: UInt64, params: [String: LuaValue], copyObservations: Bool = true,
+        threads: Int, steps: Int, seed: UInt64, params: [String: Value], copyObservations: Bool = true,
         makeEnvironment: () throws -> LuaEnvironment
     ) throws -> Measurement {
         let environments = try (0..<threads).map { _ in try makeEnvironment() }
@@ -44,12 +44,12 @@ public enum Throughput {
     final class Worker: @unchecked Sendable {
         let environment: LuaEnvironment
         let seed: UInt64
-        let params: [String: LuaValue]
+        let params: [String: Value]
         let steps: Int
         var episodes = 0
         var error: Error?
 
-        init(environment: LuaEnvironment, seed: UInt64, params: [String: LuaValue], steps: Int) {
+        init(environment: LuaEnvironment, seed: UInt64, params: [String: Value], steps: Int) {
             self.environment = environment
             self.seed = seed
             self.params = params

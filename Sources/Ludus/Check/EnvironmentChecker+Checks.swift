@@ -13,8 +13,8 @@ extension CheckContext {
     mutating func checkParams() throws(CheckFailure) {
         guard !spec.parameters.isEmpty else { throw .skip("no params") }
         for parameter in spec.parameters.parameters {
-            var values: [LuaValue] = []
-            var outside: [LuaValue] = [.string("not-a-value")]
+            var values: [Value] = []
+            var outside: [Value] = [.string("not-a-value")]
             switch parameter.kind {
             case .int:
                 values = [.int(Int64(parameter.min!)), .int(Int64(parameter.max!))]
@@ -95,7 +95,7 @@ extension CheckContext {
 
     /// Plays `steps` seeded random steps from a reset and hashes everything seen
     /// (the driver's one trajectory hash).
-    func playHash(_ environment: any Environment, seed: UInt64, steps: Int, params: [String: LuaValue]? = nil) throws(CheckFailure) -> String {
+    func playHash(_ environment: any Environment, seed: UInt64, steps: Int, params: [String: Value]? = nil) throws(CheckFailure) -> String {
         let driver = EpisodeDriver(environment: environment)
         driver.onAgentFailure = .stop
         let agents = randomAgents()

@@ -125,7 +125,7 @@ final class InvariantObserver: EpisodeObserver {
     var ended = false
     var needsDetail: Bool { true }
 
-    func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: LuaValue]) throws {
+    func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: Value]) throws {
         length = 0
         ended = false
     }

@@ -91,7 +91,7 @@ struct CheckContext {
 
     func failure(_ error: EnvironmentError) -> CheckFailure {
         switch error {
-        case .lua(let lua, _): return CheckFailure(location: lua.location?.description, message: "\(lua)")
+        case .script(let lua, _): return CheckFailure(location: lua.location?.description, message: "\(lua)")
         case .spec(let spec, _): return CheckFailure(location: spec.location?.description, message: spec.message)
         case .contract(let violation):
             return CheckFailure(location: violation.location?.description, message: "E.\(violation.function) \(violation.message)")

@@ -36,7 +36,7 @@ public enum GoldenPlaythrough {
     final class Writer: EpisodeObserver {
         var lines: [String] = []
         var needsDetail: Bool { true }
-        func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: LuaValue]) throws {
+        func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: Value]) throws {
             lines.append("reset observation \(JSON.encode(environment.lastObservation))")
         }
         func didStep(_ environment: any Environment, episode: Int, length: Int, player: Int, action: Action, step: Step) throws {

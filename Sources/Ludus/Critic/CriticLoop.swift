@@ -30,13 +30,13 @@ public final class CriticLoop {
     public let featureCount: Int
     public var gamesPerRound = 200
     public var heldOutSize = 400
-    public var params: [String: LuaValue]
+    public var params: [String: Value]
 
     public private(set) var generator: GeneratorBandit
     public private(set) var critic: CriticModel
     private var examples: [(features: [Double], wrong: Bool)] = []
 
-    public init(environment: any Environment, params: [String: LuaValue]) throws(EnvironmentError) {
+    public init(environment: any Environment, params: [String: Value]) throws(EnvironmentError) {
         let spec = environment.spec
         guard spec.players == 2, spec.roles == ["generator", "critic"] else {
             throw .unsupported("\(spec.id) is not a generator/critic game (roles must be {\"generator\", \"critic\"})")
@@ -96,7 +96,7 @@ public final class CriticLoop {
     final class TruthReader: EpisodeObserver {
         var needsDetail: Bool { true }
         var truth: String?
-        func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: LuaValue]) throws { truth = nil }
+        func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: Value]) throws { truth = nil }
         func didStep(_ environment: any Environment, episode: Int, length: Int, player: Int, action: Action, step: Step) throws {
             if step.isDone { truth = environment.lastInfo["truth"].stringValue }
         }
@@ -114,7 +114,7 @@ public final class CriticLoop {
 
     /// One game through the episode driver: the generator (if it moves) plays
     /// `errorType`, the critic judges with `judge`, the environment's info gives the truth.
-    private func playGame(seed: UInt64, params: [String: LuaValue], errorType: @escaping () -> Int,
+    private func playGame(seed: UInt64, params: [String: Value], errorType: @escaping () -> Int,
                           judge: @escaping ([Double]) -> Bool) throws(EpisodeError) -> (judged: Judged, verdict: Bool, generatorReward: Double) {
         generatorSeat.choose = errorType
         criticSeat.judge = judge

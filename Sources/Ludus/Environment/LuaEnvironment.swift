@@ -31,8 +31,8 @@ public final class LuaEnvironment: Environment {
             }
             spec = parsed
             script = try ScriptEnvironment(module: module, layout: spec.observationSpace.layout, players: spec.players)
-        } catch let error as LuaError {
-            throw .lua(error, file: name)
+        } catch let error as ScriptError {
+            throw .script(error, file: name)
         } catch let error as EnvironmentError {
             throw error
         } catch {
@@ -46,17 +46,17 @@ public final class LuaEnvironment: Environment {
         self.file = file
     }
 
-    private func wrap<T>(_ body: () throws(LuaError) -> T) throws(EnvironmentError) -> T {
-        do { return try body() } catch { throw .lua(error, file: file) }
+    private func wrap<T>(_ body: () throws(ScriptError) -> T) throws(EnvironmentError) -> T {
+        do { return try body() } catch { throw .script(error, file: file) }
     }
 
-    public func reset(seed: UInt64, params: [String: LuaValue]) throws(EnvironmentError) {
-        try wrap { () throws(LuaError) in try script.reset(seed: seed, params: .table(params)) }
+    public func reset(seed: UInt64, params: [String: Value]) throws(EnvironmentError) {
+        try wrap { () throws(ScriptError) in try script.reset(seed: seed, params: .table(params)) }
     }
 
     @inline(__always)
     public func step(_ action: Action) throws(EnvironmentError) -> Step {
-        let outcome = try wrap { () throws(LuaError) in try script.step(action.luaAction(in: spec.actionSpace)) }
+        let outcome = try wrap { () throws(ScriptError) in try script.step(action.luaAction(in: spec.actionSpace)) }
         let rewards = script.rewards
         return Step(reward: outcome.reward, otherRewards: rewards.count > 1 ? Array(rewards[1...]) : [],
                     terminated: outcome.terminated, truncated: outcome.truncated)
@@ -68,7 +68,7 @@ public final class LuaEnvironment: Environment {
         do {
             if case .discrete(let i) = action { return try script.step(discrete: Int64(i)) }
             return try script.step(action.luaAction(in: spec.actionSpace))
-        } catch { throw .lua(error, file: file) }
+        } catch { throw .script(error, file: file) }
     }
 
     /// Per-player rewards of the last step (a view: valid until the next step).
@@ -77,7 +77,7 @@ public final class LuaEnvironment: Environment {
     /// The hot path for discrete actions: no `Step` array copy, just the outcome.
     @inline(__always)
     public func stepDiscrete(_ action: Int) throws(EnvironmentError) -> StepOutcome {
-        do { return try script.step(discrete: Int64(action)) } catch { throw .lua(error, file: file) }
+        do { return try script.step(discrete: Int64(action)) } catch { throw .script(error, file: file) }
     }
 
     public var observation: ObservationView { script.observation }
@@ -90,14 +90,14 @@ public final class LuaEnvironment: Environment {
         get { script.capturesDetail }
         set { script.capturesDetail = newValue }
     }
-    public var lastObservation: LuaValue { script.lastObservation }
-    public var lastInfo: LuaValue { script.lastInfo }
+    public var lastObservation: Value { script.lastObservation }
+    public var lastInfo: Value { script.lastInfo }
     /// The instance table, for state hashes and debugging.
-    public var state: LuaValue { script.state }
+    public var state: Value { script.state }
     public var memoryUsed: Int { script.vm.memoryUsed }
 
     public func currentPlayer() throws(EnvironmentError) -> Int {
-        try wrap { () throws(LuaError) in try script.currentPlayer() }
+        try wrap { () throws(ScriptError) in try script.currentPlayer() }
     }
 
     public func legalActions(into actions: inout [Int]) throws(EnvironmentError) {
@@ -105,28 +105,28 @@ public final class LuaEnvironment: Environment {
             actions.removeAll(keepingCapacity: true)
             return
         }
-        do { try script.legalActions(into: &actions) } catch { throw .lua(error, file: file) }
+        do { try script.legalActions(into: &actions) } catch { throw .script(error, file: file) }
     }
 
     /// The player to move and the legal actions, in one call into Lua (game loops).
     public func turn(legal actions: inout [Int]) throws(EnvironmentError) -> Int {
-        do { return try script.turn(legal: &actions) } catch { throw .lua(error, file: file) }
+        do { return try script.turn(legal: &actions) } catch { throw .script(error, file: file) }
     }
 
     public func render() throws(EnvironmentError) -> String? {
-        try wrap { () throws(LuaError) in try script.render() }
+        try wrap { () throws(ScriptError) in try script.render() }
     }
 
     public func clone() throws(EnvironmentError) -> any Environment {
-        let copy = try wrap { () throws(LuaError) in try script.clone() }
+        let copy = try wrap { () throws(ScriptError) in try script.clone() }
         return LuaEnvironment(spec: spec, script: copy, file: file)
     }
 
     public func location(of function: String) -> SourceLocation? { script.module.location(of: function) }
 
-    public func call(_ name: String, _ arguments: [LuaValue], results: Int) throws(EnvironmentError) -> [LuaValue] {
+    public func call(_ name: String, _ arguments: [Value], results: Int) throws(EnvironmentError) -> [Value] {
         guard spec.functions.contains(name) else { throw .unsupported("\(spec.id) has no function E.\(name)") }
-        return try wrap { () throws(LuaError) in try script.callMethod(name, arguments, results: results) }
+        return try wrap { () throws(ScriptError) in try script.callMethod(name, arguments, results: results) }
     }
 }
 

@@ -103,7 +103,7 @@ public final class EpisodeDriver {
     /// - Parameter limit: stop after this many steps without ending the episode (replays
     ///   that run out of actions, renders after N steps); the result then reports neither flag.
     /// - Throws: ``EpisodeError``; agent failures only with ``AgentFailurePolicy/stop``.
-    public func play(episode: Int = 0, seed: UInt64, params: [String: LuaValue], agents: [any Agent],
+    public func play(episode: Int = 0, seed: UInt64, params: [String: Value], agents: [any Agent],
                      limit: Int? = nil) throws(EpisodeError) -> EpisodeResult {
         var progress = try begin(episode: episode, seed: seed, params: params, agents: agents)
         try advance(&progress, agents: agents, limit: limit)
@@ -112,7 +112,7 @@ public final class EpisodeDriver {
 
     /// Resets the environment, checks the first observation, tells the observers and
     /// begins every agent's episode: the first half of ``play(episode:seed:params:agents:limit:)``.
-    public func begin(episode: Int = 0, seed: UInt64, params: [String: LuaValue],
+    public func begin(episode: Int = 0, seed: UInt64, params: [String: Value],
                       agents: [any Agent]) throws(EpisodeError) -> Progress {
         let spec = environment.spec
         precondition(agents.count == spec.players, "one agent per player")

@@ -15,7 +15,7 @@ public protocol EpisodeObserver: AnyObject {
 
     /// After the reset of episode `episode`: the observation is in the environment.
     /// - Throws: to stop the episode before its first move.
-    func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: LuaValue]) throws
+    func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: Value]) throws
 
     /// After each step: `player` moved `action`, `step` is the result, the new
     /// observation is in the environment. `length` counts steps so far, this one included.
@@ -29,7 +29,7 @@ public protocol EpisodeObserver: AnyObject {
 
 extension EpisodeObserver {
     public var needsDetail: Bool { false }
-    public func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: LuaValue]) throws {}
+    public func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: Value]) throws {}
     public func didStep(_ environment: any Environment, episode: Int, length: Int, player: Int, action: Action, step: Step) throws {}
     public func didEnd(_ environment: any Environment, episode: Int, result: EpisodeResult) throws {}
 }
@@ -38,7 +38,7 @@ extension EpisodeObserver {
 public final class RenderObserver: EpisodeObserver {
     private let show: (String) -> Void
     public init(_ show: @escaping (String) -> Void) { self.show = show }
-    public func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: LuaValue]) throws {
+    public func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: Value]) throws {
         if let text = try environment.render() { show(text) }
     }
     public func didStep(_ environment: any Environment, episode: Int, length: Int, player: Int, action: Action, step: Step) throws {
@@ -49,7 +49,7 @@ public final class RenderObserver: EpisodeObserver {
 /// Writes every step as JSON lines (`--trace`): the observer face of ``TraceWriter``.
 extension TraceWriter: EpisodeObserver {
     public var needsDetail: Bool { true }
-    public func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: LuaValue]) throws {
+    public func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: Value]) throws {
         try writeReset(episode: episode, seed: seed, params: params, observation: environment.lastObservation, info: environment.lastInfo)
     }
     public func didStep(_ environment: any Environment, episode: Int, length: Int, player: Int, action: Action, step: Step) throws {

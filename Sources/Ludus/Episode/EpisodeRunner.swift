@@ -18,7 +18,7 @@ public final class EpisodeRunner {
 
     /// Plays one episode: the environment gets `seed`, seat `i` gets
     /// ``SeedStreams/agentSeed(episode:seat:)``.
-    public func run(episode: Int, seed: UInt64, params: [String: LuaValue]) throws(EpisodeError) -> EpisodeResult {
+    public func run(episode: Int, seed: UInt64, params: [String: Value]) throws(EpisodeError) -> EpisodeResult {
         try driver.play(episode: episode, seed: seed, params: params, agents: agents)
     }
 }

@@ -7,10 +7,10 @@ public enum Dataset {
     /// Item `i` comes from a reset with seed `derive(seed, i)` then `E.item(self)`:
     /// the dataset is deterministic and any item can be regenerated alone.
     public static func items(
-        _ environment: any Environment, from first: Int = 0, count: Int, seed: UInt64, params: [String: LuaValue]
-    ) throws(EnvironmentError) -> [LuaValue] {
+        _ environment: any Environment, from first: Int = 0, count: Int, seed: UInt64, params: [String: Value]
+    ) throws(EnvironmentError) -> [Value] {
         try requireItems(environment)
-        var items: [LuaValue] = []
+        var items: [Value] = []
         items.reserveCapacity(count)
         for index in first..<(first + count) { items.append(try item(environment, index: index, seed: seed, params: params)) }
         return items
@@ -24,8 +24,8 @@ public enum Dataset {
 
     /// Item `index`: a reset with seed `derive(seed, index)`, then `E.item(self)`.
     private static func item(
-        _ environment: any Environment, index: Int, seed: UInt64, params: [String: LuaValue]
-    ) throws(EnvironmentError) -> LuaValue {
+        _ environment: any Environment, index: Int, seed: UInt64, params: [String: Value]
+    ) throws(EnvironmentError) -> Value {
         try environment.reset(seed: SeededGenerator.derive(seed, UInt64(index)), params: params)
         let item = try environment.call("item", [], results: 1)[0]
         guard item["question"].stringValue != nil else {
@@ -38,7 +38,7 @@ public enum Dataset {
     /// Each environment of `environments` is one worker (its own VM, on its own thread);
     /// item `i` is the same whatever the number of workers, so the output is too.
     public static func writeLines(
-        _ environments: [any Environment], count: Int, seed: UInt64, params: [String: LuaValue],
+        _ environments: [any Environment], count: Int, seed: UInt64, params: [String: Value],
         to sink: (String) throws -> Void
     ) throws {
         precondition(!environments.isEmpty, "at least one environment")
@@ -68,11 +68,11 @@ public enum Dataset {
     private final class ItemWorker: @unchecked Sendable {
         let environment: any Environment
         let seed: UInt64
-        let params: [String: LuaValue]
+        let params: [String: Value]
         var text = ""
         var error: Error?
 
-        init(environment: any Environment, seed: UInt64, params: [String: LuaValue]) {
+        init(environment: any Environment, seed: UInt64, params: [String: Value]) {
             self.environment = environment
             self.seed = seed
             self.params = params
@@ -91,7 +91,7 @@ public enum Dataset {
 
     /// Scores an answer for an item (one made by ``items(_:count:seed:params:)`` or a
     /// reasoning-gym item) with `E.score_item(self, item, answer)`.
-    public static func score(_ environment: any Environment, item: LuaValue, answer: String) throws(EnvironmentError) -> Double {
+    public static func score(_ environment: any Environment, item: Value, answer: String) throws(EnvironmentError) -> Double {
         guard environment.spec.functions.contains("score_item") else {
             throw .unsupported("\(environment.spec.id) has no E.score_item(self, item, answer)")
         }

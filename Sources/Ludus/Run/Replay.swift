@@ -4,11 +4,11 @@ import LudusLua
 /// other implementations and for reproducing a reported bug.
 public struct ReplayEpisode: Sendable {
     public var seed: UInt64
-    public var params: [String: LuaValue]
+    public var params: [String: Value]
     public var actions: [Action]
 
     /// Reads `{"seed": 1, "params": {...}, "actions": [2, 0, 5]}`.
-    public init(json: LuaValue) throws(ReplayError) {
+    public init(json: Value) throws(ReplayError) {
         guard case .table = json else { throw .malformed("a replay line must be a JSON object") }
         switch json["seed"] {
         case .nil: seed = 0
@@ -78,7 +78,7 @@ public enum Replay {
         var total = 0
         for (index, episode) in episodes.enumerated() {
             let line = index + 1
-            let params: [String: LuaValue]
+            let params: [String: Value]
             do {
                 params = try environment.spec.parameters.resolve(episode.params, environment: environment.spec.id)
             } catch { throw .episode(line: line, .environment(.parameter(error))) }

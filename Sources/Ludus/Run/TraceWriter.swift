@@ -16,14 +16,14 @@ public final class TraceWriter {
 
     deinit { try? flush(); try? handle.close() }
 
-    public func writeReset(episode: Int, seed: UInt64, params: [String: LuaValue], observation: LuaValue, info: LuaValue) throws {
+    public func writeReset(episode: Int, seed: UInt64, params: [String: Value], observation: Value, info: Value) throws {
         line([
             "episode": .int(Int64(episode)), "step": 0, "seed": .string(String(seed)), "params": .table(params),
             "observation": observation, "info": info,
         ])
     }
 
-    public func writeStep(episode: Int, step: Int, player: Int, action: Action, result: Step, observation: LuaValue, info: LuaValue) throws {
+    public func writeStep(episode: Int, step: Int, player: Int, action: Action, result: Step, observation: Value, info: Value) throws {
         line([
             "episode": .int(Int64(episode)), "step": .int(Int64(step)), "player": .int(Int64(player)),
             "action": action.luaValue, "observation": observation,
@@ -33,7 +33,7 @@ public final class TraceWriter {
         if buffer.utf8.count > 1 << 16 { try flush() }
     }
 
-    private func line(_ fields: [String: LuaValue]) {
+    private func line(_ fields: [String: Value]) {
         JSON.write(.table(fields), to: &buffer)
         buffer += "\n"
     }

@@ -30,7 +30,7 @@ public final class SelfPlayLoop {
     public var snapshotEvery = 500
     public var evaluateEvery = 500
     public var evaluationGames = 20
-    public var params: [String: LuaValue] = [:]
+    public var params: [String: Value] = [:]
     /// Folder for snapshot files (`self` opponents).
     public var workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("ludus-selfplay-\(UUID())").path
     public var onEpisode: ((_ episode: Int, _ opponent: String, _ seat: Int, EpisodeResult) throws -> Void)?

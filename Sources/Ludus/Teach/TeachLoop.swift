@@ -24,7 +24,7 @@ public final class TeachLoop {
         /// The teacher's task, with `seed` set to the seed played.
         public var task: TeacherTask
         /// Every parameter as passed to the environment.
-        public var params: [String: LuaValue]
+        public var params: [String: Value]
         public var result: EpisodeResult
         public var normalizedReturn: Double
         public var success: Bool
@@ -39,8 +39,8 @@ public final class TeachLoop {
     public var evaluateEvery = 100
     /// The teacher's parameter space; test tasks are drawn uniformly from it too.
     public var space: ParameterSpace
-    public var fixedParams: [String: LuaValue] = [:]
-    public var testParams: [String: LuaValue] = [:]
+    public var fixedParams: [String: Value] = [:]
+    public var testParams: [String: Value] = [:]
     /// Called after each training episode (progress, database, JSONL).
     public var onEpisode: ((Episode) throws -> Void)?
     public var onEvaluation: ((Evaluation) throws -> Void)?
@@ -68,7 +68,7 @@ public final class TeachLoop {
     /// The held-out test tasks of a run with this seed (uniform over `space`, then
     /// `fixedParams` and `testParams`), resolved against the environment's parameters.
     /// - Throws: ``ParameterError`` when a fixed or test value is invalid.
-    public func testSet(seed: UInt64) throws -> [[String: LuaValue]] {
+    public func testSet(seed: UInt64) throws -> [[String: Value]] {
         var generator = SeedStreams(root: seed).generator(.testSet)
         return try (0..<testSetSize).map { _ in
             let task = space.sample(using: &generator).merging(fixedParams) { $1 }.merging(testParams) { $1 }

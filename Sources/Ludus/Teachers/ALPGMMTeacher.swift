@@ -26,7 +26,7 @@ public final class ALPGMMTeacher: Teacher {
         TeacherTask(params: sampleParams(using: &generator))
     }
 
-    private func sampleParams(using generator: inout SeededGenerator) -> [String: LuaValue] {
+    private func sampleParams(using generator: inout SeededGenerator) -> [String: Value] {
         guard let mixture, rows.count >= fitRate, generator.nextDouble() >= randomRatio else {
             return space.sample(using: &generator)
         }
@@ -75,8 +75,8 @@ public final class ALPGMMTeacher: Teacher {
 
 extension ParameterSpace {
     /// The inverse of `unitVector`: unit coordinates (clipped) back to parameter values.
-    func task(fromUnit point: [Double]) -> [String: LuaValue] {
-        var task: [String: LuaValue] = [:]
+    func task(fromUnit point: [Double]) -> [String: Value] {
+        var task: [String: Value] = [:]
         for (i, p) in parameters.filter(\.isSampled).enumerated() {
             let u = min(1, max(0, i < point.count ? point[i] : 0))
             switch p.kind {

@@ -43,7 +43,7 @@ public final class PLRTeacher: Teacher {
     public var minimumBuffer = 50
 
     public struct Level: Hashable, Sendable {
-        public var params: [String: LuaValue]
+        public var params: [String: Value]
         public var seed: UInt64
         public var score: Double
         public var lastSampled: Int
@@ -51,7 +51,7 @@ public final class PLRTeacher: Teacher {
         public var plays: Int
     }
 
-    struct Key: Hashable { var params: [String: LuaValue]; var seed: UInt64 }
+    struct Key: Hashable { var params: [String: Value]; var seed: UInt64 }
 
     public private(set) var buffer: [Level] = []
     private var index: [Key: Int] = [:]

@@ -11,7 +11,7 @@ import LudusLua
 public final class SECTeacher: Teacher {
     public let name = "sec"
     public let parameter: Parameter
-    public let levels: [LuaValue]
+    public let levels: [Value]
     public var temperature = 1.0
     public var stepSize = 0.5
     public private(set) var values: [Double]
@@ -19,8 +19,8 @@ public final class SECTeacher: Teacher {
     private var counts: [Double]
     private let space: ParameterSpace
 
-    public init(space: ParameterSpace, armParameter: String?, arms: [LuaValue]? = nil) throws(EnvironmentError) {
-        func levels(of p: Parameter) -> [LuaValue]? {
+    public init(space: ParameterSpace, armParameter: String?, arms: [Value]? = nil) throws(EnvironmentError) {
+        func levels(of p: Parameter) -> [Value]? {
             switch p.kind {
             case .choice: return p.choices
             case .int:

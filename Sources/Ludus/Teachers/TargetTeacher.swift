@@ -17,7 +17,7 @@ public final class TargetTeacher: Teacher {
         weights = Array(repeating: 0, count: space.parameters.filter(\.isSampled).count)
     }
 
-    func predict(_ task: [String: LuaValue]) -> Double {
+    func predict(_ task: [String: Value]) -> Double {
         let x = space.unitVector(task)
         var z = bias
         for i in weights.indices { z += weights[i] * x[i] }

@@ -4,7 +4,7 @@ import LudusLua
 public struct TeacherTask: Hashable, Sendable {
     /// A value for the parameters the teacher chooses; the host fills in the rest (fixed
     /// `--param` values, then defaults) and validates them.
-    public var params: [String: LuaValue]
+    public var params: [String: Value]
     /// The episode seed, or nil to let the loop derive it from the run seed and the
     /// episode number. When the loop reports the outcome (``Teacher/update(_:outcome:)``)
     /// this always holds the seed actually played.
@@ -14,7 +14,7 @@ public struct TeacherTask: Hashable, Sendable {
     /// True when the task is a replayed level (PLR); recorded with the episode.
     public var isReplay: Bool
 
-    public init(params: [String: LuaValue], seed: UInt64? = nil, learn: Bool = true, isReplay: Bool = false) {
+    public init(params: [String: Value], seed: UInt64? = nil, learn: Bool = true, isReplay: Bool = false) {
         self.params = params
         self.seed = seed
         self.learn = learn
@@ -72,7 +72,7 @@ extension Teacher {
     public var summary: String { "" }
 
     /// Shorthand for teachers that only look at the parameters (tests, simple callers).
-    public func update(task params: [String: LuaValue], normalizedReturn: Double, success: Bool) {
+    public func update(task params: [String: Value], normalizedReturn: Double, success: Bool) {
         update(TeacherTask(params: params), outcome: TeacherOutcome(normalizedReturn: normalizedReturn, success: success))
     }
 }
@@ -99,7 +99,7 @@ public enum TeacherFactory {
         case "sec":
             guard let option else { return try SECTeacher(space: space, armParameter: nil) }
             let pieces = option.split(separator: "=", maxSplits: 1).map(String.init)
-            var arms: [LuaValue]?
+            var arms: [Value]?
             if pieces.count > 1 {
                 guard let parameter = space[pieces[0]] else {
                     throw .unsupported("sec: unknown parameter '\(pieces[0])'")
@@ -136,7 +136,7 @@ public enum TeacherFactory {
 
 extension ParameterSpace {
     /// A parameter's value scaled to [0, 1] (choices by index), for models over tasks.
-    func unitVector(_ task: [String: LuaValue]) -> [Double] {
+    func unitVector(_ task: [String: Value]) -> [Double] {
         parameters.filter(\.isSampled).map { p in
             let value = task[p.name] ?? p.defaultValue
             switch p.kind {

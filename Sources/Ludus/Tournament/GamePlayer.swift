@@ -5,12 +5,12 @@ import LudusLua
 /// an environment error (kept, but excluded from ratings).
 enum GamePlayer {
     static func play(index: Int, seats: [Int], agents: [any Agent], driver: EpisodeDriver,
-                     params: [String: LuaValue], seed: UInt64, tournament: Int64) -> GameRecord {
+                     params: [String: Value], seed: UInt64, tournament: Int64) -> GameRecord {
         let spec = driver.environment.spec
         let gameSeed = SeedStreams(root: seed).seed(.episode, index)
         var record = GameRecord(tournamentID: tournament, gameIndex: index, seed: String(gameSeed),
                                 seats: JSON.encode(.array(seats.map { .int(Int64($0)) })),
-                                returns: JSON.encode(.array(Array(repeating: LuaValue.number(0), count: spec.players))),
+                                returns: JSON.encode(.array(Array(repeating: Value.number(0), count: spec.players))),
                                 length: 0, outcome: "error", forfeitSeat: nil, reason: nil, trajectoryHash: TrajectoryHash().hex)
         do {
             let result = try driver.play(episode: index, seed: gameSeed, params: params, agents: seats.map { agents[$0] })

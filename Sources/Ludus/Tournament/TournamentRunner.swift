@@ -73,7 +73,7 @@ public final class TournamentRunner: @unchecked Sendable {
 
     /// Plays the games not yet recorded on `workers` threads, with one writer thread committing them.
     private func play(_ games: [(index: Int, seats: [Int])], workers: Int, location: ScriptLocation,
-                      params: [String: LuaValue], tournament: Int64, total: Int) throws {
+                      params: [String: Value], tournament: Int64, total: Int) throws {
         let finished = try store.finishedGames(tournament)
         pending = games.filter { !finished.contains($0.index) }
         next = 0
@@ -123,7 +123,7 @@ public final class TournamentRunner: @unchecked Sendable {
         }
     }
 
-    private func work(location: ScriptLocation, params: [String: LuaValue], tournament: Int64) throws -> Int {
+    private func work(location: ScriptLocation, params: [String: Value], tournament: Int64) throws -> Int {
         let environment = try catalog.load(location, limits: config.limits)
         let agents = try config.agents.map { try AgentFactory.make($0, for: environment.spec, limits: config.limits, moveMilliseconds: config.moveMilliseconds) }
         let driver = EpisodeDriver(environment: environment)

@@ -36,7 +36,7 @@ struct Score: ParsableCommand {
             try scoreBatch(env, path: batch)
             return
         }
-        let value: LuaValue
+        let value: Value
         do { value = try JSON.decode(try Self.text(item!)) } catch let error as JSONError { throw CommandFailure("--item: \(error)") }
         print(JSON.number(try Dataset.score(env, item: value, answer: try Self.text(answer!))))
     }
@@ -61,7 +61,7 @@ struct Score: ParsableCommand {
         for (offset, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             let number = offset + 1
-            let pair: LuaValue
+            let pair: Value
             do { pair = try JSON.decode(utf8: Array(line)) } catch { throw flushing(&out, CommandFailure("\(path):\(number): \(error)")) }
             guard case .table = pair["item"], let answer = pair["answer"].stringValue else {
                 throw flushing(&out, CommandFailure("\(path):\(number): expected {\"item\": {...}, \"answer\": \"...\"}"))

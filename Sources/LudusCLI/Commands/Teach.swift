@@ -59,7 +59,7 @@ struct Teach: ParsableCommand {
     }
 
     /// The raw (unresolved) values of `name=value` assignments.
-    static func given(_ assignments: [String], in space: ParameterSpace, environment: String) throws -> [String: LuaValue] {
+    static func given(_ assignments: [String], in space: ParameterSpace, environment: String) throws -> [String: Value] {
         let resolved = try space.parse(assignments, environment: environment)
         let names = Set(assignments.map { String($0.prefix { $0 != "=" }) })
         return resolved.filter { names.contains($0.key) }
@@ -80,7 +80,7 @@ struct Teach: ParsableCommand {
         loop.fixedParams = fixed
         loop.testParams = overrides
         let store = try ResultStore(path: db)
-        func object(_ values: [String: LuaValue]) -> String { JSON.encode(.table(values)) }
+        func object(_ values: [String: Value]) -> String { JSON.encode(.table(values)) }
         let config = "{\"environment\":\(JSON.quote(env.spec.id)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(student)),\"episodes\":\(episodes),\"seed\":\(seed),\"test_set\":\(testSet),\"eval_every\":\(evalEvery),\"params\":\(object(fixed)),\"vary\":\(JSON.encode(.array(space.parameters.filter(\.isSampled).map { .string($0.name) }))),\"test_params\":\(object(overrides))}"
         let run = try store.startTeachRun(environment: env.spec.id, teacher: teacher, student: student, config: config)
         var log: FileHandle?

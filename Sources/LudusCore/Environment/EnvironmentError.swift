@@ -1,9 +1,8 @@
-import LudusLua
 
 /// Why an environment could not be loaded or could not go on.
 public enum EnvironmentError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The script failed: syntax, runtime error, time or memory limit, or sandbox violation.
-    case lua(LuaError, file: String)
+    case script(ScriptError, file: String)
     /// The script declares something malformed (spaces, params, facts).
     case spec(SpecError, file: String)
     /// A parameter value was rejected.
@@ -18,7 +17,7 @@ public enum EnvironmentError: Error, Hashable, Sendable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case .lua(let error, let file):
+        case .script(let error, let file):
             return error.location == nil ? "\(file): \(error)" : error.description
         case .spec(let error, let file):
             return error.location == nil ? "\(file): \(error.message)" : error.description
@@ -33,7 +32,7 @@ public enum EnvironmentError: Error, Hashable, Sendable, CustomStringConvertible
     /// A stable kind name for logs, JUnit and databases.
     public var kind: String {
         switch self {
-        case .lua(let error, _): return error.kind
+        case .script(let error, _): return error.kind
         case .spec: return "spec_error"
         case .parameter: return "parameter_error"
         case .notFound: return "not_found"

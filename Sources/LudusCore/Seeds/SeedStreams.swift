@@ -1,4 +1,3 @@
-import LudusLua
 
 /// The purposes a run draws seeds for. Each purpose is its own stream, so no two
 /// purposes can ever hand out the same seed (before, `derive(seed, 0x7E57)` for the

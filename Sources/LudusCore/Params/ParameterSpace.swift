@@ -1,5 +1,4 @@
 import Foundation
-import LudusLua
 
 /// A value given for a parameter that the environment cannot take.
 public struct ParameterError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -16,7 +15,7 @@ public struct ParameterSpace: Hashable, Sendable {
 
     public init(parameters: [Parameter]) { self.parameters = parameters.sorted { $0.name < $1.name } }
 
-    init(lua value: LuaValue) throws(SpecError) {
+    init(lua value: Value) throws(SpecError) {
         switch value {
         case .nil: self.init(parameters: [])
         case .table(let fields):
@@ -32,13 +31,13 @@ public struct ParameterSpace: Hashable, Sendable {
     public subscript(name: String) -> Parameter? { parameters.first { $0.name == name } }
 
     /// Every parameter at its default.
-    public var defaults: [String: LuaValue] {
+    public var defaults: [String: Value] {
         Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.defaultValue) })
     }
 
     /// Checks the given values and fills in defaults.
     /// - Throws: ``ParameterError`` naming the parameter and its range.
-    public func resolve(_ given: [String: LuaValue], environment: String) throws(ParameterError) -> [String: LuaValue] {
+    public func resolve(_ given: [String: Value], environment: String) throws(ParameterError) -> [String: Value] {
         var resolved = defaults
         for (name, value) in given {
             guard let parameter = self[name] else {
@@ -55,8 +54,8 @@ public struct ParameterSpace: Hashable, Sendable {
     }
 
     /// Parses `name=value` strings from the command line.
-    public func parse(_ assignments: [String], environment: String) throws(ParameterError) -> [String: LuaValue] {
-        var given: [String: LuaValue] = [:]
+    public func parse(_ assignments: [String], environment: String) throws(ParameterError) -> [String: Value] {
+        var given: [String: Value] = [:]
         for assignment in assignments {
             guard let eq = assignment.firstIndex(of: "=") else {
                 throw ParameterError(environment: environment, parameter: assignment, message: "expected name=value")
@@ -82,7 +81,7 @@ public struct ParameterSpace: Hashable, Sendable {
     }
 
     /// Uniformly random values for every parameter.
-    public func sample(using generator: inout SeededGenerator) -> [String: LuaValue] {
+    public func sample(using generator: inout SeededGenerator) -> [String: Value] {
         Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.sample(using: &generator)) })
     }
 }

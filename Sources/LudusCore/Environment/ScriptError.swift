@@ -9,7 +9,7 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses the `file:line:` prefix Lua puts on error messages.
-    static func parse(_ message: Substring) -> (SourceLocation, Substring)? {
+    public static func parse(_ message: Substring) -> (SourceLocation, Substring)? {
         // `chunk:line: text`; chunk names never hold ": " in Ludus.
         guard let firstColon = message.firstIndex(of: ":") else { return nil }
         let afterFile = message[message.index(after: firstColon)...]
@@ -23,9 +23,9 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Why a call into Lua failed. Every case is distinct so that callers, the
+/// Why a call into an environment's script failed. Every case is distinct so that callers, the
 /// checker and the tournament can tell a broken script from a hostile one.
-public enum LuaError: Error, Hashable, Sendable, CustomStringConvertible {
+public enum ScriptError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The chunk does not compile.
     case syntax(location: SourceLocation?, message: String)
     /// The script raised an error (or called something wrongly).

@@ -1,4 +1,3 @@
-import LudusLua
 
 /// What an environment declares about itself: the facts of `E`, read once at load.
 public struct EnvironmentSpec: Hashable, Sendable {
@@ -32,13 +31,13 @@ public struct EnvironmentSpec: Hashable, Sendable {
     public var path: String
     /// Every other value `E` declares (`error_types`, `action_names`...), for loops that need
     /// a fact of their own: read here, never from the script.
-    public var facts: [String: LuaValue]
+    public var facts: [String: Value]
     /// Names of discrete actions when the script declares `E.action_names = {"left", ...}`.
     public var actionNames: [String] { facts["action_names"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
 
     /// Reads the facts of a loaded `E`.
     /// - Throws: ``SpecError`` naming the first fact that is missing or malformed.
-    public init(definition e: LuaValue, path: String, location: SourceLocation?) throws(SpecError) {
+    public init(definition e: Value, path: String, location: SourceLocation?) throws(SpecError) {
         func fail(_ message: String) -> SpecError { SpecError(message, at: location) }
         guard let id = e["id"].stringValue, !id.isEmpty else { throw fail("E.id must be a non-empty string, like \"gridworld/empty\"") }
         guard id.allSatisfy({ $0.isLetter || $0.isNumber || "_-/.".contains($0) }) else {
@@ -97,7 +96,7 @@ public struct EnvironmentSpec: Hashable, Sendable {
             }
         }
         var functions: Set<String> = []
-        var facts: [String: LuaValue] = [:]
+        var facts: [String: Value] = [:]
         if case .table(let fields) = e {
             for (name, value) in fields {
                 if value == .opaque("function") { functions.insert(name) } else { facts[name] = value }

@@ -1,4 +1,3 @@
-import LudusLua
 
 /// A problem in what a script declared (spaces, params, facts).
 public struct SpecError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -14,7 +13,7 @@ public struct SpecError: Error, Hashable, Sendable, CustomStringConvertible {
 extension Space {
     /// Reads a space table made by the `space.*` constructors.
     /// - Parameter path: where the space sits in `E`, for messages (`observation_space.image`).
-    public init(lua value: LuaValue, path: String) throws(SpecError) {
+    public init(lua value: Value, path: String) throws(SpecError) {
         guard case .table = value, let kind = value["kind"].stringValue else {
             throw SpecError("\(path) must be a space made with space.discrete/box/multi_discrete/text/dict, got \(value.typeName)")
         }
@@ -64,7 +63,7 @@ extension Space {
         }
     }
 
-    private static func bounds(_ value: LuaValue, count: Int, path: String, name: String) throws(SpecError) -> [Double] {
+    private static func bounds(_ value: Value, count: Int, path: String, name: String) throws(SpecError) -> [Double] {
         if let scalar = value.doubleValue { return Array(repeating: scalar, count: count) }
         guard let items = value.arrayValue else { throw SpecError("\(path): box \(name) must be a number or a list") }
         let flat = flatten(items)
@@ -74,7 +73,7 @@ extension Space {
         return flat
     }
 
-    static func flatten(_ items: [LuaValue]) -> [Double] {
+    static func flatten(_ items: [Value]) -> [Double] {
         items.flatMap { item -> [Double] in
             if let d = item.doubleValue { return [d] }
             if let nested = item.arrayValue { return flatten(nested) }

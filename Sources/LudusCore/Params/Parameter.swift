@@ -1,4 +1,3 @@
-import LudusLua
 
 /// One teacher-facing parameter of an environment (`E.params.name`).
 public struct Parameter: Hashable, Sendable {
@@ -8,8 +7,8 @@ public struct Parameter: Hashable, Sendable {
     public var kind: Kind
     public var min: Double?
     public var max: Double?
-    public var choices: [LuaValue]
-    public var defaultValue: LuaValue
+    public var choices: [Value]
+    public var defaultValue: Value
     public var description: String
     /// Longest accepted text of a `string` parameter.
     public var maxLength: Int
@@ -34,7 +33,7 @@ public struct Parameter: Hashable, Sendable {
     }
 
     /// Reads `{kind=..., min=..., max=..., default=..., choices=...}`.
-    init(name: String, lua value: LuaValue) throws(SpecError) {
+    init(name: String, lua value: Value) throws(SpecError) {
         self.name = name
         guard case .table = value else { throw SpecError("params.\(name) must be a table {kind=..., ...}") }
         guard let kindName = value["kind"].stringValue, let kind = Kind(rawValue: kindName) else {
@@ -62,7 +61,7 @@ public struct Parameter: Hashable, Sendable {
             min = nil
             max = nil
         }
-        let fallback: LuaValue
+        let fallback: Value
         switch kind {
         case .int: fallback = .int(Int64(min!))
         case .float: fallback = .number(min!)
@@ -77,7 +76,7 @@ public struct Parameter: Hashable, Sendable {
     }
 
     /// Why `value` is not valid for this parameter, or nil.
-    public func problem(with value: LuaValue) -> String? {
+    public func problem(with value: Value) -> String? {
         switch kind {
         case .int:
             guard let v = value.intValue else { return "expected an integer, got \(displayText(value))" }
@@ -94,7 +93,7 @@ public struct Parameter: Hashable, Sendable {
     }
 
     /// Parses a command-line value (`--param name=value`) for this parameter.
-    public func parse(_ text: String) -> LuaValue {
+    public func parse(_ text: String) -> Value {
         switch kind {
         case .int: return Int64(text).map { .int($0) } ?? Double(text).map { .number($0) } ?? .string(text)
         case .float: return Double(text).map { .number($0) } ?? .string(text)
@@ -109,7 +108,7 @@ public struct Parameter: Hashable, Sendable {
     public var isSampled: Bool { kind != .string }
 
     /// A uniformly random valid value (the default for `string` parameters).
-    public func sample(using generator: inout SeededGenerator) -> LuaValue {
+    public func sample(using generator: inout SeededGenerator) -> Value {
         switch kind {
         case .int: return .int(generator.nextInt(Int64(min!), Int64(max!)))
         case .float: return .number(min! + (max! - min!) * generator.nextDouble())
@@ -119,7 +118,7 @@ public struct Parameter: Hashable, Sendable {
     }
 }
 
-func displayText(_ value: LuaValue) -> String {
+public func displayText(_ value: Value) -> String {
     switch value {
     case .string(let s): return s
     case .int(let i): return String(i)

@@ -1,18 +1,17 @@
-import LudusLua
 
 /// The observation space flattened in the copy layout, so that every step's
 /// observation can be checked against it with one comparison per number and no
 /// allocation. Built once per driver.
-struct ObservationBounds {
+public struct ObservationBounds {
     private var low: [Double] = []
     private var high: [Double] = []
     private var integral: [Bool] = []
     private var numberNames: [String] = []
     private var textLengths: [ClosedRange<Int>] = []
     private var textNames: [String] = []
-    let space: Space
+    public let space: Space
 
-    init(_ space: Space) {
+    public init(_ space: Space) {
         self.space = space
         add(space, name: "")
     }
@@ -41,7 +40,7 @@ struct ObservationBounds {
 
     /// Why the observation is outside the space, or nil. Allocates only to describe a problem.
     @inline(__always)
-    func problem(with observation: ObservationView) -> String? {
+    public func problem(with observation: ObservationView) -> String? {
         let numbers = observation.numbers
         guard numbers.count == low.count else { return "expected \(low.count) numbers, got \(numbers.count)" }
         for i in 0..<numbers.count {

@@ -1,4 +1,3 @@
-import LudusLua
 
 /// An observation or action space, as an environment declares it with the
 /// `space.*` constructors. Semantics follow Gymnasium's spaces.

@@ -1,14 +1,13 @@
-import LudusLua
 
-/// Deterministic JSON for Lua values: sorted keys, shortest round-trip numbers.
+/// Deterministic JSON for values: sorted keys, shortest round-trip numbers.
 public enum JSON {
-    public static func encode(_ value: LuaValue) -> String {
+    public static func encode(_ value: Value) -> String {
         var out = ""
         write(value, to: &out)
         return out
     }
 
-    public static func write(_ value: LuaValue, to out: inout String) {
+    public static func write(_ value: Value, to out: inout String) {
         switch value {
         case .nil, .opaque: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -78,14 +77,14 @@ public enum JSON {
         out += "\""
     }
 
-    /// Parses JSON text into a Lua value (objects become tables, arrays arrays;
+    /// Parses JSON text into a value (objects become tables, arrays arrays;
     /// numbers without a fraction or exponent become integers).
-    public static func decode(_ text: String) throws(JSONError) -> LuaValue {
+    public static func decode(_ text: String) throws(JSONError) -> Value {
         try decode(utf8: Array(text.utf8))
     }
 
-    /// Parses UTF-8 bytes (one line of a JSONL file, say) into a Lua value.
-    public static func decode(utf8 bytes: [UInt8]) throws(JSONError) -> LuaValue {
+    /// Parses UTF-8 bytes (one line of a JSONL file, say) into a value.
+    public static func decode(utf8 bytes: [UInt8]) throws(JSONError) -> Value {
         var parser = JSONParser(bytes: bytes)
         let value = try parser.parseValue()
         parser.skipSpace()
@@ -117,14 +116,14 @@ struct JSONParser {
         }
     }
 
-    mutating func parseValue(depth: Int = 0) throws(JSONError) -> LuaValue {
+    mutating func parseValue(depth: Int = 0) throws(JSONError) -> Value {
         guard depth < 200 else { throw error("nested too deeply") }
         skipSpace()
         guard index < bytes.count else { throw error("unexpected end") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
             index += 1
-            var fields: [String: LuaValue] = [:]
+            var fields: [String: Value] = [:]
             skipSpace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .table(fields) }
             while true {
@@ -138,7 +137,7 @@ struct JSONParser {
             }
         case UInt8(ascii: "["):
             index += 1
-            var items: [LuaValue] = []
+            var items: [Value] = []
             skipSpace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
             while true {
@@ -172,7 +171,7 @@ struct JSONParser {
         index += w.count
     }
 
-    mutating func parseNumber() throws(JSONError) -> LuaValue {
+    mutating func parseNumber() throws(JSONError) -> Value {
         let start = index
         // The common case, a short integer, is read directly.
         var negative = false

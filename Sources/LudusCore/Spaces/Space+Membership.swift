@@ -1,8 +1,7 @@
-import LudusLua
 
 extension Space {
     /// Why `value` is not in this space, or nil when it is.
-    public func problem(with value: LuaValue) -> String? {
+    public func problem(with value: Value) -> String? {
         switch self {
         case .discrete(let n, let start):
             guard let v = value.intValue else { return "expected an integer, got \(value.typeName) \(value)" }

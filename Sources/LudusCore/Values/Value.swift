@@ -1,20 +1,22 @@
-/// A Lua value copied out of a state, owned by Swift.
+/// A value as environments exchange them (observations, infos, params, facts):
+/// nil, booleans, integers, numbers, strings, arrays and tables. The Lua host copies
+/// script values into it; the core, the C ABI and the Python package only see this.
 ///
 /// Tables whose keys are exactly `1...n` become `.array`; any other table becomes
 /// `.table` with its keys rendered as strings (integers as their decimal text), so
 /// the value has one canonical form for hashing, JSON and comparison.
-public enum LuaValue: Hashable, Sendable {
+public enum Value: Hashable, Sendable {
     case `nil`
     case bool(Bool)
     case int(Int64)
     case number(Double)
     case string(String)
-    case array([LuaValue])
-    case table([String: LuaValue])
+    case array([Value])
+    case table([String: Value])
     /// A function or userdata: opaque to the host, kept only as its type name.
     case opaque(String)
 
-    public subscript(key: String) -> LuaValue {
+    public subscript(key: String) -> Value {
         if case .table(let fields) = self { return fields[key] ?? .nil }
         return .nil
     }
@@ -43,7 +45,7 @@ public enum LuaValue: Hashable, Sendable {
     public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
 
     /// The elements of an array; an empty table counts as an empty array.
-    public var arrayValue: [LuaValue]? {
+    public var arrayValue: [Value]? {
         switch self {
         case .array(let items): return items
         case .table(let fields) where fields.isEmpty: return []
@@ -64,10 +66,10 @@ public enum LuaValue: Hashable, Sendable {
     }
 }
 
-extension LuaValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByDictionaryLiteral
 {
-    public init(dictionaryLiteral elements: (String, LuaValue)...) {
+    public init(dictionaryLiteral elements: (String, Value)...) {
         self = .table(Dictionary(elements, uniquingKeysWith: { $1 }))
     }
     public init(stringLiteral value: String) { self = .string(value) }

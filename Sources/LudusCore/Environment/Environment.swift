@@ -1,4 +1,3 @@
-import LudusLua
 
 /// The result of one step, as agents and loops see it.
 public struct Step: Hashable, Sendable {
@@ -44,7 +43,7 @@ public protocol Environment: AnyObject {
     /// Starts an episode with the given seed and resolved parameters (see
     /// ``ParameterSpace/resolve(_:environment:)``). The observation is then in ``observation``
     /// (and, with ``capturesDetail``, in ``lastObservation`` with the info in ``lastInfo``).
-    func reset(seed: UInt64, params: [String: LuaValue]) throws(EnvironmentError)
+    func reset(seed: UInt64, params: [String: Value]) throws(EnvironmentError)
 
     /// Applies one action of the current player. The hot path: copies the observation
     /// into ``observation`` and allocates nothing for discrete actions.
@@ -58,8 +57,8 @@ public protocol Environment: AnyObject {
     /// When true (the driver's choice), every step copies its observation into ``observation``;
     /// when false it may be copied on first read. Either way ``observation`` is right when read.
     var copiesObservation: Bool { get set }
-    var lastObservation: LuaValue { get }
-    var lastInfo: LuaValue { get }
+    var lastObservation: Value { get }
+    var lastInfo: Value { get }
 
     /// The player to move, 1-based; 0 once the episode is over. Single-agent tasks return 1.
     func currentPlayer() throws(EnvironmentError) -> Int
@@ -83,7 +82,7 @@ public protocol Environment: AnyObject {
     func location(of function: String) -> SourceLocation?
 
     /// Calls an extra function of the script, `E.name(self, args...)` (solvers, verifiers, scorers).
-    func call(_ name: String, _ arguments: [LuaValue], results: Int) throws(EnvironmentError) -> [LuaValue]
+    func call(_ name: String, _ arguments: [Value], results: Int) throws(EnvironmentError) -> [Value]
 }
 
 extension Environment {

@@ -1,4 +1,3 @@
-import LudusLua
 
 /// An action an agent takes: a discrete index, a vector, or a text answer.
 public enum Action: Hashable, Sendable, CustomStringConvertible {
@@ -6,25 +5,7 @@ public enum Action: Hashable, Sendable, CustomStringConvertible {
     case vector([Double])
     case text(String)
 
-    var luaAction: LuaAction {
-        switch self {
-        case .discrete(let i): return .integer(Int64(i))
-        case .vector(let v): return .numbers(v)
-        case .text(let s): return .text(s)
-        }
-    }
-
-    /// The action as the script receives it in `space`: multi-discrete and multi-binary
-    /// elements arrive as Lua integers (`0`, not `0.0`), box elements as floats.
-    func luaAction(in space: Space) -> LuaAction {
-        switch (self, space) {
-        case (.vector(let v), .multiDiscrete), (.vector(let v), .multiBinary):
-            return .value(.array(v.map { .int(Int64($0)) }))
-        default: return luaAction
-        }
-    }
-
-    public var luaValue: LuaValue {
+    public var luaValue: Value {
         switch self {
         case .discrete(let i): return .int(Int64(i))
         case .vector(let v): return .array(v.map { $0 == $0.rounded() && abs($0) < 1e15 ? .int(Int64($0)) : .number($0) })
