@@ -47,5 +47,9 @@ echo '{"environment": "tic_tac_toe", "agents": ["random", "mcts:5"], "gamesPerPa
 status=$?
 check "tournament: --games beside --config is refused" '[ $status -ne 0 ] && grep -q "cannot be combined with --config" "$dir/cfg2.txt"'
 
+# A stored teach run records the ranges the teacher chose from, not only their names.
+"$LUDUS" teach corridor --student random --teacher random --vary length=20..30 --episodes 2 --test-set 2 --eval-every 2 --db "$dir/teach.sqlite" --quiet > /dev/null 2>&1
+check "teach: --vary ranges are stored with the run" '[[ "$(sqlite3 "$dir/teach.sqlite" "SELECT config FROM teach_run")" == *"\"vary\":{\"length\":[20.0,30.0]}"* ]]'
+
 echo "cli checks: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -65,6 +65,20 @@ struct Teach: ParsableCommand {
         return resolved.filter { names.contains($0.key) }
     }
 
+    /// What the teacher chooses from, as recorded with the run: each sampled parameter
+    /// with its range (`{"length": [20, 30]}`) or choices, so the record reproduces the run.
+    static func varied(_ space: ParameterSpace) -> [String: Value] {
+        var varied: [String: Value] = [:]
+        for parameter in space.parameters where parameter.isSampled {
+            if let low = parameter.min, let high = parameter.max {
+                varied[parameter.name] = .array([.number(low), .number(high)])
+            } else {
+                varied[parameter.name] = .array(parameter.choices)
+            }
+        }
+        return varied
+    }
+
     func run() throws {
         let env = try options.load(environment)
         let declared = env.spec.parameters
@@ -81,7 +95,7 @@ struct Teach: ParsableCommand {
         loop.testParams = overrides
         let store = try ResultStore(path: db)
         func object(_ values: [String: Value]) -> String { JSON.encode(.table(values)) }
-        let config = "{\"environment\":\(JSON.quote(env.spec.id)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(student)),\"episodes\":\(episodes),\"seed\":\(seed),\"test_set\":\(testSet),\"eval_every\":\(evalEvery),\"params\":\(object(fixed)),\"vary\":\(JSON.encode(.array(space.parameters.filter(\.isSampled).map { .string($0.name) }))),\"test_params\":\(object(overrides))}"
+        let config = "{\"environment\":\(JSON.quote(env.spec.id)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(student)),\"episodes\":\(episodes),\"seed\":\(seed),\"test_set\":\(testSet),\"eval_every\":\(evalEvery),\"params\":\(object(fixed)),\"vary\":\(object(Self.varied(space))),\"test_params\":\(object(overrides))}"
         let run = try store.startTeachRun(environment: env.spec.id, teacher: teacher, student: student, config: config)
         var log: FileHandle?
         if let out {
