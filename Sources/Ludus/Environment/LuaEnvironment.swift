@@ -58,8 +58,8 @@ public final class LuaEnvironment: Environment {
     public func step(_ action: Action) throws(EnvironmentError) -> Step {
         let outcome = try wrap { () throws(ScriptError) in try script.step(action.luaAction(in: spec.actionSpace)) }
         let rewards = script.rewards
-        return Step(reward: outcome.reward, otherRewards: rewards.count > 1 ? Array(rewards[1...]) : [],
-                    terminated: outcome.terminated, truncated: outcome.truncated)
+        return rewards.count > 1 ? Step(rewards: rewards, terminated: outcome.terminated, truncated: outcome.truncated)
+                                 : Step(reward: outcome.reward, terminated: outcome.terminated, truncated: outcome.truncated)
     }
 
     /// A step without building a ``Step`` (no array): per-player rewards stay in ``rewards``.

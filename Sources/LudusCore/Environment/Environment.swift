@@ -1,36 +1,4 @@
 
-/// The result of one step, as agents and loops see it.
-public struct Step: Hashable, Sendable {
-    /// Reward of player 1 (the only player of single-agent tasks).
-    public var reward: Double
-    /// Rewards of players 2, 3...: empty for single-agent tasks, so a step allocates nothing.
-    public var otherRewards: [Double]
-    /// The task ended (success or failure): do not bootstrap past it.
-    public var terminated: Bool
-    /// The episode was cut (time limit): bootstrap past it.
-    public var truncated: Bool
-
-    public init(reward: Double, otherRewards: [Double] = [], terminated: Bool, truncated: Bool) {
-        self.reward = reward
-        self.otherRewards = otherRewards
-        self.terminated = terminated
-        self.truncated = truncated
-    }
-
-    public init(rewards: [Double], terminated: Bool, truncated: Bool) {
-        self.init(reward: rewards.first ?? 0, otherRewards: Array(rewards.dropFirst()), terminated: terminated, truncated: truncated)
-    }
-
-    /// The reward of a player (1-based).
-    @inline(__always)
-    public func reward(of player: Int) -> Double { player == 1 ? reward : otherRewards[player - 2] }
-
-    /// Reward of each player (allocates: prefer `reward(of:)` in loops).
-    public var rewards: [Double] { [reward] + otherRewards }
-
-    public var isDone: Bool { terminated || truncated }
-}
-
 /// An environment instance: the contract every loop in Ludus drives.
 ///
 /// Instances are single-threaded; make one per worker. Every requirement that
