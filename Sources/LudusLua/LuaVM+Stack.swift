@@ -102,17 +102,61 @@ extension LuaVM {
         }
     }
 
+    /// What one copy out of Lua may hold: a table shared many times (`t = {t, t}`
+    /// thirty times is 30 tables but 2^30 paths) counts once per path, so without a
+    /// budget one value could exhaust the host's memory.
+    public struct CopyBudget: Sendable {
+        /// Values (tables, numbers, strings...) one copy may hold.
+        public var values = 1_000_000
+        /// Bytes of string data one copy may hold.
+        public var bytes = 64 << 20
+        public static let `default` = CopyBudget()
+    }
+
+    /// Where one copy stands against its budget.
+    struct CopyState {
+        var budget: CopyBudget
+        var values = 0
+        var bytes = 0
+        var exceeded = false
+        /// Tables on the path from the root: a table met again on its own path is a cycle.
+        var onPath: Set<UnsafeRawPointer> = []
+    }
+
     /// Copies the value at `index` out of the state. Cycles and very deep nesting
     /// become `.opaque`; keys are never converted in place.
-    func read(at index: Int32, depth: Int = 0) -> Value {
+    /// - Throws: ``ScriptError/copyLimit(message:)`` when the value holds more than the
+    ///   budget allows (the host stays within its memory).
+    func read(at index: Int32, what: String = "a value") throws(ScriptError) -> Value {
+        var state = CopyState(budget: copyBudget)
+        let value = read(at: index, depth: 0, &state)
+        if state.exceeded {
+            throw .copyLimit(message: "\(what) is too large to copy out of the script: more than \(state.budget.values) values or \(state.budget.bytes >> 20) MiB of strings (a table referenced from several places counts once per place)")
+        }
+        return value
+    }
+
+    private func read(at index: Int32, depth: Int, _ state: inout CopyState) -> Value {
+        state.values += 1
+        if state.values > state.budget.values { state.exceeded = true }
+        if state.exceeded { return .nil }
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE: return .nil
         case LUA_TBOOLEAN: return .bool(lua_toboolean(L, index) != 0)
         case LUA_TNUMBER:
             if lua_isinteger(L, index) != 0 { return .int(Int64(ludus_tointeger(L, index, nil))) }
             return .number(ludus_tonumber(L, index, nil))
-        case LUA_TSTRING: return .string(readString(at: index))
-        case LUA_TTABLE: return depth >= Self.maxReadDepth ? .opaque("table") : readTable(at: index, depth: depth)
+        case LUA_TSTRING:
+            var length = 0
+            _ = lua_tolstring(L, index, &length)
+            state.bytes += length
+            if state.bytes > state.budget.bytes { state.exceeded = true; return .nil }
+            return .string(readString(at: index))
+        case LUA_TTABLE:
+            guard depth < Self.maxReadDepth, let pointer = lua_topointer(L, index) else { return .opaque("table") }
+            guard state.onPath.insert(pointer).inserted else { return .opaque("cycle") }
+            defer { state.onPath.remove(pointer) }
+            return readTable(at: index, depth: depth, &state)
         case LUA_TFUNCTION: return .opaque("function")
         default: return .opaque(String(cString: lua_typename(L, lua_type(L, index))))
         }
@@ -126,14 +170,15 @@ extension LuaVM {
         }
     }
 
-    private func readTable(at index: Int32, depth: Int) -> Value {
+    private func readTable(at index: Int32, depth: Int, _ state: inout CopyState) -> Value {
         let table = lua_absindex(L, index)
         guard lua_checkstack(L, 4) != 0 else { return .opaque("table") }
         var integerKeyed: [Int64: Value] = [:]
         var fields: [String: Value] = [:]
         lua_pushnil(L)
         while lua_next(L, table) != 0 {
-            let value = read(at: -1, depth: depth + 1)
+            let value = read(at: -1, depth: depth + 1, &state)
+            if state.exceeded { ludus_pop(L, 2); return .nil }
             switch lua_type(L, -2) {
             case LUA_TNUMBER where lua_isinteger(L, -2) != 0:
                 integerKeyed[Int64(ludus_tointeger(L, -2, nil))] = value

@@ -15,6 +15,8 @@ public final class LuaVM {
     public let limits: LuaLimits
     /// Receives what scripts `print`.
     public var log: (String) -> Void
+    /// What one copy of a value out of the state may hold.
+    public var copyBudget = CopyBudget.default
     /// The table returned by the prelude: host-side helpers written in Lua.
     private(set) var prelude: LuaRef = LUA_NOREF
     private var vmRandom: LuaRef = LUA_NOREF
@@ -112,10 +114,10 @@ public final class LuaVM {
         return SourceLocation(file: source, line: Int(info.linedefined))
     }
 
-    public func value(of ref: LuaRef) -> Value {
+    public func value(of ref: LuaRef, what: String = "a value") throws(ScriptError) -> Value {
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(ref))
         defer { ludus_pop(L, 1) }
-        return read(at: -1)
+        return try read(at: -1, what: what)
     }
 
     public func release(_ ref: LuaRef) {
@@ -158,7 +160,9 @@ public final class LuaVM {
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(function))
         for argument in arguments { try push(argument) }
         try check(ludus_call(L, Int32(arguments.count), Int32(results)))
-        return (0..<results).map { read(at: top + 1 + Int32($0)) }
+        var values: [Value] = []
+        for i in 0..<results { values.append(try read(at: top + 1 + Int32(i), what: "a result")) }
+        return values
     }
 
     /// Calls a function of the prelude by name.

@@ -181,7 +181,7 @@ public final class ScriptEnvironment {
     }
 
     /// The instance table copied into Swift (for debugging and state hashes).
-    public var state: Value { vm.value(of: instanceRef) }
+    public var state: Value { get throws(ScriptError) { try vm.value(of: instanceRef, what: "the instance table") } }
 
     // MARK: - Contract calls
 
@@ -201,8 +201,8 @@ public final class ScriptEnvironment {
         try vm.check(ludus_call(L, 2, 2))
         lazy.pointee.stale = false
         if detail.pointee {
-            lastObservation = vm.read(at: top + 1)
-            lastInfo = vm.read(at: top + 2)
+            lastObservation = try vm.read(at: top + 1, what: "E.reset's observation")
+            lastInfo = try vm.read(at: top + 2, what: "E.reset's info")
         }
         try copyObservation(at: top + 1, function: "reset")
     }
@@ -287,8 +287,8 @@ public final class ScriptEnvironment {
             rewardBuffer[0] = reward
         }
         if detail.pointee {
-            lastObservation = vm.read(at: top + 1)
-            lastInfo = vm.read(at: top + 5)
+            lastObservation = try vm.read(at: top + 1, what: "E.step's observation")
+            lastInfo = try vm.read(at: top + 5, what: "E.step's info")
         }
         return StepOutcome(reward: reward, terminated: flags & 1 != 0, truncated: flags & 2 != 0)
     }

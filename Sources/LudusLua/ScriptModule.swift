@@ -26,7 +26,11 @@ public final class ScriptModule {
         self.vm = vm
         self.displayName = displayName
         moduleRef = try vm.runFile(path: path, displayName: displayName)
-        let value = vm.value(of: moduleRef)
+        let value: Value
+        do { value = try vm.value(of: moduleRef, what: "the environment table E") } catch {
+            vm.release(moduleRef)
+            throw error
+        }
         guard case .table = value else {
             vm.release(moduleRef)
             throw ScriptError.script(

@@ -91,7 +91,7 @@ import LudusLua
     func lua(_ source: String) throws(ScriptError) -> Value {
         let vm = try LuaVM(limits: LuaLimits(memoryBytes: 64 << 20, callMilliseconds: 5000))
         let ref = try vm.run(source: source, chunkName: "physics.lua")
-        return vm.value(of: ref)
+        return try vm.value(of: ref)
     }
 
     func scriptError(_ source: String) -> String? {

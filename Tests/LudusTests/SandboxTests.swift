@@ -9,7 +9,7 @@ import Testing
     func run(_ source: String, limits: LuaLimits = fastLimits) throws(ScriptError) -> Value {
         let vm = try LuaVM(limits: limits)
         let ref = try vm.run(source: source, chunkName: "hostile.lua")
-        return vm.value(of: ref)
+        return try vm.value(of: ref)
     }
 
     func expectError(_ source: String, limits: LuaLimits = fastLimits, _ matches: (ScriptError) -> Bool,
@@ -48,7 +48,7 @@ import Testing
         let vm = try LuaVM(limits: Self.fastLimits)
         #expect(throws: ScriptError.timeLimit(milliseconds: 100)) { try vm.run(source: "while true do end", chunkName: "a.lua") }
         let ref = try vm.run(source: "local s = 0 for i = 1, 1000 do s = s + i end return s", chunkName: "b.lua")
-        #expect(vm.value(of: ref) == .int(500500))
+        #expect(try vm.value(of: ref) == .int(500500))
     }
 
     @Test func memoryIsCapped() {
@@ -141,7 +141,7 @@ import Testing
         func draws(_ seed: UInt64) throws -> Value {
             let vm = try LuaVM()
             vm.seedMathRandom(seed)
-            return vm.value(of: try vm.run(source: "local t = {} for i = 1, 8 do t[i] = math.random(1, 1000) end t[9] = math.random() return t", chunkName: "r.lua"))
+            return try vm.value(of: try vm.run(source: "local t = {} for i = 1, 8 do t[i] = math.random(1, 1000) end t[9] = math.random() return t", chunkName: "r.lua"))
         }
         #expect(try draws(7) == draws(7))
         #expect(try draws(7) != draws(8))

@@ -56,7 +56,9 @@ public final class ExternalAgent: Agent {
         let action = reply["action"]
         if let i = action.intValue { return .discrete(i) }
         if let s = action.stringValue { return .text(s) }
-        if let v = action.arrayValue?.compactMap(\.doubleValue) { return .vector(v) }
+        if let items = action.arrayValue, case let numbers = items.compactMap(\.doubleValue), numbers.count == items.count {
+            return .vector(numbers)
+        }
         throw fail("protocol error: expected {\"action\": ...}, got \(JSON.encode(reply))")
     }
 

@@ -34,12 +34,21 @@ public final class LuaAgent: Agent {
 
     public var needsObservationValue: Bool { true }
 
+    /// Why `A.reset` failed this episode: the agent then forfeits at its first move.
+    private var resetFailure: AgentFailure?
+
     public func beginEpisode(seed: UInt64, player: Int) {
+        resetFailure = nil
         guard let resetRef else { return }
-        _ = try? vm.call(resetRef, [.ref(instance), .value(.int(Int64(bitPattern: seed)))], results: 0)
+        do {
+            _ = try vm.call(resetRef, [.ref(instance), .value(.int(Int64(bitPattern: seed)))], results: 0)
+        } catch {
+            resetFailure = AgentFailure(agent: name, reason: "reset failed: \(error)")
+        }
     }
 
     public func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
+        if let resetFailure { throw resetFailure }
         let result: Value
         do {
             result = try vm.call(actRef, [.ref(instance), .value(environment.lastObservation),
@@ -49,7 +58,11 @@ public final class LuaAgent: Agent {
         }
         if let action = result.intValue { return .discrete(action) }
         if let text = result.stringValue { return .text(text) }
-        if let numbers = result.arrayValue?.compactMap(\.doubleValue) { return .vector(numbers) }
+        if let items = result.arrayValue {
+            let numbers = items.compactMap(\.doubleValue)
+            guard numbers.count == items.count else { throw AgentFailure(agent: name, reason: "act returned a list holding something that is not a number") }
+            return .vector(numbers)
+        }
         throw AgentFailure(agent: name, reason: "act returned \(result.typeName), not an action")
     }
 }

@@ -93,7 +93,7 @@ public final class LuaEnvironment: Environment {
     public var lastObservation: Value { script.lastObservation }
     public var lastInfo: Value { script.lastInfo }
     /// The instance table, for state hashes and debugging.
-    public var state: Value { script.state }
+    public var state: Value { get throws(EnvironmentError) { try wrap { () throws(ScriptError) in try script.state } } }
     public var memoryUsed: Int { script.vm.memoryUsed }
 
     public func currentPlayer() throws(EnvironmentError) -> Int {

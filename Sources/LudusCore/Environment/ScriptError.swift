@@ -36,6 +36,8 @@ public enum ScriptError: Error, Hashable, Sendable, CustomStringConvertible {
     case memoryLimit(bytes: Int)
     /// The script tried to leave the sandbox.
     case sandboxViolation(location: SourceLocation?, message: String)
+    /// A value the script handed back is too large for the host to copy (see the copy budget).
+    case copyLimit(message: String)
 
     public var description: String {
         switch self {
@@ -49,6 +51,8 @@ public enum ScriptError: Error, Hashable, Sendable, CustomStringConvertible {
             return "memory limit: the script needed more than \(bytes / (1 << 20)) MiB and was stopped"
         case .sandboxViolation(let location, let message):
             return "sandbox violation: \(location.map { "\($0): " } ?? "")\(message)"
+        case .copyLimit(let message):
+            return "copy limit: \(message)"
         }
     }
 
@@ -56,7 +60,7 @@ public enum ScriptError: Error, Hashable, Sendable, CustomStringConvertible {
     public var location: SourceLocation? {
         switch self {
         case .syntax(let l, _), .script(let l, _, _), .sandboxViolation(let l, _): return l
-        case .timeLimit, .memoryLimit: return nil
+        case .timeLimit, .memoryLimit, .copyLimit: return nil
         }
     }
 
@@ -68,6 +72,7 @@ public enum ScriptError: Error, Hashable, Sendable, CustomStringConvertible {
         case .timeLimit: return "time_limit"
         case .memoryLimit: return "memory_limit"
         case .sandboxViolation: return "sandbox_violation"
+        case .copyLimit: return "copy_limit"
         }
     }
 }
