@@ -60,7 +60,7 @@ selfplay_rows="SELECT * FROM selfplay_episode ORDER BY episode;SELECT * FROM sel
 critic_rows="SELECT run_id, round, accuracy_correct, accuracy_erroneous, accuracy_mean, accuracy_harmonic, deception_rate, generator_policy, games FROM critic_round ORDER BY round"
 
 kill_case teach-ppo-plr teach 100 "$teach_rows" "run-1.jsonl student-1.ppo" -- \
-  teach corridor --student ppo --teacher plr:warmup=20 --episodes 1200 --eval-every 200 --test-set 10 --checkpoint-every 50 --seed 3 --quiet
+  teach corridor --student ppo:steps=64 --teacher plr:warmup=20 --episodes 1200 --eval-every 200 --test-set 10 --checkpoint-every 50 --seed 3 --quiet
 kill_case teach-q-alpgmm teach 300 "$teach_rows" "run-1.jsonl student-1.q" -- \
   teach corridor --student q --teacher alp-gmm --episodes 1500 --eval-every 250 --test-set 10 --checkpoint-every 50 --seed 4 --quiet
 kill_case selfplay-ppo selfplay 200 "$selfplay_rows" "selfplay-1.jsonl student-1.ppo" -- \
