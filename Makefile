@@ -49,6 +49,7 @@ test: deps
 	$(SWIFT) test
 	$(SWIFT) build
 	bench/kill_resume.sh .build/debug/ludus
+	bench/kill_resume_loops.sh .build/debug/ludus
 	bench/dataset_cli.sh .build/debug/ludus
 	bench/cli_checks.sh .build/debug/ludus
 

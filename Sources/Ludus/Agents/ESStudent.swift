@@ -232,3 +232,54 @@ public final class ESStudent: Student {
         return student
     }
 }
+
+// MARK: Checkpoint
+
+extension ESStudent {
+    struct Snapshot: Codable {
+        var kind = "es"
+        var parameters: PackedDoubles
+        var adam: Adam.State
+        var normalizer: PackedDoubles?
+        var pending: PackedDoubles?
+        var generation: Int
+        var member: Int
+        var fitness: PackedDoubles
+        var playingMember: Int?
+        var generator: GeneratorState
+        var lastGenerationMean: Double
+    }
+
+    /// theta, Adam's state, the input statistics and the observations pending for them, the
+    /// generation and the next member to play, the fitness of the members played so far and
+    /// the last generation's mean. The generation's directions are not stored: they are
+    /// drawn again from the seed and the generation number.
+    public func checkpoint() throws -> Data {
+        try CheckpointCoder.encode(Snapshot(
+            parameters: PackedDoubles(parameters.values, count: parameters.count), adam: adam.state,
+            normalizer: normalizer.map { PackedDoubles($0.state) }, pending: pending.map { PackedDoubles($0.state) },
+            generation: generation, member: member, fitness: PackedDoubles(fitness), playingMember: playingMember,
+            generator: GeneratorState(generator), lastGenerationMean: lastGenerationMean))
+    }
+
+    /// - Throws: ``CheckpointError`` for another student's checkpoint or another architecture.
+    public func restore(from data: Data) throws {
+        let snapshot = try CheckpointCoder.decode(Snapshot.self, from: data, kind: "es")
+        try CheckpointCoder.require(snapshot.kind, equals: "es", "the student", kind: "es")
+        try CheckpointCoder.require(snapshot.fitness.count, equals: settings.population, "the population", kind: "es")
+        try CheckpointCoder.require(snapshot.normalizer?.count, equals: normalizer.map { 1 + 2 * $0.size }, "the input statistics' size", kind: "es")
+        try snapshot.parameters.copy(into: parameters.values, count: parameters.count, "the parameters", kind: "es")
+        try adam.restore(snapshot.adam)
+        if let normalizer, let state = snapshot.normalizer { normalizer.restore(state.values[...]) }
+        if let pending, let state = snapshot.pending { pending.restore(state.values[...]) }
+        generation = snapshot.generation
+        member = snapshot.member
+        fitness = snapshot.fitness.values
+        playingMember = snapshot.playingMember
+        generator = try snapshot.generator.generator(kind: "es")
+        lastGenerationMean = snapshot.lastGenerationMean
+        working.values.update(from: parameters.values, count: parameters.count)
+        noise = []
+        if member > 0 { drawNoise() }  // the current generation's directions, as first drawn
+    }
+}

@@ -19,3 +19,16 @@ public final class MCTSStudent: Student {
     }
     public func load(from path: String) throws {}
 }
+
+// MARK: Checkpoint
+
+extension MCTSStudent {
+    /// Nothing but the kind and the simulation count: the planner's generator is reseeded every episode.
+    public func checkpoint() throws -> Data { Data("{\"student\":\"mcts\",\"simulations\":\(agent.simulations)}".utf8) }
+
+    /// - Throws: ``CheckpointError/mismatch(kind:reason:)`` for another student's checkpoint.
+    public func restore(from data: Data) throws {
+        try CheckpointCoder.require(String(decoding: data, as: UTF8.self), equals: String(decoding: try checkpoint(), as: UTF8.self),
+                                    "the student", kind: "mcts")
+    }
+}

@@ -438,3 +438,49 @@ public final class PPOStudent: Student {
         return student
     }
 }
+
+// MARK: Checkpoint
+
+extension PPOStudent {
+    struct Snapshot: Codable {
+        var kind = "ppo"
+        var parameters: PackedDoubles
+        var adam: Adam.State
+        var normalizer: PackedDoubles?
+        var buffer: RolloutBuffer.State
+        var order: [Int]
+        var generator: GeneratorState
+        var updateGenerator: GeneratorState
+        var open: Bool
+        var lastEpisodeScore: Double?
+    }
+
+    /// Parameters, Adam's moments and step count, the input statistics, the transitions
+    /// collected toward the next update (with whether the last one is still open), the
+    /// minibatch order (shuffled in place at every update), both generators and the last
+    /// episode's score. Per-episode scratch is rebuilt by `beginEpisode`.
+    public func checkpoint() throws -> Data {
+        try CheckpointCoder.encode(Snapshot(
+            parameters: PackedDoubles(parameters.values, count: parameters.count), adam: adam.state,
+            normalizer: normalizer.map { PackedDoubles($0.state) }, buffer: buffer.state, order: order,
+            generator: GeneratorState(generator), updateGenerator: GeneratorState(updateGenerator), open: open,
+            lastEpisodeScore: lastEpisodeScore))
+    }
+
+    /// - Throws: ``CheckpointError`` for another student's checkpoint or another architecture.
+    public func restore(from data: Data) throws {
+        let snapshot = try CheckpointCoder.decode(Snapshot.self, from: data, kind: "ppo")
+        try CheckpointCoder.require(snapshot.kind, equals: "ppo", "the student", kind: "ppo")
+        try CheckpointCoder.require(snapshot.order.count, equals: order.count, "the rollout length", kind: "ppo")
+        try CheckpointCoder.require(snapshot.normalizer?.count, equals: normalizer.map { 1 + 2 * $0.size }, "the input statistics' size", kind: "ppo")
+        try snapshot.parameters.copy(into: parameters.values, count: parameters.count, "the parameters", kind: "ppo")
+        try adam.restore(snapshot.adam)
+        if let normalizer, let state = snapshot.normalizer { normalizer.restore(state.values[...]) }
+        try buffer.restore(snapshot.buffer)
+        order = snapshot.order
+        generator = try snapshot.generator.generator(kind: "ppo")
+        updateGenerator = try snapshot.updateGenerator.generator(kind: "ppo")
+        open = snapshot.open && buffer.count > 0
+        lastEpisodeScore = snapshot.lastEpisodeScore
+    }
+}

@@ -96,3 +96,45 @@ public final class QLearningAgent: Student {
         table = loaded
     }
 }
+
+// MARK: Checkpoint
+
+extension QLearningAgent {
+    struct Snapshot: Codable {
+        var kind = "q"
+        var actions: Int
+        var start: Int
+        var learningRate: Double
+        var discount: Double
+        var exploration: Double
+        /// States in ascending order, their action values flattened in the same order.
+        var states: [UInt64]
+        var values: PackedDoubles
+    }
+
+    /// The Q-table and the learning settings. The generator and the pending transition
+    /// are per episode (reset by `beginEpisode`).
+    public func checkpoint() throws -> Data {
+        let states = table.keys.sorted()
+        return try CheckpointCoder.encode(Snapshot(actions: actions, start: start, learningRate: learningRate, discount: discount,
+                                                   exploration: exploration, states: states,
+                                                   values: PackedDoubles(states.flatMap { table[$0]! })))
+    }
+
+    /// - Throws: ``CheckpointError`` for another student's checkpoint or another action space.
+    public func restore(from data: Data) throws {
+        let snapshot = try CheckpointCoder.decode(Snapshot.self, from: data, kind: "q")
+        try CheckpointCoder.require(snapshot.kind, equals: "q", "the student", kind: "q")
+        try CheckpointCoder.require(snapshot.actions, equals: actions, "the number of actions", kind: "q")
+        try CheckpointCoder.require(snapshot.start, equals: start, "the first action", kind: "q")
+        try CheckpointCoder.require(snapshot.values.count, equals: snapshot.states.count * actions, "the table size", kind: "q")
+        let values = snapshot.values.values
+        var restored: [UInt64: [Double]] = [:]
+        restored.reserveCapacity(snapshot.states.count)
+        for (i, state) in snapshot.states.enumerated() { restored[state] = Array(values[(i * actions)..<((i + 1) * actions)]) }
+        table = restored
+        learningRate = snapshot.learningRate
+        discount = snapshot.discount
+        exploration = snapshot.exploration
+    }
+}

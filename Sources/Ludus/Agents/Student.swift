@@ -5,7 +5,10 @@ import Foundation
 /// Learning happens in the ``Agent`` callbacks (`act`, `observe`, `endEpisode`) while
 /// ``isLearning`` is true; with it false the student acts greedily and changes nothing
 /// (held-out evaluation). Parameters persist to one file per agent.
-public protocol Student: Agent {
+///
+/// Students are ``Checkpointable``: `checkpoint()` captures everything a resumed run needs
+/// (see each student's implementation), `restore(from:)` puts it back.
+public protocol Student: Agent, Checkpointable {
     var isLearning: Bool { get set }
     /// Writes the learned parameters. Throws on I/O errors.
     func save(to path: String) throws
@@ -63,4 +66,14 @@ public final class RandomStudent: Student {
     public var needsObservation: Bool { false }
     public func save(to path: String) throws { try Data("{\"student\":\"random\"}\n".utf8).write(to: URL(fileURLWithPath: path)) }
     public func load(from path: String) throws {}
+}
+
+extension RandomStudent {
+    /// Nothing but the kind: the random policy is reseeded every episode.
+    public func checkpoint() throws -> Data { Data("{\"student\":\"random\"}".utf8) }
+
+    /// - Throws: ``CheckpointError/mismatch(kind:reason:)`` for another student's checkpoint.
+    public func restore(from data: Data) throws {
+        try CheckpointCoder.require(String(decoding: data, as: UTF8.self), equals: "{\"student\":\"random\"}", "the student", kind: "random")
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import LudusLua
 
 /// One round's figures for the generator/critic game.
@@ -35,6 +36,9 @@ public final class CriticLoop {
     public private(set) var generator: GeneratorBandit
     public private(set) var critic: CriticModel
     private var examples: [(features: [Double], wrong: Bool)] = []
+    /// Receives a checkpoint after each round's report (round 0 included); pass it to
+    /// ``run(rounds:seed:from:report:)`` to resume.
+    public var onCheckpoint: ((Checkpoint) throws -> Void)?
 
     public init(environment: any Environment, params: [String: Value]) throws(EnvironmentError) {
         let spec = environment.spec
@@ -150,14 +154,34 @@ public final class CriticLoop {
     }
 
     /// Runs `rounds` rounds; round 0 is the untrained critic. Calls `report` after each.
-    public func run(rounds: Int, seed: UInt64, report: (CriticRound) throws -> Void) throws {
+    /// `from` a checkpoint of the same configuration, plays only the rounds after it, with
+    /// the same reports as an uninterrupted run.
+    /// - Throws: what `report` and ``onCheckpoint`` throw, ``EpisodeError``, ``CheckpointError``.
+    public func run(rounds: Int, seed: UInt64, from checkpoint: Checkpoint? = nil, report: (CriticRound) throws -> Void) throws {
         let seeds = SeedStreams(root: seed)
         let held = try heldOut(seed: seeds.seed(.evaluation))
         var initial = evaluate(held)
-        try report(CriticRound(round: 0, accuracyOnCorrect: initial.correct, accuracyOnErroneous: initial.erroneous,
-                               deceptionRate: 0, generatorPolicy: generator.probabilities, games: 0))
         var random = seeds.generator(.loop)
-        for round in 1...max(1, rounds) {
+        func save(after round: Int) throws {
+            try onCheckpoint?(Checkpoint(round: round, generator: generator, critic: critic, random: GeneratorState(random),
+                                         features: PackedDoubles(examples.flatMap(\.features)), wrong: examples.map(\.wrong)))
+        }
+        var first = 1
+        if let checkpoint {
+            try CheckpointCoder.require(checkpoint.features.count, equals: checkpoint.wrong.count * featureCount, "the examples' size", kind: "critic")
+            try CheckpointCoder.require(checkpoint.generator.preferences.count, equals: max(1, errorTypes.count), "the number of error types", kind: "critic")
+            generator = checkpoint.generator
+            critic = checkpoint.critic
+            random = try checkpoint.random.generator(kind: "critic")
+            let features = checkpoint.features.values
+            examples = checkpoint.wrong.enumerated().map { (Array(features[($0.offset * featureCount)..<(($0.offset + 1) * featureCount)]), $0.element) }
+            first = checkpoint.round + 1
+        } else {
+            try report(CriticRound(round: 0, accuracyOnCorrect: initial.correct, accuracyOnErroneous: initial.erroneous,
+                                   deceptionRate: 0, generatorPolicy: generator.probabilities, games: 0))
+            try save(after: 0)
+        }
+        for round in stride(from: first, through: max(1, rounds), by: 1) {
             var outcomes: [(arm: Int, reward: Double)] = []
             var sneaky = 0, fooled = 0
             let policy = generator
@@ -181,6 +205,29 @@ public final class CriticLoop {
             try report(CriticRound(round: round, accuracyOnCorrect: initial.correct, accuracyOnErroneous: initial.erroneous,
                                    deceptionRate: sneaky == 0 ? 0 : Double(fooled) / Double(sneaky),
                                    generatorPolicy: generator.probabilities, games: gamesPerRound))
+            try save(after: round)
+        }
+    }
+}
+
+extension CriticLoop {
+    /// The complete state of a critic run after `round` rounds: the generator's bandit, the
+    /// critic's model, the loop's generator and every labelled example so far (the critic
+    /// refits on all of them). The held-out set follows from the run seed.
+    public struct Checkpoint: Codable, Sendable {
+        public var round: Int
+        var generator: GeneratorBandit
+        var critic: CriticModel
+        var random: GeneratorState
+        /// The examples' features, flattened (`featureCount` per example).
+        var features: PackedDoubles
+        var wrong: [Bool]
+
+        public func encoded() throws -> Data { try CheckpointCoder.encode(self) }
+
+        /// - Throws: ``CheckpointError/corrupt(kind:reason:)`` for bytes that are not a critic checkpoint.
+        public static func decode(_ data: Data) throws -> Checkpoint {
+            try CheckpointCoder.decode(Checkpoint.self, from: data, kind: "critic")
         }
     }
 }

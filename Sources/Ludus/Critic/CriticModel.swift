@@ -2,7 +2,7 @@
 /// predicting the probability that the step is wrong. Features are standardised
 /// with statistics of the training data; training is plain full-batch gradient
 /// descent with a small L2 penalty, so it is deterministic.
-public struct CriticModel: Sendable {
+public struct CriticModel: Sendable, Codable {
     public private(set) var weights: [Double]
     public private(set) var bias = 0.0
     private var mean: [Double]

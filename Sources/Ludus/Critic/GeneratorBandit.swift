@@ -2,7 +2,7 @@ import LudusLua
 
 /// The sneaky generator's policy: a gradient bandit over error types (Sutton & Barto 2.8):
 /// softmax over preferences, nudged toward types that fooled the critic.
-public struct GeneratorBandit: Sendable {
+public struct GeneratorBandit: Sendable, Codable {
     public private(set) var preferences: [Double]
     public var stepSize: Double
     private var baseline = 0.0

@@ -43,6 +43,22 @@ public final class Adam {
             x[i] -= stepSize * m[i] / ((v[i] / correction2).squareRoot() + epsilon)
         }
     }
+
+    /// The optimiser's state for a checkpoint: step count and both moment vectors.
+    public struct State: Codable, Equatable, Sendable {
+        public var steps: Int
+        public var m: PackedDoubles
+        public var v: PackedDoubles
+    }
+
+    public var state: State { State(steps: steps, m: PackedDoubles(m, count: count), v: PackedDoubles(v, count: count)) }
+
+    /// - Throws: ``CheckpointError/mismatch(kind:reason:)`` when the moment vectors have another size.
+    public func restore(_ state: State) throws {
+        try state.m.copy(into: m, count: count, "Adam's first moments", kind: "adam")
+        try state.v.copy(into: v, count: count, "Adam's second moments", kind: "adam")
+        steps = state.steps
+    }
 }
 
 #if canImport(Glibc)

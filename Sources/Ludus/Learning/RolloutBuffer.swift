@@ -1,3 +1,5 @@
+import Foundation
+
 /// Transitions collected across episodes for one PPO update, in preallocated raw storage,
 /// and the GAE(lambda) advantages computed from them.
 ///
@@ -52,6 +54,42 @@ public final class RolloutBuffer {
     }
 
     public var isFull: Bool { count >= capacity }
+
+    /// The stored transitions for a checkpoint (advantages and returns are recomputed at each update).
+    public struct State: Codable, Equatable, Sendable {
+        public var count: Int
+        public var observations, actions, logProbs, values, rewards, nextValues: PackedDoubles
+        public var masks, episodeEnds: Data
+    }
+
+    public var state: State {
+        State(count: count, observations: PackedDoubles(observations, count: count * observationSize),
+              actions: PackedDoubles(actions, count: count * actionSize), logProbs: PackedDoubles(logProbs, count: count),
+              values: PackedDoubles(values, count: count), rewards: PackedDoubles(rewards, count: count),
+              nextValues: PackedDoubles(nextValues, count: count),
+              masks: Data(UnsafeBufferPointer(start: masks, count: count * maskSize)),
+              episodeEnds: Data(UnsafeBufferPointer(start: episodeEnds, count: count)))
+    }
+
+    /// - Throws: ``CheckpointError/mismatch(kind:reason:)`` when the state does not fit this buffer.
+    public func restore(_ state: State) throws {
+        let kind = "rollout buffer"
+        guard (0...capacity).contains(state.count) else {
+            throw CheckpointError.mismatch(kind: kind, reason: "\(state.count) transitions for a capacity of \(capacity)")
+        }
+        let n = state.count
+        try state.observations.copy(into: observations, count: n * observationSize, "observations", kind: kind)
+        try state.actions.copy(into: actions, count: n * actionSize, "actions", kind: kind)
+        try state.logProbs.copy(into: logProbs, count: n, "log-probabilities", kind: kind)
+        try state.values.copy(into: values, count: n, "values", kind: kind)
+        try state.rewards.copy(into: rewards, count: n, "rewards", kind: kind)
+        try state.nextValues.copy(into: nextValues, count: n, "next values", kind: kind)
+        try CheckpointCoder.require(state.masks.count, equals: n * maskSize, "the size of the masks", kind: kind)
+        try CheckpointCoder.require(state.episodeEnds.count, equals: n, "the size of the episode ends", kind: kind)
+        state.masks.copyBytes(to: masks, count: n * maskSize)
+        state.episodeEnds.copyBytes(to: episodeEnds, count: n)
+        count = n
+    }
 
     /// Fills ``advantages`` and ``returns`` (advantage + value) for the stored transitions.
     public func computeAdvantages(gamma: Double, lambda: Double) {

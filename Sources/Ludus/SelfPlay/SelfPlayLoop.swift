@@ -11,7 +11,7 @@ import LudusLua
 /// `q:PATH`, `es:PATH`) enters in tournaments.
 public final class SelfPlayLoop {
     /// The student's record against one opponent at one evaluation.
-    public struct Evaluation: Hashable, Sendable {
+    public struct Evaluation: Hashable, Sendable, Codable {
         public var episode: Int
         public var opponent: String
         public var games: Int
@@ -36,7 +36,15 @@ public final class SelfPlayLoop {
     public var onEpisode: ((_ episode: Int, _ opponent: String, _ seat: Int, EpisodeResult) throws -> Void)?
     public var onEvaluation: ((Evaluation) throws -> Void)?
     /// Called when a game could not be played (the environment failed); training goes on.
-    public var onFailure: ((_ episode: Int, _ opponent: String, EpisodeError) throws -> Void)?
+    /// `evaluationGame` is the evaluation game's index (nil for a training episode).
+    public var onFailure: ((_ episode: Int, _ opponent: String, _ evaluationGame: Int?, EpisodeError) throws -> Void)?
+    /// With ``onCheckpoint`` set: a checkpoint after every `checkpointEvery` episodes, after
+    /// each evaluation and after the last episode.
+    public var checkpointEvery = 100
+    /// Receives each checkpoint (after the episode's reports); pass it to ``run(episodes:seed:from:)`` to resume.
+    public var onCheckpoint: ((Checkpoint) throws -> Void)?
+    /// The last snapshot file's bytes (what `self` opponents play), nil before the first.
+    private var snapshot: Data?
 
     private var opponents: [any Agent]
     /// Students whose saved file loads back as an agent (`KIND:PATH`).
@@ -64,11 +72,23 @@ public final class SelfPlayLoop {
         }
     }
 
-    public func run(episodes: Int, seed: UInt64) throws -> [Evaluation] {
+    /// Plays `episodes` training episodes with evaluations, or, `from` a checkpoint of the same
+    /// configuration, the episodes after it, with the same reports and final student as an
+    /// uninterrupted run. (Fixed opponents must keep no state between games: `random`,
+    /// `mcts:N` and saved students do not; `lua:` and `exec:` agents might.)
+    /// - Throws: what the callbacks throw, I/O errors for snapshot files, ``CheckpointError``.
+    public func run(episodes: Int, seed: UInt64, from checkpoint: Checkpoint? = nil) throws -> [Evaluation] {
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         let seeds = SeedStreams(root: seed)
         var evaluations: [Evaluation] = []
-        for episode in 1...max(1, episodes) {
+        var first = 1
+        if let checkpoint {
+            try student.restore(from: checkpoint.student)
+            if let data = checkpoint.snapshot { try installSnapshot(data) }
+            evaluations = checkpoint.evaluations
+            first = checkpoint.episode + 1
+        }
+        for episode in stride(from: first, through: max(1, episodes), by: 1) {
             let slot = (episode - 1) % opponents.count
             let seat = ((episode - 1) / opponents.count) % 2 + 1
             do {
@@ -77,14 +97,18 @@ public final class SelfPlayLoop {
                 try onEpisode?(episode, opponentSpecs[slot], seat, result)
             } catch let error as EpisodeError {
                 // One failed game is recorded, not the end of training.
-                try onFailure?(episode, opponentSpecs[slot], error)
+                try onFailure?(episode, opponentSpecs[slot], nil, error)
             }
             if episode % max(1, snapshotEvery) == 0 { try refreshSnapshots() }
-            if episode % max(1, evaluateEvery) == 0 || episode == episodes {
+            let evaluates = episode % max(1, evaluateEvery) == 0 || episode == episodes
+            if evaluates {
                 for evaluation in try evaluate(after: episode, seed: seed) {
                     evaluations.append(evaluation)
                     try onEvaluation?(evaluation)
                 }
+            }
+            if let onCheckpoint, evaluates || episode % max(1, checkpointEvery) == 0 {
+                try onCheckpoint(Checkpoint(episode: episode, evaluations: evaluations, student: student.checkpoint(), snapshot: snapshot))
             }
         }
         return evaluations
@@ -103,8 +127,17 @@ public final class SelfPlayLoop {
         let kind = studentSpec.split(separator: ":", maxSplits: 1).first.map(String.init) ?? studentSpec
         let path = workDirectory + "/snapshot.\(kind)"
         try student.save(to: path)
-        let snapshot = try AgentFactory.make("\(kind):\(path)", for: environment.spec)
-        for (index, spec) in opponentSpecs.enumerated() where spec == "self" { opponents[index] = snapshot }
+        try installSnapshot(Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// Makes every `self` opponent the student saved in `data` (a snapshot file's bytes).
+    private func installSnapshot(_ data: Data) throws {
+        let kind = studentSpec.split(separator: ":", maxSplits: 1).first.map(String.init) ?? studentSpec
+        let path = workDirectory + "/snapshot.\(kind)"
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        let agent = try AgentFactory.make("\(kind):\(path)", for: environment.spec)
+        for (index, spec) in opponentSpecs.enumerated() where spec == "self" { opponents[index] = agent }
+        snapshot = data
     }
 
     /// Games against each fixed opponent from both seats, without learning, on seeds of their own.
@@ -122,7 +155,7 @@ public final class SelfPlayLoop {
                 do {
                     result = try play(student: student, opponent: opponents[slot], seat: seat, episode: game, seed: gameSeed)
                 } catch {
-                    try onFailure?(episode, spec, error)
+                    try onFailure?(episode, spec, game, error)
                     continue
                 }
                 let mine = result.returns[seat - 1], theirs = result.returns[2 - seat]
@@ -132,5 +165,24 @@ public final class SelfPlayLoop {
             results.append(evaluation)
         }
         return results
+    }
+}
+
+extension SelfPlayLoop {
+    /// The complete state of a self-play run after `episode` episodes: the student's
+    /// checkpoint, the bytes of the snapshot `self` opponents play (nil before the first
+    /// refresh) and the evaluations so far. Seeds follow from the run seed and the episode.
+    public struct Checkpoint: Codable, Sendable {
+        public var episode: Int
+        public var evaluations: [Evaluation]
+        var student: Data
+        var snapshot: Data?
+
+        public func encoded() throws -> Data { try CheckpointCoder.encode(self) }
+
+        /// - Throws: ``CheckpointError/corrupt(kind:reason:)`` for bytes that are not a self-play checkpoint.
+        public static func decode(_ data: Data) throws -> Checkpoint {
+            try CheckpointCoder.decode(Checkpoint.self, from: data, kind: "selfplay")
+        }
     }
 }

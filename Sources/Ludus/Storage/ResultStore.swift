@@ -130,6 +130,7 @@ public final class ResultStore: Sendable {
             }
         }
         registerSelfPlayTables(&migrator)
+        registerCheckpointTables(&migrator)
         return migrator
     }
 

@@ -11,7 +11,7 @@ import LudusLua
 /// parameter); `fixedParams` are set in every training and test episode; `testParams`
 /// override test tasks only (`--test-param numbers=6`, an out-of-distribution level).
 public final class TeachLoop {
-    public struct Evaluation: Hashable, Sendable {
+    public struct Evaluation: Hashable, Sendable, Codable {
         public var episode: Int
         /// Fraction of test tasks mastered (return at or above `success_threshold`).
         public var mastered: Double
@@ -45,8 +45,17 @@ public final class TeachLoop {
     public var onEpisode: ((Episode) throws -> Void)?
     public var onEvaluation: ((Evaluation) throws -> Void)?
     /// Called when a training or test episode could not be played (the environment
-    /// failed): the run records it and goes on, as `ludus run` does.
-    public var onFailure: ((_ episode: Int, _ test: Bool, EpisodeError) throws -> Void)?
+    /// failed): the run records it and goes on, as `ludus run` does. `episode` is the
+    /// training episode (for a test episode, the one the evaluation follows); `testTask`
+    /// the index of the test task, nil for a training episode.
+    public var onFailure: ((_ episode: Int, _ testTask: Int?, EpisodeError) throws -> Void)?
+    /// With ``onCheckpoint`` set: a checkpoint after every `checkpointEvery` episodes, and
+    /// always after each evaluation (episode 0 included) and after the last episode.
+    public var checkpointEvery = 100
+    /// Receives each checkpoint (after the episode's `onEpisode` and `onEvaluation` calls):
+    /// store it with everything reported since the last one, and pass it to
+    /// ``run(episodes:seed:from:)`` to resume.
+    public var onCheckpoint: ((Checkpoint) throws -> Void)?
 
     public init(environment: any Environment, teacher: any Teacher, student: any Student) throws(EnvironmentError) {
         guard environment.spec.players == 1 else { throw .unsupported("teach works on single-player environments") }
@@ -76,7 +85,12 @@ public final class TeachLoop {
         }
     }
 
-    public func run(episodes: Int, seed: UInt64) throws -> [Evaluation] {
+    /// Plays `episodes` training episodes with evaluations, or, `from` a checkpoint of the
+    /// same configuration, the episodes after it: the reports and the final state are then
+    /// those of an uninterrupted run, bit for bit.
+    /// - Throws: what the callbacks throw, ``ParameterError`` for invalid tasks,
+    ///   ``CheckpointError`` when the checkpoint does not fit this student or teacher.
+    public func run(episodes: Int, seed: UInt64, from checkpoint: Checkpoint? = nil) throws -> [Evaluation] {
         let spec = environment.spec
         let testSet = try self.testSet(seed: seed)
         let seeds = SeedStreams(root: seed)
@@ -98,7 +112,7 @@ public final class TeachLoop {
                 } catch {
                     // A failed test episode counts as not mastered, with the lowest return.
                     total += spec.rewardRange?.lowerBound ?? 0
-                    try onFailure?(index, true, error)
+                    try onFailure?(episode, index, error)
                 }
             }
             let evaluation = Evaluation(episode: episode, mastered: Double(mastered) / Double(max(1, testSet.count)),
@@ -106,8 +120,26 @@ public final class TeachLoop {
             evaluations.append(evaluation)
             try onEvaluation?(evaluation)
         }
-        try evaluate(after: 0)
-        for episode in 1...max(1, episodes) {
+        func save(after episode: Int) throws {
+            guard let onCheckpoint else { return }
+            try onCheckpoint(Checkpoint(episode: episode, teacherGenerator: GeneratorState(teacherGenerator), evaluations: evaluations,
+                                        student: student.checkpoint(), teacher: teacher.checkpoint()))
+        }
+        let last = max(1, episodes)
+        var first = 1
+        if let checkpoint {
+            try student.restore(from: checkpoint.student)
+            try teacher.restore(from: checkpoint.teacher)
+            teacherGenerator = try checkpoint.teacherGenerator.generator(kind: "teach loop")
+            evaluations = checkpoint.evaluations
+            first = checkpoint.episode + 1
+        } else {
+            try evaluate(after: 0)
+            try save(after: 0)
+        }
+        for episode in stride(from: first, through: last, by: 1) {
+            let evaluates = episode % max(1, evaluateEvery) == 0 || episode == episodes
+            let checkpoints = evaluates || episode % max(1, checkpointEvery) == 0
             var task = teacher.sample(using: &teacherGenerator)
             let params = try spec.parameters.resolve(fixedParams.merging(task.params) { $1 }, environment: spec.id)
             let episodeSeed = task.seed ?? seeds.seed(.episode, episode)
@@ -118,8 +150,9 @@ public final class TeachLoop {
                 result = try runner.run(episode: episode, seed: episodeSeed, params: params)
             } catch {
                 student.isLearning = true
-                try onFailure?(episode, false, error)
-                if episode % max(1, evaluateEvery) == 0 || episode == episodes { try evaluate(after: episode) }
+                try onFailure?(episode, nil, error)
+                if evaluates { try evaluate(after: episode) }
+                if checkpoints { try save(after: episode) }
                 continue
             }
             student.isLearning = true
@@ -129,7 +162,8 @@ public final class TeachLoop {
             teacher.update(task, outcome: TeacherOutcome(normalizedReturn: normalized, success: success, studentScore: score, length: result.length))
             try onEpisode?(Episode(index: episode, task: task, params: params, result: result, normalizedReturn: normalized,
                                    success: success, studentScore: score))
-            if episode % max(1, evaluateEvery) == 0 || episode == episodes { try evaluate(after: episode) }
+            if evaluates { try evaluate(after: episode) }
+            if checkpoints { try save(after: episode) }
         }
         return evaluations
     }

@@ -1,3 +1,4 @@
+import Foundation
 import CBLAS
 import LudusLua
 
@@ -87,5 +88,35 @@ extension ParameterSpace {
             }
         }
         return task
+    }
+}
+
+// MARK: Checkpoint
+
+extension ALPGMMTeacher {
+    struct Snapshot: Codable {
+        var kind = "alp-gmm"
+        var historyTasks: [[Double]]
+        var historyRewards: [Double]
+        var rows: [[Double]]
+        var mixture: GaussianMixture?
+        var fitGenerator: GeneratorState
+    }
+
+    /// Every (task, return) seen, the [task, ALP] rows, the fitted mixture and the fit's generator.
+    public func checkpoint() throws -> Data {
+        try CheckpointCoder.encode(Snapshot(historyTasks: history.map(\.task), historyRewards: history.map(\.reward), rows: rows,
+                                            mixture: mixture, fitGenerator: GeneratorState(fitGenerator)))
+    }
+
+    /// - Throws: ``CheckpointError`` for another teacher's checkpoint.
+    public func restore(from data: Data) throws {
+        let snapshot = try CheckpointCoder.decode(Snapshot.self, from: data, kind: name)
+        try CheckpointCoder.require(snapshot.kind, equals: name, "the teacher", kind: name)
+        try CheckpointCoder.require(snapshot.historyTasks.count, equals: snapshot.historyRewards.count, "the history", kind: name)
+        history = zip(snapshot.historyTasks, snapshot.historyRewards).map { ($0, $1) }
+        rows = snapshot.rows
+        mixture = snapshot.mixture
+        fitGenerator = try snapshot.fitGenerator.generator(kind: name)
     }
 }

@@ -15,7 +15,7 @@ import LudusLua
 /// Dimensions are small (task parameters + 1), so the data live in one flat row-major
 /// buffer, Cholesky factors and triangular solves are hand-written, and the M step's
 /// weighted sums (means = R^T X, covariances = W^T W) are OpenBLAS `dgemm` calls.
-public struct GaussianMixture: Sendable {
+public struct GaussianMixture: Sendable, Codable {
     public var weights: [Double]
     public var means: [[Double]]
     /// Row-major D x D covariances.

@@ -1,3 +1,4 @@
+import Foundation
 import LudusLua
 
 /// Prioritised Level Replay (Jiang et al. 2021), robust by default (PLR-perp, as in
@@ -136,3 +137,48 @@ public final class PLRTeacher: Teacher {
 import Glibc
 #endif
 import Foundation
+
+// MARK: Checkpoint
+
+extension PLRTeacher {
+    struct StoredLevel: Codable {
+        var params: [String: StoredValue]
+        var seed: UInt64
+        var score: Double
+        var lastSampled: Int
+        var meanReturn: Double
+        var plays: Int
+    }
+
+    struct Snapshot: Codable {
+        var kind = "plr"
+        var buffer: [StoredLevel]
+        var counter: Int
+        var replays: Int
+        var runningMean: Double
+        var episodes: Int
+    }
+
+    /// The level buffer in order (scores, staleness clocks, mean returns), the episode
+    /// counter, the replay count and the running mean return. The index is rebuilt.
+    public func checkpoint() throws -> Data {
+        try CheckpointCoder.encode(Snapshot(
+            buffer: buffer.map { StoredLevel(params: $0.params.stored, seed: $0.seed, score: $0.score, lastSampled: $0.lastSampled,
+                                             meanReturn: $0.meanReturn, plays: $0.plays) },
+            counter: counter, replays: replays, runningMean: runningMean, episodes: episodes))
+    }
+
+    /// - Throws: ``CheckpointError`` for another teacher's checkpoint.
+    public func restore(from data: Data) throws {
+        let snapshot = try CheckpointCoder.decode(Snapshot.self, from: data, kind: name)
+        try CheckpointCoder.require(snapshot.kind, equals: name, "the teacher", kind: name)
+        buffer = snapshot.buffer.map { Level(params: $0.params.values, seed: $0.seed, score: $0.score, lastSampled: $0.lastSampled,
+                                             meanReturn: $0.meanReturn, plays: $0.plays) }
+        index = [:]
+        for (i, level) in buffer.enumerated() { index[Key(params: level.params, seed: level.seed)] = i }
+        counter = snapshot.counter
+        replays = snapshot.replays
+        runningMean = snapshot.runningMean
+        episodes = snapshot.episodes
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import LudusLua
 
 /// RIAC (Robust Intelligent Adaptive Curiosity, as in teachDeepRL's `riac.py`): the
@@ -174,5 +175,63 @@ public final class RIACTeacher: Teacher {
     public var summary: String {
         let top = regions.map(\.alp).max() ?? 0
         return "regions=\(leaves.count) splits=\(splits) maxALP=\(String(format: "%.3f", top))"
+    }
+}
+
+// MARK: Checkpoint
+
+extension RIACTeacher {
+    struct StoredRegion: Codable {
+        var low: [Double]
+        var high: [Double]
+        var tasks: [[Double]]
+        var returns: [Double]
+        var alp: Double
+        var split: StoredSplit?
+    }
+
+    struct StoredSplit: Codable {
+        var dimension: Int
+        var threshold: Double
+        var children: [Int]
+    }
+
+    struct Snapshot: Codable {
+        var kind = "riac"
+        var regions: [StoredRegion]
+        var splits: Int
+        var splitGenerator: GeneratorState
+    }
+
+    /// The region tree (boxes, stored pairs, ALPs, cuts), the split count and the cut generator.
+    public func checkpoint() throws -> Data {
+        try CheckpointCoder.encode(Snapshot(
+            regions: regions.map { r in
+                StoredRegion(low: r.low, high: r.high, tasks: r.tasks, returns: r.returns, alp: r.alp,
+                             split: r.split.map { StoredSplit(dimension: $0.dimension, threshold: $0.threshold, children: [$0.children.0, $0.children.1]) })
+            },
+            splits: splits, splitGenerator: GeneratorState(splitGenerator)))
+    }
+
+    /// - Throws: ``CheckpointError`` for another teacher's checkpoint or another parameter space.
+    public func restore(from data: Data) throws {
+        let snapshot = try CheckpointCoder.decode(Snapshot.self, from: data, kind: name)
+        try CheckpointCoder.require(snapshot.kind, equals: name, "the teacher", kind: name)
+        var restored: [Region] = []
+        for r in snapshot.regions {
+            try CheckpointCoder.require(r.low.count, equals: dimensions, "a region's dimension", kind: name)
+            var region = Region(low: r.low, high: r.high, tasks: r.tasks, returns: r.returns, alp: r.alp)
+            if let s = r.split {
+                guard s.children.count == 2, s.children.allSatisfy({ snapshot.regions.indices.contains($0) }) else {
+                    throw CheckpointError.corrupt(kind: name, reason: "a split with children \(s.children)")
+                }
+                region.split = (s.dimension, s.threshold, (s.children[0], s.children[1]))
+            }
+            restored.append(region)
+        }
+        guard !restored.isEmpty else { throw CheckpointError.corrupt(kind: name, reason: "no root region") }
+        regions = restored
+        splits = snapshot.splits
+        splitGenerator = try snapshot.splitGenerator.generator(kind: name)
     }
 }

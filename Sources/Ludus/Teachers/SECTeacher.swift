@@ -1,3 +1,4 @@
+import Foundation
 import LudusLua
 
 /// Self-Evolving Curriculum (2025): a bandit over the levels of one discrete parameter
@@ -79,3 +80,33 @@ public final class SECTeacher: Teacher {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+// MARK: Checkpoint
+
+extension SECTeacher {
+    struct Snapshot: Codable {
+        var kind = "sec"
+        var levels: [StoredValue]
+        var values: [Double]
+        var meanReturn: [Double]
+        var counts: [Double]
+    }
+
+    /// Each arm's Q value, mean return and count (the arms themselves are checked).
+    public func checkpoint() throws -> Data {
+        try CheckpointCoder.encode(Snapshot(levels: levels.map(StoredValue.init), values: values, meanReturn: meanReturn, counts: counts))
+    }
+
+    /// - Throws: ``CheckpointError`` for another teacher's checkpoint or other arms.
+    public func restore(from data: Data) throws {
+        let snapshot = try CheckpointCoder.decode(Snapshot.self, from: data, kind: name)
+        try CheckpointCoder.require(snapshot.kind, equals: name, "the teacher", kind: name)
+        try CheckpointCoder.require(snapshot.levels, equals: levels.map(StoredValue.init), "the arms", kind: name)
+        guard snapshot.values.count == levels.count, snapshot.meanReturn.count == levels.count, snapshot.counts.count == levels.count else {
+            throw CheckpointError.mismatch(kind: name, reason: "arm statistics for another number of arms")
+        }
+        values = snapshot.values
+        meanReturn = snapshot.meanReturn
+        counts = snapshot.counts
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import LudusLua
 
 /// Target difficulty (Prompt Curriculum Learning, 2025): a value model V(task) of the
@@ -48,3 +49,25 @@ public final class TargetTeacher: Teacher {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+// MARK: Checkpoint
+
+extension TargetTeacher {
+    struct Snapshot: Codable {
+        var kind = "target"
+        var weights: [Double]
+        var bias: Double
+    }
+
+    /// The success model's weights and bias.
+    public func checkpoint() throws -> Data { try CheckpointCoder.encode(Snapshot(weights: weights, bias: bias)) }
+
+    /// - Throws: ``CheckpointError`` for another teacher's checkpoint or another parameter space.
+    public func restore(from data: Data) throws {
+        let snapshot = try CheckpointCoder.decode(Snapshot.self, from: data, kind: name)
+        try CheckpointCoder.require(snapshot.kind, equals: name, "the teacher", kind: name)
+        try CheckpointCoder.require(snapshot.weights.count, equals: weights.count, "the number of parameters", kind: name)
+        weights = snapshot.weights
+        bias = snapshot.bias
+    }
+}

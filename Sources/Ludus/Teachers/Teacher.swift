@@ -52,7 +52,9 @@ public struct TeacherOutcome: Hashable, Sendable {
 /// - Returns reach them normalised to [0, 1] with the environment's `reward_range`.
 /// - The loop calls `sample` then, after the episode, `update` with the same task
 ///   (its `seed` filled in), strictly alternating.
-public protocol Teacher: AnyObject {
+/// - Teachers are ``Checkpointable``: `checkpoint()` captures their whole internal state
+///   (models, buffers, their own generators), so a resumed run samples the same tasks.
+public protocol Teacher: AnyObject, Checkpointable {
     /// A short name for logs and the database (`random`, `sec`).
     var name: String { get }
 

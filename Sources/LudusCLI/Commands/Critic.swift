@@ -6,7 +6,7 @@ struct CriticCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "critic",
         abstract: "Generator/critic self-play (SPC) on a two-role environment; per-round figures go to SQLite.",
-        discussion: "Each round the sneaky generator (a bandit over E.error_types) and the critic (logistic regression over the step's features) play games, the environment's verifier decides the truth, and both learn from the outcomes. The critic is scored after every round on a fixed held-out set of correct and sneaky steps.")
+        discussion: "Each round the sneaky generator (a bandit over E.error_types) and the critic (logistic regression over the step's features) play games, the environment's verifier decides the truth, and both learn from the outcomes. The critic is scored after every round on a fixed held-out set of correct and sneaky steps. Each round is committed with a checkpoint of the whole run state; after a crash the same command with --resume finishes the run with results identical to an uninterrupted one.")
 
     @OptionGroup var options: EnvironmentOptions
     @Argument(help: "A generator/critic environment, e.g. countdown/critic.") var environment: String
@@ -17,6 +17,7 @@ struct CriticCommand: ParsableCommand {
     @Option(help: ArgumentHelp("SQLite database.", valueName: "file")) var db: String = "ludus.sqlite"
     @Option(name: .customLong("param"), help: ArgumentHelp("An environment parameter (repeatable).", valueName: "name=value"))
     var params: [String] = []
+    @OptionGroup var resumeOptions: ResumeOptions
 
     func validate() throws {
         guard rounds >= 1, gamesPerRound >= 1, heldout >= 2 else {
@@ -32,15 +33,26 @@ struct CriticCommand: ParsableCommand {
         loop.heldOutSize = heldout
         let store = try ResultStore(path: db)
         let config = "{\"rounds\":\(rounds),\"games_per_round\":\(gamesPerRound),\"heldout\":\(heldout),\"seed\":\(seed),\"params\":\(JSON.encode(.table(resolved)))}"
-        let run = try store.startCriticRun(environment: env.spec.id, config: config, errorTypes: loop.errorTypes)
+        var resumed: StoredCheckpoint?
+        let run: Int64
+        if resumeOptions.resume {
+            (run, resumed) = try resumeOptions.resumedRun(.critic, store: store, environment: env.spec.id, config: config, db: db)
+            print("resuming run \(run) after round \(resumed?.progress ?? 0)" + (resumed == nil ? " (no checkpoint: from the start)" : ""))
+        } else {
+            run = try store.startCriticRun(environment: env.spec.id, config: config, errorTypes: loop.errorTypes)
+        }
+        let batch = ResultBatch()
+        loop.onCheckpoint = { checkpoint in
+            try store.commit(batch, checkpoint: StoredCheckpoint(loop: .critic, run: run, progress: checkpoint.round, state: checkpoint.encoded()))
+        }
         print("critic run \(run) on \(env.spec.id): error types \(loop.errorTypes.joined(separator: ", "))")
         print("round  acc(correct)  acc(erroneous)   mean  harmonic  deception  generator policy")
-        try loop.run(rounds: rounds, seed: seed) { round in
-            try store.record(run: run, round: round)
+        try loop.run(rounds: rounds, seed: seed, from: resumed.map { try CriticLoop.Checkpoint.decode($0.state) }) { round in
+            try batch.criticRound(run: run, round: round)
             let policy = zip(loop.errorTypes, round.generatorPolicy).map { "\($0)=\(String(format: "%.2f", $1))" }.joined(separator: " ")
             print(String(format: "%5d  %12.3f  %14.3f  %5.3f  %8.3f  %9.3f  ", round.round, round.accuracyOnCorrect,
                          round.accuracyOnErroneous, round.meanAccuracy, round.harmonicAccuracy, round.deceptionRate) + policy)
         }
-        print("stored in \(db) (tables critic_run, critic_round)")
+        print("stored in \(db) (tables critic_run, critic_round, checkpoint)")
     }
 }

@@ -2,6 +2,9 @@ import ArgumentParser
 import Foundation
 import Ludus
 import LudusLua
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +21,7 @@ struct Generate: ParsableCommand {
     @Option(help: "Output format.") var format: Format = .jsonl
     @Option(help: "Worker threads, each with its own VM; the output does not depend on it. Default: one per core (at most 64).")
     var workers: Int = min(ProcessInfo.processInfo.activeProcessorCount, 64)
-    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var out: String?
+    @Option(help: ArgumentHelp("Write to this file instead of standard output (through FILE.tmp-PID, renamed when complete).", valueName: "file")) var out: String?
 
     func validate() throws {
         guard count >= 0 else { throw ValidationError("--count must be 0 or more") }
@@ -30,18 +33,32 @@ struct Generate: ParsableCommand {
         let resolved = try env.spec.parameters.parse(params, environment: env.spec.id)
         let environments = [env] + (try (1..<max(1, min(workers, count))).map { _ in try options.load(environment) })
         // Streamed a batch at a time: a million items never sit in memory at once.
+        // With --out the items go to a temporary file renamed at the end: a killed run never
+        // leaves a file that looks complete.
         let output: FileHandle
+        var temporary: String?
         if let out {
             let folder = URL(fileURLWithPath: out).deletingLastPathComponent()
             try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: out, contents: nil) else { throw CommandFailure("cannot write \(out)") }
-            output = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+            let path = out + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+            guard FileManager.default.createFile(atPath: path, contents: nil) else { throw CommandFailure("cannot write \(path)") }
+            output = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            temporary = path
         } else {
             output = FileHandle.standardOutput
         }
-        defer { if out != nil { try? output.close() } }
-        try Dataset.writeLines(environments, count: count, seed: seed, params: resolved) { text in
-            try output.write(contentsOf: Data(text.utf8))
+        do {
+            try Dataset.writeLines(environments, count: count, seed: seed, params: resolved) { text in
+                try output.write(contentsOf: Data(text.utf8))
+            }
+        } catch {
+            if let temporary { try? output.close(); try? FileManager.default.removeItem(atPath: temporary) }
+            throw error
+        }
+        if let out, let temporary {
+            try output.synchronize()
+            try output.close()
+            guard rename(temporary, out) == 0 else { throw CommandFailure("cannot rename \(temporary) to \(out): \(String(cString: strerror(errno)))") }
         }
     }
 }

@@ -13,7 +13,10 @@ struct SelfPlay: ParsableCommand {
             the pool. Every --eval-every episodes it plays --eval-games games against each fixed opponent without \
             learning. Episodes and evaluations go to SQLite (selfplay_run, selfplay_episode, selfplay_eval) and to \
             DIR/selfplay-N.jsonl; the trained student is saved as DIR/student-N.KIND, ready for `ludus tournament \
-            --agents KIND:PATH,...`.
+            --agents KIND:PATH,...` (saved at each evaluation too). Every --checkpoint-every episodes and at each \
+            evaluation the run state (student, snapshot) is checkpointed to SQLite with the episodes since the last \
+            one; after a crash the same command with --resume finishes the run with results identical to an \
+            uninterrupted one. A failed game is recorded (selfplay_failure) and training goes on.
             """)
 
     @OptionGroup var options: EnvironmentOptions
@@ -29,10 +32,12 @@ struct SelfPlay: ParsableCommand {
     var params: [String] = []
     @Option(help: ArgumentHelp("SQLite database.", valueName: "file")) var db: String = "ludus.sqlite"
     @Option(help: ArgumentHelp("Folder for the JSONL log and the student's parameters.", valueName: "dir")) var out: String = "runs/selfplay"
+    @OptionGroup var resumeOptions: ResumeOptions
+    @Option(help: "Checkpoint every N episodes (and at each evaluation).") var checkpointEvery: Int = 100
 
     func validate() throws {
-        guard episodes >= 1, snapshotEvery >= 1, evalEvery >= 1, evalGames >= 1 else {
-            throw ValidationError("--episodes, --snapshot-every, --eval-every and --eval-games must be at least 1")
+        guard episodes >= 1, snapshotEvery >= 1, evalEvery >= 1, evalGames >= 1, checkpointEvery >= 1 else {
+            throw ValidationError("--episodes, --snapshot-every, --eval-every, --eval-games and --checkpoint-every must be at least 1")
         }
     }
 
@@ -52,34 +57,50 @@ struct SelfPlay: ParsableCommand {
             "episodes": .int(Int64(episodes)), "seed": .string(String(seed)), "snapshot_every": .int(Int64(snapshotEvery)),
             "eval_every": .int(Int64(evalEvery)), "eval_games": .int(Int64(evalGames)), "params": .array(params.map { .string($0) }),
         ]))
-        let run = try store.startSelfPlayRun(environment: env.spec.id, student: student, config: config)
-        let logPath = out + "/selfplay-\(run).jsonl"
-        guard FileManager.default.createFile(atPath: logPath, contents: Data((config + "\n").utf8)) else {
-            throw CommandFailure("cannot write \(logPath)")
+        loop.checkpointEvery = checkpointEvery
+        var resumed: StoredCheckpoint?
+        let run: Int64
+        if resumeOptions.resume {
+            (run, resumed) = try resumeOptions.resumedRun(.selfplay, store: store, environment: env.spec.id, config: config, db: db)
+            print("resuming run \(run) after episode \(resumed?.progress ?? 0)" + (resumed == nil ? " (no checkpoint: from the start)" : ""))
+        } else {
+            run = try store.startSelfPlayRun(environment: env.spec.id, student: student, config: config)
         }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try log.seekToEnd()
+        let logPath = out + "/selfplay-\(run).jsonl"
+        let log = try CheckpointedLog(path: logPath, header: config, resumingAt: resumed?.logOffset)
         loop.workDirectory = out + "/snapshots-\(run)"
+        let kind = student.split(separator: ":", maxSplits: 1).first.map(String.init) ?? student
+        let path = out + "/student-\(run).\(kind)"
+        let batch = ResultBatch()
         let start = Date()
         var steps = 0
         loop.onEpisode = { episode, opponent, seat, result in
             steps += result.length
             let mine = result.returns[seat - 1]
-            try store.recordSelfPlayEpisode(run: run, episode: episode, opponent: opponent, seat: seat, return: mine, length: result.length)
-            try log.write(contentsOf: Data("{\"episode\":\(episode),\"opponent\":\(JSON.quote(opponent)),\"seat\":\(seat),\"return\":\(JSON.number(mine)),\"length\":\(result.length)}\n".utf8))
+            batch.selfPlayEpisode(run: run, episode: episode, opponent: opponent, seat: seat, return: mine, length: result.length)
+            log.append("{\"episode\":\(episode),\"opponent\":\(JSON.quote(opponent)),\"seat\":\(seat),\"return\":\(JSON.number(mine)),\"length\":\(result.length)}")
         }
         loop.onEvaluation = { e in
-            try store.recordSelfPlayEvaluation(run: run, episode: e.episode, opponent: e.opponent, games: e.games, wins: e.wins, draws: e.draws, losses: e.losses)
-            try log.write(contentsOf: Data("{\"evaluation\":\(e.episode),\"opponent\":\(JSON.quote(e.opponent)),\"games\":\(e.games),\"wins\":\(e.wins),\"draws\":\(e.draws),\"losses\":\(e.losses)}\n".utf8))
+            batch.selfPlayEvaluation(run: run, episode: e.episode, opponent: e.opponent, games: e.games, wins: e.wins, draws: e.draws, losses: e.losses)
+            log.append("{\"evaluation\":\(e.episode),\"opponent\":\(JSON.quote(e.opponent)),\"games\":\(e.games),\"wins\":\(e.wins),\"draws\":\(e.draws),\"losses\":\(e.losses)}")
+            try studentObject.save(to: path)
             let seconds = Date().timeIntervalSince(start)
             print(String(format: "episode %5d/%d  vs %@: %3d-%3d-%3d (score %.2f)  %.0f steps/s", e.episode, episodes, e.opponent,
                          e.wins, e.draws, e.losses, e.score, Double(steps) / max(seconds, 1e-9)))
         }
-        _ = try loop.run(episodes: episodes, seed: seed)
-        let kind = student.split(separator: ":", maxSplits: 1).first.map(String.init) ?? student
-        let path = out + "/student-\(run).\(kind)"
+        loop.onFailure = { episode, opponent, game, error in
+            batch.selfPlayFailure(run: run, episode: episode, opponent: opponent, evaluationGame: game, kind: error.kind, message: error.description)
+            log.append("{\"failure\":\(episode),\"opponent\":\(JSON.quote(opponent)),\"evaluation_game\":\(game.map(String.init) ?? "null"),\"kind\":\(JSON.quote(error.kind)),\"message\":\(JSON.quote(error.description))}")
+            FileHandle.standardError.write(Data("episode \(episode) vs \(opponent)\(game.map { " (evaluation game \($0))" } ?? ""): \(error.description); recorded, going on\n".utf8))
+        }
+        loop.onCheckpoint = { checkpoint in
+            let offset = try log.flush()
+            try store.commit(batch, checkpoint: StoredCheckpoint(loop: .selfplay, run: run, progress: checkpoint.episode,
+                                                                 state: checkpoint.encoded(), logOffset: offset))
+        }
+        _ = try loop.run(episodes: episodes, seed: seed, from: resumed.map { try SelfPlayLoop.Checkpoint.decode($0.state) })
         try studentObject.save(to: path)
         print("student saved to \(path): ludus tournament --env \(env.spec.id) --agents \(kind):\(path),\(pool.filter { $0 != "self" }.joined(separator: ","))")
-        print("run \(run) stored in \(db) (selfplay_run, selfplay_episode, selfplay_eval) and \(logPath)")
+        print("run \(run) stored in \(db) (selfplay_run, selfplay_episode, selfplay_eval, selfplay_failure, checkpoint) and \(logPath)")
     }
 }

@@ -12,7 +12,11 @@ struct Teach: ParsableCommand {
         discussion: """
             Teachers: random, alp-gmm, riac, sec[:PARAM[=V1,V2,...]], target, plr[:replay=P,beta=B,rho=R,capacity=N,robust=0|1,warmup=N]. \
             Students: \(StudentFactory.known.joined(separator: ", ")). Episodes, evaluations and the configuration go to SQLite as they happen, \
-            and to DIR/run-N.jsonl with --out.
+            and to DIR/run-N.jsonl with --out \
+            (the student saved as DIR/student-N.KIND at each evaluation). Every --checkpoint-every episodes and at each \
+            evaluation the whole run state (student, teacher, generators) is checkpointed to SQLite together with the \
+            episodes since the last checkpoint; after a crash, the same command with --resume finishes the run with \
+            results identical to an uninterrupted one. A failed episode is recorded (teach_failure) and the run goes on.
             --param fixes a parameter everywhere (the teacher no longer chooses it); --vary NAME[=LO..HI] (repeatable) \
             limits the teacher to those parameters, optionally narrowed; --test-param overrides held-out test tasks only \
             (e.g. --vary numbers=3..5 --test-param numbers=6 on countdown).
@@ -35,10 +39,12 @@ struct Teach: ParsableCommand {
     @Option(help: ArgumentHelp("SQLite database.", valueName: "file")) var db: String = "ludus.sqlite"
     @Option(help: ArgumentHelp("Folder for the JSONL log and the student's parameters.", valueName: "dir")) var out: String?
     @Flag(help: "No progress output (the final lines only).") var quiet = false
+    @OptionGroup var resumeOptions: ResumeOptions
+    @Option(help: "Checkpoint every N episodes (and at each evaluation).") var checkpointEvery: Int = 100
 
     func validate() throws {
-        guard episodes >= 1, testSet >= 1, evalEvery >= 1 else {
-            throw ValidationError("--episodes, --test-set and --eval-every must be at least 1")
+        guard episodes >= 1, testSet >= 1, evalEvery >= 1, checkpointEvery >= 1 else {
+            throw ValidationError("--episodes, --test-set, --eval-every and --checkpoint-every must be at least 1")
         }
     }
 
@@ -96,40 +102,57 @@ struct Teach: ParsableCommand {
         let store = try ResultStore(path: db)
         func object(_ values: [String: Value]) -> String { JSON.encode(.table(values)) }
         let config = "{\"environment\":\(JSON.quote(env.spec.id)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(student)),\"episodes\":\(episodes),\"seed\":\(seed),\"test_set\":\(testSet),\"eval_every\":\(evalEvery),\"params\":\(object(fixed)),\"vary\":\(object(Self.varied(space))),\"test_params\":\(object(overrides))}"
-        let run = try store.startTeachRun(environment: env.spec.id, teacher: teacher, student: student, config: config)
-        var log: FileHandle?
+        loop.checkpointEvery = checkpointEvery
+        var resumed: StoredCheckpoint?
+        let run: Int64
+        if resumeOptions.resume {
+            (run, resumed) = try resumeOptions.resumedRun(.teach, store: store, environment: env.spec.id, config: config, db: db)
+            print("resuming run \(run) after episode \(resumed?.progress ?? 0)" + (resumed == nil ? " (no checkpoint: from the start)" : ""))
+        } else {
+            run = try store.startTeachRun(environment: env.spec.id, teacher: teacher, student: student, config: config)
+        }
+        var log: CheckpointedLog?
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            let path = out + "/run-\(run).jsonl"
-            FileManager.default.createFile(atPath: path, contents: Data((config + "\n").utf8))
-            log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            try log?.seekToEnd()
+            log = try CheckpointedLog(path: out + "/run-\(run).jsonl", header: config, resumingAt: resumed?.logOffset)
         }
+        // Named by the student's kind (`student-3.ppo`), so the file is `--agents ppo:PATH` as it stands.
+        let kind = student.split(separator: ":", maxSplits: 1).first.map(String.init) ?? student
+        let studentPath = out.map { $0 + "/student-\(run).\(kind)" }
+        let batch = ResultBatch()
         let progress = TeachProgress(total: episodes, terminal: isatty(STDOUT_FILENO) != 0, quiet: quiet, every: evalEvery)
         loop.onEpisode = { e in
             let seedText = e.task.seed.map { String($0) } ?? ""
-            try store.recordEpisode(run: run, episode: e.index, params: object(e.params), return: e.result.returns[0],
-                                    normalized: e.normalizedReturn, success: e.success, length: e.result.length,
-                                    seed: e.task.seed, replay: e.task.isReplay, learned: e.task.learn, studentScore: e.studentScore)
-            try log?.write(contentsOf: Data("{\"episode\":\(e.index),\"params\":\(object(e.params)),\"seed\":\"\(seedText)\",\"replay\":\(e.task.isReplay),\"learned\":\(e.task.learn),\"return\":\(JSON.number(e.result.returns[0])),\"success\":\(e.success),\"length\":\(e.result.length)}\n".utf8))
+            batch.teachEpisode(run: run, episode: e.index, params: object(e.params), return: e.result.returns[0],
+                               normalized: e.normalizedReturn, success: e.success, length: e.result.length,
+                               seed: e.task.seed, replay: e.task.isReplay, learned: e.task.learn, studentScore: e.studentScore)
+            log?.append("{\"episode\":\(e.index),\"params\":\(object(e.params)),\"seed\":\"\(seedText)\",\"replay\":\(e.task.isReplay),\"learned\":\(e.task.learn),\"return\":\(JSON.number(e.result.returns[0])),\"success\":\(e.success),\"length\":\(e.result.length)}")
             progress.episode(e.index, return: e.result.returns[0], success: e.success, steps: e.result.length, teacher: teacherObject.summary)
         }
         loop.onEvaluation = { evaluation in
-            try store.recordEvaluation(run: run, episode: evaluation.episode, mastered: evaluation.mastered, meanReturn: evaluation.meanReturn)
-            try log?.write(contentsOf: Data("{\"evaluation\":\(evaluation.episode),\"mastered\":\(JSON.number(evaluation.mastered)),\"mean_return\":\(JSON.number(evaluation.meanReturn))}\n".utf8))
+            batch.teachEvaluation(run: run, episode: evaluation.episode, mastered: evaluation.mastered, meanReturn: evaluation.meanReturn)
+            log?.append("{\"evaluation\":\(evaluation.episode),\"mastered\":\(JSON.number(evaluation.mastered)),\"mean_return\":\(JSON.number(evaluation.meanReturn))}")
             progress.evaluation(evaluation, teacher: teacherObject.summary)
+            if let studentPath { try studentObject.save(to: studentPath) }
         }
-        let evaluations = try loop.run(episodes: episodes, seed: seed)
+        loop.onFailure = { episode, testTask, error in
+            batch.teachFailure(run: run, episode: episode, testTask: testTask, kind: error.kind, message: error.description)
+            log?.append("{\"failure\":\(episode),\"test_task\":\(testTask.map(String.init) ?? "null"),\"kind\":\(JSON.quote(error.kind)),\"message\":\(JSON.quote(error.description))}")
+            FileHandle.standardError.write(Data("episode \(episode)\(testTask.map { " (test task \($0))" } ?? ""): \(error.description); recorded, going on\n".utf8))
+        }
+        loop.onCheckpoint = { checkpoint in
+            let offset = try log?.flush()
+            try store.commit(batch, checkpoint: StoredCheckpoint(loop: .teach, run: run, progress: checkpoint.episode,
+                                                                 state: checkpoint.encoded(), logOffset: offset))
+        }
+        let evaluations = try loop.run(episodes: episodes, seed: seed, from: resumed.map { try TeachLoop.Checkpoint.decode($0.state) })
         progress.finish()
-        if let out {
-            // Named by the student's kind (`student-3.ppo`), so the file is `--agents ppo:PATH` as it stands.
-            let kind = student.split(separator: ":", maxSplits: 1).first.map(String.init) ?? student
-            let path = out + "/student-\(run).\(kind)"
-            try studentObject.save(to: path)
-            print("student saved to \(path) (play it with --agent \(kind):\(path))")
+        if let studentPath {
+            try studentObject.save(to: studentPath)
+            print("student saved to \(studentPath) (play it with --agent \(kind):\(studentPath))")
         }
         print(String(format: "mastered: %.1f%%", 100 * (evaluations.last?.mastered ?? 0)))
-        print("run \(run) stored in \(db) (teach_run, teach_episode, teach_eval)")
+        print("run \(run) stored in \(db) (teach_run, teach_episode, teach_eval, teach_failure, checkpoint)")
     }
 }
 
