@@ -69,3 +69,57 @@ import LudusLua
         #expect(reason.contains("reset failed") && reason.contains("cannot start"))
     }
 }
+
+/// Extreme declared facts are load errors naming the fact, never a crash or a 2 GiB allocation.
+@Suite struct ExtremeFactsTests {
+    static let cases: [(String, String, String)] = [
+        ("int parameter bounds of 1e300", "params = { n = { kind = 'int', min = -1e300, max = 1e300, default = 0 } }", "params.n"),
+        ("int parameter max 2^63", "params = { n = { kind = 'int', min = 0, max = 2^63, default = 0 } }", "params.n"),
+        ("float parameter of infinite width", "params = { x = { kind = 'float', min = -1.7e308, max = 1.7e308 } }", "params.x"),
+        ("box shape whose product overflows", "params = {}, observation_space = space.box(0, 1, {1 << 40, 1 << 40})", "observation_space"),
+        ("box of 2^28 numbers", "params = {}, observation_space = space.box(0, 1, {1 << 14, 1 << 14})", "observation_space"),
+        ("2^40 players", "params = {}, players = 1 << 40", "E.players"),
+        ("discrete start at maxinteger", "params = {}, action_space = space.discrete(2, math.maxinteger)", "action_space"),
+        ("text with a negative minimum", "params = {}, observation_space = space.text(10, -5)", "observation_space"),
+        ("text with a minimum above its maximum", "params = {}, observation_space = space.text(10, 1 << 40)", "observation_space"),
+        ("multi_binary(2^40)", "params = {}, action_space = space.multi_binary(1 << 40)", "action_space"),
+    ]
+
+    @Test(arguments: cases)
+    func extremeFactsAreLoadErrors(name: String, facts: String, named: String) throws {
+        // Later fields override the defaults in the table constructor.
+        let source = """
+            local E = { id = "extreme", description = "declares too much", version = "1.0.0",
+              observation_space = space.discrete(2), action_space = space.discrete(2), max_steps = 2, \(facts) }
+            function E.reset(self, params) return 0, {} end
+            function E.step(self, action) return 0, 0, true, false, {} end
+            return E
+            """
+        #expect {
+            _ = try Package.catalog.load(Package.script(source))
+        } throws: { error in
+            guard case .spec = error as? EnvironmentError else { return false }
+            return "\(error)".contains(named)
+        }
+    }
+}
+
+@Suite struct CatalogHardeningTests {
+    // 13.6: a FIFO named *.lua in a --path folder is reported, never opened (opening one blocks forever).
+    @Test func fifosAreNeverOpened() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fifo-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        #expect(mkfifo(directory + "/trap.lua", 0o600) == 0)
+        try DriverTests.game().write(toFile: directory + "/fine.lua", atomically: true, encoding: .utf8)
+        let catalog = EnvironmentCatalog(extraPaths: [directory], bundled: Package.environments)
+        let mine = catalog.scripts().filter { $0.path.hasPrefix(directory) }
+        #expect(mine.count == 2)
+        for script in mine where script.path.hasSuffix("trap.lua") {
+            #expect {
+                _ = try catalog.load(script)
+            } throws: { error in "\(error)".contains("not a regular file") }
+        }
+        #expect(try catalog.load("hostile_game").spec.id == "hostile_game")
+        #expect(throws: EnvironmentError.self) { _ = try catalog.load(directory + "/trap.lua") }
+    }
+}

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import LudusLua
 
@@ -110,9 +113,19 @@ public struct EnvironmentCatalog: Sendable {
         throw .notFound(name, searched: roots.map(Self.display))
     }
 
-    /// The `id = "..."` a script declares, read without running it.
+    /// Whether `path` is a regular file (after symlinks). A FIFO, socket or device named
+    /// `*.lua` would block or never end when read, so nothing opens one.
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// The `id = "..."` a script declares, read without running it (from its first 64 KiB,
+    /// and only from regular files).
     static func declaredID(_ path: String) -> String? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        guard isRegularFile(path), let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: 1 << 16), let text = String(data: data, encoding: .utf8) else { return nil }
         guard let range = text.range(of: #"(^|[^A-Za-z0-9_.])id\s*=\s*"([^"]+)""#, options: .regularExpression) else { return nil }
         let match = text[range]
         guard let open = match.firstIndex(of: "\"") else { return nil }
@@ -125,7 +138,11 @@ public struct EnvironmentCatalog: Sendable {
     }
 
     public func load(_ location: ScriptLocation, limits: LuaLimits = .default, logger: Logger? = nil) throws(EnvironmentError) -> LuaEnvironment {
-        try LuaEnvironment(path: location.path, displayName: location.displayName, limits: limits,
+        guard Self.isRegularFile(location.path) else {
+            throw .unreadable(location.displayName, reason: FileManager.default.fileExists(atPath: location.path)
+                ? "not a regular file (a FIFO, socket or device is never opened)" : "no such file")
+        }
+        return try LuaEnvironment(path: location.path, displayName: location.displayName, limits: limits,
                            libraryDirectory: location.libraryDirectory, logger: logger)
     }
 }

@@ -9,6 +9,8 @@ public enum EnvironmentError: Error, Hashable, Sendable, CustomStringConvertible
     case parameter(ParameterError)
     /// No environment has this id or path.
     case notFound(String, searched: [String])
+    /// The script file cannot be read as a script (not a regular file, missing).
+    case unreadable(String, reason: String)
     /// The script ran but broke the contract (a reward of the wrong shape or not finite,
     /// an observation outside its space, a player to move out of range).
     case contract(ContractViolation)
@@ -25,6 +27,7 @@ public enum EnvironmentError: Error, Hashable, Sendable, CustomStringConvertible
         case .notFound(let name, let searched):
             return "no environment '\(name)' (searched \(searched.joined(separator: ", ")); try `ludus list`)"
         case .contract(let violation): return violation.description
+        case .unreadable(let file, let reason): return "\(file): \(reason)"
         case .unsupported(let message): return message
         }
     }
@@ -37,6 +40,7 @@ public enum EnvironmentError: Error, Hashable, Sendable, CustomStringConvertible
         case .parameter: return "parameter_error"
         case .notFound: return "not_found"
         case .contract: return "contract_violation"
+        case .unreadable: return "unreadable"
         case .unsupported: return "unsupported"
         }
     }

@@ -57,7 +57,7 @@ public struct EnvironmentSpec: Hashable, Sendable {
             throw SpecError(error.message, at: location)
         }
         let players = e["players"].isNil ? 1 : (e["players"].intValue ?? 0)
-        guard players >= 1 else { throw fail("E.players must be a positive integer") }
+        guard players >= 1, players <= SpecLimits.maxPlayers else { throw fail("E.players must be an integer in 1...\(SpecLimits.maxPlayers)") }
         self.players = players
         if let names = e["roles"].arrayValue {
             let roles = names.compactMap(\.stringValue)

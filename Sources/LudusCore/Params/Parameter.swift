@@ -42,14 +42,24 @@ public struct Parameter: Hashable, Sendable {
         self.kind = kind
         description = value["description"].stringValue ?? ""
         maxLength = value["max_length"].intValue ?? 100_000
+        guard maxLength >= 0, maxLength <= SpecLimits.maxTextLength else {
+            throw SpecError("params.\(name).max_length must be in 0...\(SpecLimits.maxTextLength)")
+        }
         choices = value["choices"].arrayValue ?? []
         switch kind {
         case .int, .float:
             guard let low = value["min"].doubleValue, let high = value["max"].doubleValue, low <= high else {
                 throw SpecError("params.\(name) needs numbers min <= max")
             }
+            // Bounds the samplers can use: finite with a finite width, and exact integers for int parameters.
+            guard low.isFinite, high.isFinite, (high - low).isFinite else {
+                throw SpecError("params.\(name): min and max must be finite numbers whose difference is finite")
+            }
             if kind == .int, low != low.rounded() || high != high.rounded() {
                 throw SpecError("params.\(name): an int parameter needs integer min and max")
+            }
+            if kind == .int, abs(low) > Double(SpecLimits.maxInteger) || abs(high) > Double(SpecLimits.maxInteger) {
+                throw SpecError("params.\(name): an int parameter's min and max must lie in -2^53...2^53")
             }
             min = low
             max = high
