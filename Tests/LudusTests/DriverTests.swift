@@ -189,6 +189,10 @@ import LudusLua
         #expect {
             _ = try EpisodeRunner(environment: env, agents: try agents(env)).run(episode: 1, seed: 1, params: [:])
         } throws: { error in "\(error)".contains("current_player") && "\(error)".contains(".lua:") }
+        // MCTS meets the bad player inside its search: an environment error too, not an index out of range.
+        #expect {
+            _ = try EpisodeRunner(environment: env, agents: try agents(env, "mcts:8")).run(episode: 1, seed: 1, params: [:])
+        } throws: { error in "\(error)".contains("current_player") }
         // A tournament records the game as an error and commits every game.
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -50,6 +50,7 @@ public final class MCTSAgent: Agent {
             while !done {
                 let player = try simulation.turn(legal: &legalScratch)
                 if player == 0 { done = true; break }
+                try Self.check(player, players: players, in: environment)
                 if node.untried == nil { node.untried = legalScratch }
                 let action: Int
                 var expanded = false
@@ -79,6 +80,7 @@ public final class MCTSAgent: Agent {
             while !done && depth < cap {
                 let player = try simulation.turn(legal: &legalScratch)
                 guard player != 0, !legalScratch.isEmpty else { break }
+                try Self.check(player, players: players, in: environment)
                 let action = legalScratch[Int(generator.nextInt(0, Int64(legalScratch.count - 1)))]
                 let step = try simulation.step(.discrete(action))
                 for i in 0..<players { returns[i] += step.reward(of: i + 1) }
@@ -99,6 +101,15 @@ public final class MCTSAgent: Agent {
             return a.key > b.key
         }
         return .discrete(best?.key ?? legalActions[0])
+    }
+
+    /// A player to move outside `1...players` in a simulation is the environment's fault,
+    /// reported like the driver reports it (and never an index out of range here).
+    private static func check(_ player: Int, players: Int, in environment: any Environment) throws(EnvironmentError) {
+        guard player >= 1 && player <= players else {
+            throw .contract(ContractViolation(function: "current_player", message: "returned \(player), outside 1...\(players), during a search on a clone",
+                                              location: environment.location(of: "current_player"), file: environment.spec.path))
+        }
     }
 
     private func select(_ node: Node) -> Int {

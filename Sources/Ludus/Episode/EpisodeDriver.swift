@@ -151,6 +151,9 @@ public final class EpisodeDriver {
             let action: Action
             do {
                 action = try agent.act(in: environment, legalActions: legal)
+            } catch let error as EnvironmentError {
+                // The environment failed inside the agent's turn (a search on its clones): its error, not a forfeit.
+                throw .environment(error)
             } catch {
                 let reason = (error as? AgentFailure)?.reason ?? "\(error)"
                 try fail(&progress, player: player, AgentFailure(agent: agent.name, reason: reason))
