@@ -1,7 +1,7 @@
 -- countdown: combine numbers pairwise with + - * / until one is left; it should equal the target.
 --
 -- Puzzles follow reasoning-gym's countdown (same params and defaults) and always
--- have a solution that uses every number once (see lib/countdown.lua). One extra
+-- have a solution that uses every number once (see lib/countdown/generator.lua). One extra
 -- param, `numbers`, is a single curriculum level: when 2 or more it fixes the count
 -- (min_numbers = max_numbers = numbers), e.g. levels 3, 4, 5 for training and 6 as
 -- the held-out test (SEC); the default 0 keeps reasoning-gym's min/max (4..6).
@@ -20,10 +20,13 @@
 -- or earlier when no legal action is left (reward 0). The functions item, score,
 -- score_item, verify_trace and solve serve the question/answer form of the puzzle.
 
-local C = require "countdown"
+local rules = require "countdown.rules"
+local CE = require "countdown.env"
+local solver = require "countdown.solver"
+local text = require "countdown.text"
 
-local MAX = C.MAX_NUMBERS
-local CAP = C.CAP
+local MAX = rules.MAX_NUMBERS
+local CAP = rules.CAP
 
 -- PAIRS[p] = {i, j} for p = 0 .. MAX*(MAX-1)/2 - 1 (constant).
 local PAIRS, PAIR_INDEX = {}, {}
@@ -54,19 +57,10 @@ local E = {
   },
   action_space = space.discrete(NUM_PAIRS * 4),
 
-  params = {
-    min_numbers = { kind = "int", min = 2, max = MAX, default = 4, description = "fewest numbers in a puzzle" },
-    max_numbers = { kind = "int", min = 2, max = MAX, default = 6, description = "most numbers in a puzzle" },
+  params = CE.params{
     numbers = { kind = "int", min = 0, max = MAX, default = 0,
                 description = "numbers in every puzzle (a curriculum level: sets min_numbers and max_numbers); 0: use min_numbers..max_numbers" },
-    min_value = { kind = "int", min = 1, max = 1000, default = 1, description = "smallest starting number" },
-    max_value = { kind = "int", min = 1, max = 1000, default = 100, description = "largest starting number" },
-    min_target = { kind = "int", min = 1, max = 100000, default = 100, description = "smallest target" },
-    max_target = { kind = "int", min = 1, max = 100000, default = 999, description = "largest target" },
-    operators = { kind = "choice", choices = C.OPERATOR_CHOICES, default = "+-*/",
-                  description = "allowed operators" },
-    partial_credit = { kind = "choice", choices = { "reasoning_gym", "seed_papers" }, default = "reasoning_gym",
-                       description = "text scores for wrong answers: 0.05/0.01 (reasoning-gym) or 0.1/0 (seed papers)" },
+    partial_credit = CE.partial_credit_param("text scores for wrong answers: 0.05/0.01 (reasoning-gym) or 0.1/0 (seed papers)"),
   },
 
   max_steps = MAX - 1,
@@ -74,7 +68,7 @@ local E = {
   success_threshold = 1,
 }
 
-C.install(E)
+CE.install(E)
 
 function E.reset(self, params)
   self:new_puzzle(params)
@@ -96,7 +90,7 @@ function E.reset(self, params)
   return obs, info
 end
 
-local OPS = C.OPS
+local OPS = rules.OPS
 
 -- The result of action `action` in the current state, or nil if illegal.
 local function outcome(self, action)
@@ -106,7 +100,7 @@ local function outcome(self, action)
   local i, j = pair[1], pair[2]
   local obs = self.obs
   if j > obs.count or not self.opset[op] then return nil end
-  local r, a, b = C.combine(obs.numbers[i], obs.numbers[j], op)
+  local r, a, b = rules.combine(obs.numbers[i], obs.numbers[j], op)
   return r, a, b, i, j, op
 end
 
@@ -123,7 +117,7 @@ function E.legal_actions(self)
       local x, y = numbers[i], numbers[j]
       for o = 1, 4 do
         local op = OPS[o]
-        if opset[op] and C.combine(x, y, op) ~= nil then
+        if opset[op] and rules.combine(x, y, op) ~= nil then
           n = n + 1
           legal[n] = p * 4 + o - 1
         end
@@ -203,7 +197,7 @@ function E.solve(self)
   if self.over then return nil end
   local left = {}
   for k = 1, obs.count do left[k] = obs.numbers[k] end
-  return (C.solve(left, self.target, self.params.operators))
+  return (solver.solve(left, self.target, self.params.operators))
 end
 
 -- A solution from the current state as step-mode actions, or nil.
@@ -214,7 +208,7 @@ function E.solution_actions(self)
   for k = 1, self.obs.count do values[k] = self.obs.numbers[k] end
   local actions = {}
   for _, step in ipairs(steps) do
-    local a, op, b, c = C.parse_step(step)
+    local a, op, b, c = text.parse_step(step)
     local ia, ib
     for k = 1, #values do if values[k] == a then ia = k; break end end
     for k = 1, #values do if k ~= ia and values[k] == b then ib = k; break end end

@@ -11,7 +11,10 @@
 -- when the grid is full, or with reward 0 (info.dead_end) when some empty cell has
 -- no legal digit left. The observation pads 4x4 grids to 81 cells with zeros.
 
-local S = require "sudoku"
+local SE = require "sudoku.env"
+local Grid = require "sudoku.grid"
+local solver = require "sudoku.solver"
+local text = require "sudoku.text"
 
 local E = {
   id = "sudoku",
@@ -25,46 +28,32 @@ local E = {
   },
   action_space = space.discrete(81 * 9),
 
-  params = {
-    size = { kind = "choice", choices = { 9, 4 }, default = 9, description = "grid size: 9 (3x3 boxes) or 4 (2x2 boxes)" },
-    min_empty = { kind = "int", min = 0, max = 64, default = 30, description = "fewest empty cells (4x4: at most 12)" },
-    max_empty = { kind = "int", min = 0, max = 64, default = 50, description = "most empty cells (4x4: at most 12)" },
-  },
+  params = SE.params(),
 
   max_steps = 81,
   reward_range = { 0, 1 },
   success_threshold = 1,
 }
 
-S.install(E)
+SE.install(E)
 
-local GEOM = S.GEOM
+local GEOM = Grid.GEOM
 
 function E.reset(self, params)
   self:new_puzzle(params)
   local n = self.n
-  local G = GEOM[n]
   local obs = self.obs
   if obs == nil then obs = { board = {} }; self.obs = obs end
   local board = obs.board
   for c = 1, 81 do board[c] = 0 end
-  local rows, cols, boxes = {}, {}, {}
-  for i = 0, n - 1 do rows[i], cols[i], boxes[i] = 0, 0, 0 end
   local empty = 0
   for c = 1, n * n do
     local d = self.puzzle[c]
     board[c] = d
-    if d ~= 0 then
-      local bit = 1 << (d - 1)
-      rows[G.row[c]] = rows[G.row[c]] | bit
-      cols[G.col[c]] = cols[G.col[c]] | bit
-      boxes[G.box[c]] = boxes[G.box[c]] | bit
-    else
-      empty = empty + 1
-    end
+    if d == 0 then empty = empty + 1 end
   end
   obs.size = n
-  self.rows, self.cols, self.boxes = rows, cols, boxes
+  self.rows, self.cols, self.boxes = Grid.masks(self.puzzle, n)
   self.empty = empty
   self.placed = {}      -- actions taken, in order
   self.over = false
@@ -167,10 +156,10 @@ end
 -- Placements completing the current board ("r1c3=5", row-major), or nil if a
 -- placement so far contradicts the solution.
 function E.solve(self)
-  if self.obs == nil then return S.solve_steps(self.puzzle, self.n) end
+  if self.obs == nil then return solver.solve_steps(self.puzzle, self.n) end
   local grid = {}
   for c = 1, self.n * self.n do grid[c] = self.obs.board[c] end
-  return S.solve_steps(grid, self.n)
+  return solver.solve_steps(grid, self.n)
 end
 
 -- The same as step-mode actions.
@@ -179,7 +168,7 @@ function E.solution_actions(self)
   if steps == nil then return nil end
   local actions = {}
   for i, s in ipairs(steps) do
-    local c, d = S.parse_step(s, self.n)
+    local c, d = text.parse_step(s, self.n)
     actions[i] = (c - 1) * self.n + d - 1
   end
   return actions

@@ -1,12 +1,24 @@
--- The SPC generator/critic game shared by countdown/critic and sudoku/critic.
+-- The SPC generator/critic game shared by countdown/critic and sudoku/critic
+-- (docs/critic.md).
 --
--- A puzzle module supplies three functions; this module supplies the game:
---   game.rewrite(self, kind) -> a sneaky rewrite of self.correct_step of that error
---                               type (drawing from self.rng), or nil when impossible
---   game.verify(self, steps) -> index of the first wrong step of `steps`, or nil
---   game.observe(self, role) -> fills self.obs for the player to move (0 once over)
--- The environment's reset sets self.k (prefix length), self.prefix and
--- self.correct_step, then returns G.start(self, params, game).
+--   local G = require "critic_game"
+--   G.define(E, game)
+--
+-- E already has its facts: id, description, version, error_types (generator
+-- action i rewrites with error type error_types[i + 1]) and the puzzle's params.
+-- `game` supplies the puzzle's part:
+--   game.feature_count             -> how many features a candidate step has
+--   game.draw(self, params)        -> draws a puzzle into self (from self.rng) and
+--                                     returns a correct solution trace (a list of steps)
+--   game.after_prefix(self, prefix) -> sets the state after the first steps (numbers
+--                                     left, the grid, ...) that rewrite and features read
+--   game.puzzle_lines(self)        -> the first lines of the observation text (the puzzle)
+--   game.features(self, step, k, out) -> fills out with the features of `step` after k steps
+--   game.rewrite(self, kind)       -> a sneaky rewrite of self.correct_step of that error
+--                                     type (drawing from self.rng), or nil when impossible
+--   game.verify(self, steps)       -> index of the first wrong step of `steps`, or nil
+-- define adds the correct_rate param, players, roles, the spaces, max_steps and
+-- reward_range, and E.reset, E.current_player, E.legal_actions, E.step, E.render.
 local G = {}
 
 -- Index of the first wrong step of prefix + {candidate}, or nil: the truth.
@@ -29,25 +41,74 @@ local function corrupt(self, game, errors, choice)
   return self.correct_step, "none"
 end
 
--- Ends a reset: decides whether the correct step is shown (the critic moves first)
--- or the generator moves, and fills the first observation.
-function G.start(self, params, game)
-  self.show_correct = self.rng:float() < params.correct_rate
-  self.generator_moved = false
-  self.error_type = "none"
-  self.candidate = self.correct_step
-  self.player = self.show_correct and 2 or 1
-  if self.obs == nil then self.obs = { features = {} } end
-  game.observe(self, self.player)
-  local info = self.info
-  if info == nil then info = {}; self.info = info end
-  info.truth, info.error_type, info.verdict, info.first_wrong, info.prefix_length = nil, nil, nil, nil, nil
-  return self.obs, info
+-- Sets the observation for the player to move (1 generator, 2 critic).
+local function observe(self, game, errors, role)
+  local obs = self.obs
+  local lines = game.puzzle_lines(self)
+  local k = self.k
+  if k == 0 then
+    lines[#lines + 1] = "Solution steps so far: none."
+  else
+    lines[#lines + 1] = "Solution steps so far:"
+    for i = 1, k do lines[#lines + 1] = "Step " .. i .. ": " .. self.trace[i] end
+  end
+  if role == 1 then
+    lines[#lines + 1] = "Correct step " .. (k + 1) .. ": " .. self.correct_step
+    local names = {}
+    for i, name in ipairs(errors) do names[i] = (i - 1) .. " " .. name end
+    lines[#lines + 1] = "Rewrite it into a wrong step of type: " .. table.concat(names, ", ") .. "."
+    game.features(self, self.correct_step, k, obs.features)
+  else
+    lines[#lines + 1] = "Proposed step " .. (k + 1) .. ": " .. self.candidate
+    lines[#lines + 1] = "Is step " .. (k + 1) .. " correct? Answer correct or incorrect."
+    game.features(self, self.candidate, k, obs.features)
+  end
+  obs.text = table.concat(lines, "\n")
+  obs.role = role
 end
 
--- Installs current_player, legal_actions, step and render on E (E.error_types set).
-function G.install(E, game)
+function G.define(E, game)
   local errors = E.error_types
+
+  E.players = 2
+  E.roles = { "generator", "critic" }
+  E.observation_space = space.dict{
+    text = space.text(4096),
+    features = space.box(-1e9, 1e9, { game.feature_count }),
+    role = space.discrete(3),              -- the player to move; 0 once over
+  }
+  E.action_space = space.discrete(math.max(#errors, 2))
+  E.params.correct_rate = { kind = "float", min = 0, max = 1, default = 0.5,
+                            description = "probability that the episode shows the correct step (no generator move)" }
+  E.max_steps = 2
+  E.reward_range = { -1, 1 }
+
+  -- A puzzle and a correct trace, a prefix length k (uniform in 0 .. #trace-1),
+  -- and whether the correct step trace[k+1] is shown (probability correct_rate:
+  -- the critic moves first) or the generator moves.
+  function E.reset(self, params)
+    local trace = game.draw(self, params)
+    self.trace = trace
+    local k = self.rng:int(0, #trace - 1)
+    self.k = k
+    local prefix = {}
+    for i = 1, k do prefix[i] = trace[i] end
+    self.prefix = prefix
+    game.after_prefix(self, prefix)
+    self.correct_step = trace[k + 1]
+
+    self.show_correct = self.rng:float() < params.correct_rate
+    self.generator_moved = false
+    self.error_type = "none"
+    self.candidate = self.correct_step
+    self.player = self.show_correct and 2 or 1
+    if self.obs == nil then self.obs = { features = {} } end
+    observe(self, game, errors, self.player)
+    local info = self.info
+    if info == nil then info = {}; self.info = info end
+    info.truth, info.error_type, info.verdict, info.first_wrong, info.prefix_length = nil, nil, nil, nil, nil
+    return self.obs, info
+  end
 
   function E.current_player(self) return self.player end
 
@@ -75,7 +136,7 @@ function G.install(E, game)
       self.generator_moved = true
       self.candidate, self.error_type = corrupt(self, game, errors, action)
       self.player = 2
-      game.observe(self, 2)
+      observe(self, game, errors, 2)
       return self.obs, { 0, 0 }, false, false, info
     end
 

@@ -13,6 +13,8 @@
 -- mission and the task. Everything is plain data, so the host's deep copy
 -- clones an episode exactly. This module keeps no state of its own.
 
+local shuffle = require "shuffle"
+
 local M = {}
 
 ---------------------------------------------------------------------------
@@ -205,13 +207,9 @@ function M.place_agent(self, top_x, top_y, size_x, size_y, rand_dir, max_tries)
   return x, y
 end
 
--- Fisher-Yates shuffle of a list in place with self.rng.
+-- Fisher-Yates shuffle of a list in place with self.rng (lib/shuffle.lua).
 function M.shuffle(self, list)
-  for i = #list, 2, -1 do
-    local j = self.rng:int(1, i)
-    list[i], list[j] = list[j], list[i]
-  end
-  return list
+  return shuffle(self.rng, list)
 end
 
 ---------------------------------------------------------------------------

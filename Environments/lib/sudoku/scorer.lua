@@ -1,0 +1,79 @@
+-- sudoku.scorer: scores a text answer to a Sudoku puzzle as reasoning-gym does,
+-- and checks an answer against the rules alone.
+
+local Grid = require "sudoku.grid"
+local text = require "sudoku.text"
+
+local M = {}
+
+local GEOM = Grid.GEOM
+
+local function rstrip_lines(s)
+  local lines = text.split_lines(s)
+  for i, l in ipairs(lines) do lines[i] = l:gsub("%s+$", "") end
+  return table.concat(lines, "\n")
+end
+
+local function text_length(s)
+  return utf8.len(s) or #s
+end
+
+-- reasoning-gym's score: 1.0 for the exact solution text (trailing spaces per line
+-- ignored); else 0.9 * fraction of cells matching the solution, reading rows as
+-- answer_rows does; times len(oracle) / len(answer) when the answer is longer.
+function M.score(solution, n, answer, oracle)
+  if type(answer) ~= "string" then return 0.0 end
+  answer = text.extract_answer(answer)
+  if #answer == 0 then return 0.0 end
+  oracle = oracle or text.to_string(solution, n)
+  local reward
+  if answer == oracle or rstrip_lines(answer) == rstrip_lines(oracle) then
+    reward = 1.0
+  else
+    local matching = 0
+    for r, digits in ipairs(text.answer_rows(answer, n)) do
+      for k = 1, n do
+        if digits[k] == solution[(r - 1) * n + k] then matching = matching + 1 end
+      end
+    end
+    reward = matching / (n * n) * 0.9
+  end
+  local la, lo = text_length(answer), text_length(oracle)
+  if la > lo then reward = reward * lo / la end
+  return reward
+end
+
+-- Rule check without the stored solution: true when the answer holds n rows of n
+-- digits that keep the puzzle's givens and satisfy the row, column and box rules.
+function M.check_answer(puzzle, n, answer)
+  if type(answer) ~= "string" then return false, "not text" end
+  local rows = text.answer_rows(text.extract_answer(answer), n)
+  if #rows < n then return false, "fewer than " .. n .. " rows of " .. n .. " digits" end
+  local grid = {}
+  for r = 1, n do
+    for k = 1, n do
+      local d = rows[r][k]
+      if d > n then return false, "digit " .. d .. " out of range" end
+      grid[(r - 1) * n + k] = d
+    end
+  end
+  for c = 1, n * n do
+    if puzzle[c] ~= 0 and puzzle[c] ~= grid[c] then
+      return false, string.format("r%dc%d changes a given", (c - 1) // n + 1, (c - 1) % n + 1)
+    end
+  end
+  local G = GEOM[n]
+  local seen = {}
+  for c = 1, n * n do
+    local bit = 1 << (grid[c] - 1)
+    for kind, idx in ipairs({ G.row[c], G.col[c], G.box[c] }) do
+      local key = kind * 16 + idx
+      local m = seen[key] or 0
+      if m & bit ~= 0 then return false, string.format("r%dc%d repeats %d", (c - 1) // n + 1, (c - 1) % n + 1, grid[c]) end
+      seen[key] = m | bit
+    end
+  end
+  return true, "valid"
+end
+
+return M
