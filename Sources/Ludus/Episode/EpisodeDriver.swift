@@ -235,7 +235,9 @@ public final class EpisodeDriver {
 
     @inline(__always)
     private func checkObservation(function: String) throws(EpisodeError) {
-        if let problem = bounds.problem(with: environment.observation) {
+        let observation = environment.observation
+        if bounds.contains(observation) { return }
+        if let problem = bounds.problem(with: observation) {
             throw .environment(violation(function, "returned an observation outside \(environment.spec.observationSpace): \(problem)"))
         }
     }

@@ -9,31 +9,45 @@ public struct Step: Hashable, Sendable {
     public var terminated: Bool
     /// The episode was cut (time limit): bootstrap past it.
     public var truncated: Bool
+    @usableFromInline var playerCount: Int
     /// Number of players whose rewards the step holds.
-    public private(set) var players: Int
-    private var inline: Inline = Inline()
-    private var overflow: [Double] = []
+    public var players: Int { playerCount }
+    @usableFromInline var inline: Inline = Inline()
+    @usableFromInline var overflow: [Double] = []
 
     /// Rewards of players 2...8.
-    private struct Inline: Hashable, Sendable {
-        var r2 = 0.0, r3 = 0.0, r4 = 0.0, r5 = 0.0, r6 = 0.0, r7 = 0.0, r8 = 0.0
+    @usableFromInline struct Inline: Hashable, Sendable {
+        @usableFromInline var r2 = 0.0, r3 = 0.0, r4 = 0.0, r5 = 0.0, r6 = 0.0, r7 = 0.0, r8 = 0.0
+        @usableFromInline init() {}
     }
 
+    @inlinable
     public init(reward: Double, terminated: Bool, truncated: Bool) {
         self.reward = reward
         self.terminated = terminated
         self.truncated = truncated
-        players = 1
+        playerCount = 1
     }
 
     /// A step of a game: `rewards` holds one reward per player (read, not kept).
-    public init<Rewards: Collection<Double>>(rewards: Rewards, terminated: Bool, truncated: Bool) {
-        self.init(reward: rewards.first ?? 0, terminated: terminated, truncated: truncated)
-        players = Swift.max(1, rewards.count)
-        for (index, value) in rewards.enumerated().dropFirst() { set(value, of: index + 1) }
+    @inlinable
+    public init(rewards: UnsafeBufferPointer<Double>, terminated: Bool, truncated: Bool) {
+        self.init(reward: rewards.isEmpty ? 0 : rewards[0], terminated: terminated, truncated: truncated)
+        playerCount = Swift.max(1, rewards.count)
+        var player = 2
+        while player <= rewards.count {
+            set(rewards[player - 1], of: player)
+            player += 1
+        }
     }
 
-    private mutating func set(_ value: Double, of player: Int) {
+    /// A step of a game from a list of rewards, one per player.
+    public init(rewards: [Double], terminated: Bool, truncated: Bool) {
+        self = rewards.withUnsafeBufferPointer { Step(rewards: $0, terminated: terminated, truncated: truncated) }
+    }
+
+    @inlinable
+    mutating func set(_ value: Double, of player: Int) {
         switch player {
         case 1: reward = value
         case 2: inline.r2 = value
@@ -50,7 +64,7 @@ public struct Step: Hashable, Sendable {
     }
 
     /// The reward of a player (1-based).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func reward(of player: Int) -> Double {
         switch player {
         case 1: return reward
@@ -68,5 +82,5 @@ public struct Step: Hashable, Sendable {
     /// Reward of each player (allocates: prefer `reward(of:)` in loops).
     public var rewards: [Double] { (1...players).map(reward(of:)) }
 
-    public var isDone: Bool { terminated || truncated }
+    @inlinable public var isDone: Bool { terminated || truncated }
 }

@@ -3,9 +3,9 @@
 /// observation can be checked against it with one comparison per number and no
 /// allocation. Built once per driver.
 public struct ObservationBounds {
-    private var low: [Double] = []
-    private var high: [Double] = []
-    private var integral: [Bool] = []
+    @usableFromInline var low: [Double] = []
+    @usableFromInline var high: [Double] = []
+    @usableFromInline var integral: [Bool] = []
     private var numberNames: [String] = []
     private var textLengths: [ClosedRange<Int>] = []
     private var textNames: [String] = []
@@ -13,7 +13,9 @@ public struct ObservationBounds {
 
     public init(_ space: Space) {
         self.space = space
+        hasNoTexts = true
         add(space, name: "")
+        hasNoTexts = textLengths.isEmpty
     }
 
     private mutating func add(_ space: Space, name: String) {
@@ -38,9 +40,32 @@ public struct ObservationBounds {
         }
     }
 
+    /// Whether every number of the observation is inside its bounds: the per-step test,
+    /// inlined into the driver; ``problem(with:)`` says why when it is not.
+    @inlinable
+    public func contains(_ observation: ObservationView) -> Bool {
+        let numbers = observation.numbers
+        guard numbers.count == low.count else { return false }
+        var inside = true
+        low.withUnsafeBufferPointer { low in
+            high.withUnsafeBufferPointer { high in
+                integral.withUnsafeBufferPointer { integral in
+                    for i in 0..<numbers.count {
+                        let x = numbers[i]
+                        if !(x >= low[i] && x <= high[i]) || (integral[i] && x != x.rounded(.towardZero)) { inside = false; return }
+                    }
+                }
+            }
+        }
+        return inside && hasNoTexts
+    }
+
+    /// True when the space has no text parts (their lengths are checked by ``problem(with:)``).
+    @usableFromInline var hasNoTexts: Bool
+
     /// Why the observation is outside the space, or nil. Allocates only to describe a problem.
-    @inline(__always)
     public func problem(with observation: ObservationView) -> String? {
+        if contains(observation) { return nil }
         let numbers = observation.numbers
         guard numbers.count == low.count else { return "expected \(low.count) numbers, got \(numbers.count)" }
         for i in 0..<numbers.count {
