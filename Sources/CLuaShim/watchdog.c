@@ -8,8 +8,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
+#include <string.h>
 
 #define WATCHDOG_TICK_NS 2000000ull  // 2 ms: the precision of a time limit
+#define LUDUS_MAX_ERROR_MESSAGE 4096  // bytes of an error message kept (the rest is cut)
 
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t watch_once = PTHREAD_ONCE_INIT;
@@ -107,6 +109,14 @@ int ludus_traceback_handler(lua_State *L) {
         else
             message = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
     }
+    size_t length = strlen(message);
+    if (length > LUDUS_MAX_ERROR_MESSAGE) {
+        // A 200 MB message (a `__tostring`, a huge error string) would be copied into the traceback
+        // and then into the host: keep its start and say how long it was.
+        lua_pushfstring(L, "%s... (error message of %I bytes cut)",
+                        lua_pushlstring(L, message, LUDUS_MAX_ERROR_MESSAGE), (lua_Integer)length);
+        message = lua_tostring(L, -1);
+    }
     luaL_traceback(L, L, message, 1);
     return 1;
 }
@@ -126,7 +136,9 @@ int ludus_call(lua_State *L, int nargs, int nresults) {
     if (fired || c->violation) lua_sethook(L, NULL, 0, 0);
     if (status == LUA_OK) return LUDUS_OK;
     if (c->violation) return LUDUS_ERR_VIOLATION;
-    if (fired) return LUDUS_ERR_TIME;
+    // A call that reached its memory cap is a memory limit even when the watchdog fired
+    // afterwards: emergency collections near the cap (or a pcall retrying) eat the budget.
     if (status == LUA_ERRMEM || c->memory_denied) return LUDUS_ERR_MEMORY;
+    if (fired) return LUDUS_ERR_TIME;
     return LUDUS_ERR_SCRIPT;
 }
