@@ -167,8 +167,10 @@ public struct TournamentConfig: Codable, Hashable, Sendable {
                 return keys.isEmpty ? "" : "\(keys): "
             }
             switch error {
-            case .dataCorrupted(let context) where context.codingPath.isEmpty && context.underlyingError != nil:
-                throw TournamentConfigError(message: "\(file): not valid JSON (\(context.underlyingError.map { "\($0)" } ?? ""))")
+            case .dataCorrupted(let context) where context.codingPath.isEmpty
+                && (context.underlyingError != nil || context.debugDescription.contains("not valid JSON")):
+                let detail = context.underlyingError.map { " (\($0))" } ?? ""
+                throw TournamentConfigError(message: "\(file): not valid JSON\(detail)")
             case .dataCorrupted(let context):
                 throw TournamentConfigError(message: "\(file): \(path(context))\(context.debugDescription)")
             case .keyNotFound(let key, let context):
