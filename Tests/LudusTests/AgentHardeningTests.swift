@@ -290,7 +290,8 @@ import LudusLua
 
     @Test func twoResumesOfOneTournamentAtOnceBothFinish() throws {
         let path = Self.folder() + "/resume.sqlite"
-        let config = TournamentConfig(environment: "tic_tac_toe", agents: ["random", "random", "random"], gamesPerPair: 60, seed: 5)
+        // Slow enough (MCTS) that the two runs overlap and play the same games.
+        let config = TournamentConfig(environment: "tic_tac_toe", agents: ["mcts:20", "mcts:30", "random"], gamesPerPair: 40, seed: 5)
         let first = TournamentRunner(config: config, catalog: Package.catalog, store: try ResultStore(path: path))
         first.stopAfter = 3
         try first.run(workers: 1, resume: false)

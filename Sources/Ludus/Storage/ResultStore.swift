@@ -105,13 +105,15 @@ public final class ResultStore: Sendable {
         }
     }
 
-    /// Throws unless the database is empty (when `requireLudus` is false) or holds Ludus's tables.
+    /// Throws unless the database is empty or has Ludus's migrations table (when `requireLudus`
+    /// is false: it may be mid-creation by another process), or holds Ludus's tables.
     static func refuseForeign(_ database: DatabaseQueue, path: String, requireLudus: Bool) throws {
         let tables = try database.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         }
         if tables.isEmpty && !requireLudus { return }
-        guard tables.contains("grdb_migrations") && tables.contains("tournament") else {
+        // Another process may be creating the schema right now: its migrations table comes first.
+        guard tables.contains("grdb_migrations") && (tables.contains("tournament") || !requireLudus) else {
             throw ResultStoreError.foreign(path: path, tables: tables)
         }
     }
