@@ -136,9 +136,7 @@ int ludus_call(lua_State *L, int nargs, int nresults) {
     if (fired || c->violation) lua_sethook(L, NULL, 0, 0);
     if (status == LUA_OK) return LUDUS_OK;
     if (c->violation) return LUDUS_ERR_VIOLATION;
-    // A call that reached its memory cap is a memory limit even when the watchdog fired
-    // afterwards: emergency collections near the cap (or a pcall retrying) eat the budget.
-    if (status == LUA_ERRMEM || c->memory_denied) return LUDUS_ERR_MEMORY;
     if (fired) return LUDUS_ERR_TIME;
+    if (status == LUA_ERRMEM || c->memory_denied) return LUDUS_ERR_MEMORY;
     return LUDUS_ERR_SCRIPT;
 }
