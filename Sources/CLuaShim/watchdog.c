@@ -8,8 +8,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
+#include <string.h>
 
 #define WATCHDOG_TICK_NS 2000000ull  // 2 ms: the precision of a time limit
+#define LUDUS_MAX_ERROR_MESSAGE 4096  // bytes of an error message kept (the rest is cut)
 
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t watch_once = PTHREAD_ONCE_INIT;
@@ -106,6 +108,14 @@ int ludus_traceback_handler(lua_State *L) {
             message = lua_tostring(L, -1);
         else
             message = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    size_t length = strlen(message);
+    if (length > LUDUS_MAX_ERROR_MESSAGE) {
+        // A 200 MB message (a `__tostring`, a huge error string) would be copied into the traceback
+        // and then into the host: keep its start and say how long it was.
+        lua_pushfstring(L, "%s... (error message of %I bytes cut)",
+                        lua_pushlstring(L, message, LUDUS_MAX_ERROR_MESSAGE), (lua_Integer)length);
+        message = lua_tostring(L, -1);
     }
     luaL_traceback(L, L, message, 1);
     return 1;

@@ -225,7 +225,7 @@ public final class ESStudent: Student {
     public static func open(_ path: String, for spec: EnvironmentSpec) throws -> ESStudent {
         let file = try LearnerFile.read(from: path)
         try file.require("student", equals: "es", path: path)
-        let strings = file.header["settings"] as? [String: String] ?? [:]
+        let strings = try file.settings(path: path) { try LearnerSettings(values: $0).layers("hidden", []) }
         let student = try ESStudent(observationSpace: spec.observationSpace, actionSpace: spec.actionSpace,
                                     settings: Settings(LearnerSettings(values: strings)))
         try student.load(from: path)

@@ -9,8 +9,9 @@ public final class ExternalAgent: Agent {
     private let command: String
     private let environment: EnvironmentSpec
     private let moveMilliseconds: Int
-    private var process: Process?
-    private var input: FileHandle?
+    /// The agent's pid; it leads its own process group (everything it starts is in it).
+    private var pid: pid_t = 0
+    private var inputDescriptor: Int32 = -1
     private var outputDescriptor: Int32 = -1
     private var buffer: [UInt8] = []
     private var steps = 0
@@ -25,9 +26,13 @@ public final class ExternalAgent: Agent {
     }
 
     deinit {
-        if process?.isRunning == true { try? send(["type": "quit"]) }
+        // A polite quit (it may take a moment to arrive), then the whole group goes.
+        if isRunning { try? send(["type": "quit"], deadline: Self.deadline(milliseconds: 100)) }
         stop()
     }
+
+    /// The process group of the running agent, or nil (for tests and diagnostics).
+    public var processGroup: pid_t? { pid > 0 ? pid : nil }
 
     public var needsObservationValue: Bool { true }
 
@@ -35,10 +40,12 @@ public final class ExternalAgent: Agent {
         failure = nil
         steps = 0
         do {
-            if process?.isRunning != true { try start() }
+            if !isRunning { try start() }
+            let limit = max(moveMilliseconds, 10_000)
+            let deadline = Self.deadline(milliseconds: limit)
             try send(["type": "start", "env": .string(environment.id), "player": .int(Int64(player)),
-                      "seed": .int(Int64(bitPattern: seed)), "action_space": describe(environment.actionSpace)])
-            let reply = try receive(milliseconds: max(moveMilliseconds, 10_000))
+                      "seed": .int(Int64(bitPattern: seed)), "action_space": describe(environment.actionSpace)], deadline: deadline, limit: limit)
+            let reply = try receive(deadline: deadline, limit: limit)
             guard reply["type"].stringValue == "ready" else { throw fail("expected {\"type\":\"ready\"}, got \(JSON.encode(reply))") }
         } catch let error as AgentFailure {
             failure = error
@@ -50,9 +57,12 @@ public final class ExternalAgent: Agent {
     public func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
         if let failure { throw failure }
         steps += 1
+        // One deadline for writing the observation and reading the answer: the move's.
+        let deadline = Self.deadline(milliseconds: moveMilliseconds)
         try send(["type": "act", "observation": environment.lastObservation,
-                  "legal_actions": .array(legalActions.map { .int(Int64($0)) }), "step": .int(Int64(steps))])
-        let reply = try receive(milliseconds: moveMilliseconds)
+                  "legal_actions": .array(legalActions.map { .int(Int64($0)) }), "step": .int(Int64(steps))],
+                 deadline: deadline, limit: moveMilliseconds)
+        let reply = try receive(deadline: deadline, limit: moveMilliseconds)
         let action = reply["action"]
         if let i = action.intValue { return .discrete(i) }
         if let s = action.stringValue { return .text(s) }
@@ -63,39 +73,94 @@ public final class ExternalAgent: Agent {
     }
 
     public func endEpisode(return episodeReturn: Double) {
-        if failure == nil, process?.isRunning == true { try? send(["type": "end", "return": .number(episodeReturn)]) }
+        guard failure == nil, isRunning else { return }
+        // No answer is expected, but an agent that stopped reading must not hang the host here either.
+        do { try send(["type": "end", "return": .number(episodeReturn)], deadline: Self.deadline(milliseconds: moveMilliseconds), limit: moveMilliseconds) }
+        catch { failure = error as? AgentFailure }
     }
 
     // MARK: - Process and pipes
 
+    static func deadline(milliseconds: Int) -> UInt64 {
+        DispatchTime.now().uptimeNanoseconds + UInt64(max(0, milliseconds)) * 1_000_000
+    }
+
+    private static let spawnLock = NSLock()
+
+    /// Whether the agent's process is alive (reaps it once it has exited).
+    private var isRunning: Bool {
+        guard pid > 0 else { return false }
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == 0
+    }
+
+    /// Starts `/bin/sh -c 'exec COMMAND'` in a new process group (POSIX_SPAWN_SETPGROUP), with
+    /// pipes on stdin and stdout (non-blocking on the host's side), stderr shared, and
+    /// SIGPIPE back to its default.
     private func start() throws {
         stop()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exec " + command]  // the program replaces the shell: one pid to kill
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.standardError
-        do { try process.run() } catch { throw fail("cannot start: \(error)") }
-        self.process = process
-        input = stdin.fileHandleForWriting
-        outputDescriptor = stdout.fileHandleForReading.fileDescriptor
-        _ = fcntl(outputDescriptor, F_SETFL, fcntl(outputDescriptor, F_GETFL) | O_NONBLOCK)
-        openPipes.append(stdout)
+        // Pipes are close-on-exec, made and spawned under one lock: a sibling agent started at
+        // the same moment by another worker never inherits this agent's pipe ends.
+        Self.spawnLock.lock()
+        defer { Self.spawnLock.unlock() }
+        var toChild: [Int32] = [-1, -1], fromChild: [Int32] = [-1, -1]
+        guard pipe(&toChild) == 0 else { throw fail("cannot start: pipe failed (errno \(errno))") }
+        guard pipe(&fromChild) == 0 else {
+            close(toChild[0]); close(toChild[1])
+            throw fail("cannot start: pipe failed (errno \(errno))")
+        }
+        for descriptor in toChild + fromChild { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawnattr_init(&attributes)
+        defer {
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+        }
+        posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setpgroup(&attributes, 0)  // its own group: pgid = its pid
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let arguments = ["/bin/sh", "-c", "exec " + command]  // the program replaces the shell: it leads the group
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var child: pid_t = 0
+        let status = posix_spawn(&child, "/bin/sh", &actions, &attributes, &argv, environ)
+        close(toChild[0])
+        close(fromChild[1])
+        guard status == 0 else {
+            close(toChild[1]); close(fromChild[0])
+            throw fail("cannot start: posix_spawn failed (errno \(status))")
+        }
+        pid = child
+        inputDescriptor = toChild[1]
+        outputDescriptor = fromChild[0]
+        for descriptor in [inputDescriptor, outputDescriptor] {
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        }
         buffer.removeAll()
     }
 
-    /// Keeps the pipe objects alive while their descriptors are in use.
-    private var openPipes: [Pipe] = []
-
+    /// Ends the agent and everything it started (SIGKILL to its process group), reaps it and closes the pipes.
     private func stop() {
-        // No waitUntilExit: from a worker thread it can wait forever on Linux; Foundation reaps the child.
-        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        try? input?.close()
-        input = nil
-        process = nil
-        openPipes.removeAll()
+        if pid > 0 {
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            pid = 0
+        }
+        if inputDescriptor >= 0 { close(inputDescriptor) }
+        if outputDescriptor >= 0 { close(outputDescriptor) }
+        inputDescriptor = -1
         outputDescriptor = -1
     }
 
@@ -105,16 +170,35 @@ public final class ExternalAgent: Agent {
         return failure
     }
 
-    private func send(_ message: [String: Value]) throws {
-        guard let input, process?.isRunning == true else { throw fail("agent is not running") }
+    /// Writes one line before `deadline` (the pipe is non-blocking: an agent that stops
+    /// reading cannot block the host past the move's limit).
+    private func send(_ message: [String: Value], deadline: UInt64, limit: Int = 100) throws {
+        guard inputDescriptor >= 0, isRunning else { throw fail("agent is not running") }
         let line = Array((JSON.encode(.table(message)) + "\n").utf8)
-        let written = line.withUnsafeBytes { Glibc.write(input.fileDescriptor, $0.baseAddress, $0.count) }
-        if written != line.count { throw fail("agent closed its input") }
+        var sent = 0
+        while sent < line.count {
+            let written = line.withUnsafeBytes { Glibc.write(inputDescriptor, $0.baseAddress! + sent, $0.count - sent) }
+            if written > 0 {
+                sent += written
+                continue
+            }
+            if written < 0 && errno == EINTR { continue }
+            guard written < 0 && errno == EAGAIN else { throw fail("agent closed its input") }
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else {
+                throw fail("agent stopped reading its input: \(sent) of \(line.count) bytes of the message written within \(limit) ms")
+            }
+            var descriptor = pollfd(fd: inputDescriptor, events: Int16(POLLOUT), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(min((deadline - now) / 1_000_000 + 1, 1000)))
+            if ready < 0 && errno != EINTR { throw fail("poll failed: \(errno)") }
+            if ready > 0 && descriptor.revents & Int16(POLLERR | POLLHUP) != 0 && descriptor.revents & Int16(POLLOUT) == 0 {
+                throw fail("agent closed its input")
+            }
+        }
     }
 
-    /// One line of JSON within `milliseconds`.
-    private func receive(milliseconds: Int) throws -> Value {
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(milliseconds) * 1_000_000
+    /// One line of JSON before `deadline`.
+    private func receive(deadline: UInt64, limit milliseconds: Int) throws -> Value {
         while true {
             if let newline = buffer.firstIndex(of: 0x0A) {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)

@@ -34,6 +34,18 @@ public final class LuaAgent: Agent {
 
     public var needsObservationValue: Bool { true }
 
+    /// Longest forfeit reason kept from a script's error (a `__tostring` may return 200 MB).
+    public static let maxReasonLength = 2000
+
+    /// The error's kind first (`time limit:`, `memory limit:`, `script error:`, ...), cut to
+    /// ``maxReasonLength`` characters.
+    static func reason(_ error: ScriptError) -> String {
+        let text = error.description
+        guard text.utf8.count > maxReasonLength else { return text }
+        let kept = String(decoding: text.utf8.prefix(maxReasonLength), as: UTF8.self)
+        return kept + "... (\(text.utf8.count) bytes in all)"
+    }
+
     /// Why `A.reset` failed this episode: the agent then forfeits at its first move.
     private var resetFailure: AgentFailure?
 
@@ -43,7 +55,7 @@ public final class LuaAgent: Agent {
         do {
             _ = try vm.call(resetRef, [.ref(instance), .value(.int(Int64(bitPattern: seed)))], results: 0)
         } catch {
-            resetFailure = AgentFailure(agent: name, reason: "reset failed: \(error)")
+            resetFailure = AgentFailure(agent: name, reason: "reset failed: " + Self.reason(error))
         }
     }
 
@@ -54,7 +66,7 @@ public final class LuaAgent: Agent {
             result = try vm.call(actRef, [.ref(instance), .value(environment.lastObservation),
                                           .value(.array(legalActions.map { .int(Int64($0)) }))], results: 1)[0]
         } catch {
-            throw AgentFailure(agent: name, reason: error.description)
+            throw AgentFailure(agent: name, reason: Self.reason(error))
         }
         if let action = result.intValue { return .discrete(action) }
         if let text = result.stringValue { return .text(text) }

@@ -430,7 +430,7 @@ public final class PPOStudent: Student {
     public static func open(_ path: String, for spec: EnvironmentSpec) throws -> PPOStudent {
         let file = try LearnerFile.read(from: path)
         try file.require("student", equals: "ppo", path: path)
-        let strings = file.header["settings"] as? [String: String] ?? [:]
+        let strings = try file.settings(path: path) { try LearnerSettings(values: $0).layers("hidden", []) }
         let continuous = (try? PolicyHead(space: spec.actionSpace))?.isContinuous ?? false
         let student = try PPOStudent(observationSpace: spec.observationSpace, actionSpace: spec.actionSpace,
                                      settings: Settings(LearnerSettings(values: strings), continuous: continuous))

@@ -36,8 +36,10 @@ public struct LearnerFile {
               let count = header["parameter_count"] as? Int
         else { throw EnvironmentError.unsupported("\(path) is not a learning student's file (no '\(magic)' header)") }
         let body = bytes[(second + 1)...]
-        guard body.count == count * 8 else {
-            throw EnvironmentError.unsupported("\(path): header says \(count) parameters, file holds \(body.count / 8)")
+        // Compared without multiplying: a crafted count (2^61) must not overflow.
+        guard count >= 0, body.count % 8 == 0, count == body.count / 8 else {
+            throw EnvironmentError.unsupported("\(path): field parameter_count says \(count) parameters, the file holds \(body.count / 8)"
+                                               + (body.count % 8 == 0 ? "" : " and \(body.count % 8) stray byte(s)"))
         }
         var parameters = [Double](repeating: 0, count: count)
         body.withContiguousStorageIfAvailable { raw in
@@ -47,7 +49,29 @@ public struct LearnerFile {
                 parameters[i] = Double(bitPattern: UInt64(littleEndian: bits))
             }
         }
+        if let bad = parameters.firstIndex(where: { !$0.isFinite }) {
+            throw EnvironmentError.unsupported("\(path): parameter \(bad) of \(count) is \(parameters[bad]); a student's parameters must be finite")
+        }
         return LearnerFile(header: header, parameters: parameters)
+    }
+
+    /// The settings a student is rebuilt from, checked before any network is allocated:
+    /// an error names the file and the field, and hidden layers that would need more
+    /// parameters than the file holds are refused (a crafted header cannot size memory).
+    public func settings(path: String, parse: ([String: String]) throws -> [Int]) throws -> [String: String] {
+        guard let strings = header["settings"] as? [String: String] else {
+            throw EnvironmentError.unsupported("\(path): field settings is missing or not an object of strings")
+        }
+        let hidden: [Int]
+        do { hidden = try parse(strings) } catch { throw EnvironmentError.unsupported("\(path): field settings: \(error)") }
+        var weights = 0
+        for (a, b) in zip(hidden, hidden.dropFirst()) {
+            weights += a * b  // each width is at most 4096 (LearnerSettings.layers)
+            guard weights <= parameters.count else {
+                throw EnvironmentError.unsupported("\(path): field settings: hidden layers \(hidden) need more parameters than the file's \(parameters.count)")
+            }
+        }
+        return strings
     }
 
     /// Throws unless `header[key]` equals `expected` (spaces, architecture), naming both.

@@ -1,6 +1,24 @@
 import Foundation
 import GRDB
 
+/// Why a database cannot be used.
+public enum ResultStoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The file is an SQLite database without Ludus's tables: it is left untouched.
+    case foreign(path: String, tables: [String])
+    /// Reading a database that does not exist.
+    case missing(path: String)
+
+    public var description: String {
+        switch self {
+        case .foreign(let path, let tables):
+            let shown = tables.isEmpty ? "no tables" : "tables " + tables.prefix(8).joined(separator: ", ") + (tables.count > 8 ? ", ..." : "")
+            return "\(path) is not a Ludus database (it has \(shown), not Ludus's tournament and grdb_migrations); it was left unchanged"
+        case .missing(let path):
+            return "no database at \(path)"
+        }
+    }
+}
+
 /// One played (or forfeited) game as stored.
 public struct GameRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "game"
@@ -31,18 +49,73 @@ public struct GameRecord: Codable, Hashable, Sendable, FetchableRecord, Persista
 public final class ResultStore: Sendable {
     let database: DatabaseQueue
 
-    public init(path: String) throws {
+    /// Opens (creating if needed) a Ludus database and brings its schema up to date.
+    /// - Parameter readOnly: open for reading only (`ludus ratings`): nothing is created,
+    ///   migrated or switched to WAL, and a database without Ludus's tables is refused.
+    /// - Throws: ``ResultStoreError/foreign(path:tables:)`` for an SQLite database that is not
+    ///   Ludus's (refused before anything in it is changed).
+    public init(path: String, readOnly: Bool = false) throws {
+        var configuration = Configuration()
+        // Writes begin IMMEDIATE (GRDB 7 does so for write transactions) and wait up to the busy
+        // timeout for it, so two processes on one file queue instead of failing with SQLITE_BUSY.
+        configuration.busyMode = .timeout(30)
+        if readOnly {
+            guard FileManager.default.fileExists(atPath: path) else { throw ResultStoreError.missing(path: path) }
+            configuration.readonly = true
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.refuseForeign(database, path: path, requireLudus: true)
+            return
+        }
         // `--db runs/new-folder/x.sqlite` should just work, as `--out` does.
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        var configuration = Configuration()
+        if FileManager.default.fileExists(atPath: path) {
+            // Look before touching: a foreign database must not be switched to WAL or given tables.
+            var look = Configuration()
+            look.readonly = true
+            look.busyMode = .timeout(30)
+            let probe = try DatabaseQueue(path: path, configuration: look)
+            try Self.refuseForeign(probe, path: path, requireLudus: false)
+            try probe.close()
+        }
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        configuration.busyMode = .timeout(10)
         database = try DatabaseQueue(path: path, configuration: configuration)
-        try Self.migrator.migrate(database)
+        try Self.migrate(database)
+    }
+
+    /// Applies missing migrations. Two processes creating the same new database at once both
+    /// find migrations to apply; each migration is an immediate transaction, so the second
+    /// waits for the first's commit and then fails on a table that now exists: it then reads
+    /// the applied migrations again and goes on from there.
+    static func migrate(_ database: DatabaseQueue) throws {
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(database)
+                return
+            } catch let error as DatabaseError where attempt < 20 && (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+                || (error.resultCode == .SQLITE_ERROR && (error.message ?? "").contains("already exists"))
+                || (error.resultCode == .SQLITE_CONSTRAINT && (error.message ?? "").contains("grdb_migrations"))) {
+                attempt += 1
+                usleep(useconds_t(20_000 * attempt))
+            }
+        }
+    }
+
+    /// Throws unless the database is empty or has Ludus's migrations table (when `requireLudus`
+    /// is false: it may be mid-creation by another process), or holds Ludus's tables.
+    static func refuseForeign(_ database: DatabaseQueue, path: String, requireLudus: Bool) throws {
+        let tables = try database.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        }
+        if tables.isEmpty && !requireLudus { return }
+        // Another process may be creating the schema right now: its migrations table comes first.
+        guard tables.contains("grdb_migrations") && (tables.contains("tournament") || !requireLudus) else {
+            throw ResultStoreError.foreign(path: path, tables: tables)
+        }
     }
 
     static var migrator: DatabaseMigrator {
@@ -241,6 +314,8 @@ public final class ResultStore: Sendable {
     }
 
     /// Commits the games that ended since the last commit, in one transaction (group commit).
+    /// A game another process already recorded (two `--resume` of one tournament at once play
+    /// the same seeded games) keeps its first record; the others are still committed.
     public func record(_ games: [GameRecord]) throws {
         guard !games.isEmpty else { return }
         try database.write { db in
@@ -249,6 +324,7 @@ public final class ResultStore: Sendable {
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO game (tournament_id, game_index, seed, seats, returns, length, outcome, forfeit_seat, reason, trajectory_hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (tournament_id, game_index) DO NOTHING
                 """)
             for game in games {
                 try insert.execute(arguments: [game.tournamentID, game.gameIndex, game.seed, game.seats, game.returns, game.length,

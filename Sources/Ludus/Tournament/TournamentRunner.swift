@@ -40,6 +40,7 @@ public final class TournamentRunner: @unchecked Sendable {
     /// - Returns: the tournament row and how many games this run played.
     @discardableResult
     public func run(workers: Int, resume: Bool) throws -> (ResultStore.Tournament, played: Int) {
+        try config.validate()
         let location = try catalog.resolve(config.environment)
         let probe = try catalog.load(location, limits: config.limits)
         guard probe.spec.players == 2 else {

@@ -19,8 +19,8 @@ struct EnvironmentOptions: ParsableArguments {
     var logger: Logger { Logger(label: "ludus.script") }
 
     func validate() throws {
-        guard memoryLimit > 0 else { throw ValidationError("--memory-limit must be positive") }
-        guard timeLimit >= 0 else { throw ValidationError("--time-limit must be 0 or more") }
+        guard (1...65_536).contains(memoryLimit) else { throw ValidationError("--memory-limit must be from 1 to 65536 MiB") }
+        guard (0...3_600_000).contains(timeLimit) else { throw ValidationError("--time-limit must be from 0 to 3600000 ms") }
     }
 
     func load(_ name: String) throws -> LuaEnvironment {

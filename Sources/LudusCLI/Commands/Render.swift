@@ -51,19 +51,7 @@ struct Render: ParsableCommand {
 
     func writePNG(_ svg: String) throws {
         guard let out else { throw CommandFailure("--format png needs --out FILE") }
-        let temporary = out + ".svg"
-        try svg.write(toFile: temporary, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: temporary) }
-        for (tool, arguments) in [("rsvg-convert", [temporary, "-o", out]), ("convert", [temporary, out])] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [tool] + arguments
-            process.standardError = FileHandle.nullDevice
-            if (try? process.run()) != nil {
-                process.waitUntilExit()
-                if process.terminationStatus == 0 { return }
-            }
-        }
-        throw CommandFailure("no SVG converter found: install librsvg2-bin (rsvg-convert), or use --format svg")
+        // Sanitized and converted in a private empty folder: an SVG must not draw local files.
+        do { try PNGConverter.convert(svg: svg, to: out) } catch let error as PNGConverter.Failure { throw CommandFailure(error.description) }
     }
 }

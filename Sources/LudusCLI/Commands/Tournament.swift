@@ -28,7 +28,7 @@ struct TournamentCommand: ParsableCommand {
 
     func validate() throws {
         if let games, games < 1 { throw ValidationError("--games must be at least 1") }
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard (1...256).contains(workers) else { throw ValidationError("--workers must be from 1 to 256") }
         if let moveTime, moveTime < 1 { throw ValidationError("--move-time must be positive") }
         if config != nil {
             // The file is the whole configuration: a flag beside it would be silently overridden (or override it).
@@ -46,15 +46,15 @@ struct TournamentCommand: ParsableCommand {
         var configuration: TournamentConfig
         if let config {
             guard let data = FileManager.default.contents(atPath: config) else { throw CommandFailure("cannot read \(config)") }
-            do { configuration = try JSONDecoder().decode(TournamentConfig.self, from: data) } catch {
-                throw CommandFailure("\(config): \(error)")
-            }
+            do { configuration = try TournamentConfig.decode(data, file: config) } catch { throw CommandFailure(error.message) }
         } else {
             guard let env, let agents else { throw ValidationError("give --env and --agents, or --config FILE") }
             configuration = TournamentConfig(environment: env, agents: agents.split(separator: ",").map(String.init), gamesPerPair: games ?? 10,
                                              seed: seed ?? 0, params: params, moveMilliseconds: moveTime ?? 5000,
                                              memoryMiB: options.memoryLimit, callMilliseconds: options.timeLimit,
                                              format: schedule ?? .roundRobin, rounds: rounds)
+            // The same bounds as a config file's keys (TournamentConfig.validate).
+            do { try configuration.validate() } catch { throw CommandFailure(error.message) }
         }
         let store = try ResultStore(path: db)
         for single in configuration.perEnvironment {
@@ -85,7 +85,7 @@ struct RatingsCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: db) else { throw CommandFailure("no database at \(db)") }
-        let store = try ResultStore(path: db)
+        let store = try ResultStore(path: db, readOnly: true)  // looking changes nothing
         guard let found = try store.latestTournament(id: tournament) else { throw CommandFailure("no tournament in \(db)") }
         try Self.printTable(store: store, tournament: found)
     }
