@@ -28,6 +28,6 @@ import LudusLua
 
     @Test func gamesWithoutTheTwoRolesAreRefused() throws {
         let env = try Package.catalog.load("tic_tac_toe")
-        #expect(throws: EnvironmentError.self) { try CriticLoop(environment: env, params: [:]) }
+        #expect(throws: SetupError.self) { try CriticLoop(environment: env, params: [:]) }
     }
 }

@@ -246,7 +246,7 @@ import LudusLua
     @Test func mctsRefusesNonClonableEnvironments() throws {
         let env = try Package.catalog.load("walker/bipedal")
         #expect(env.spec.clonable == false)
-        #expect(throws: EnvironmentError.self) { _ = try AgentFactory.make("mcts:10", for: env.spec) }
+        #expect(throws: SetupError.self) { _ = try AgentFactory.make("mcts:10", for: env.spec) }
     }
 
     // Bad input: one failed episode in teach is recorded, the run goes on.

@@ -147,7 +147,7 @@ import LudusLua
         var out = Array(repeating: -1.0, count: encoder.size)
         numbers.withUnsafeBufferPointer { n in out.withUnsafeMutableBufferPointer { encoder.encode(n, into: $0.baseAddress!) } }
         #expect(out == [0, 1, 0, 4.5, 7, 0, 1, 0, 0, 1, 1, 0])
-        #expect(throws: EnvironmentError.self) { try ObservationEncoder(space: .text(maxLength: 4, minLength: 0)) }
+        #expect(throws: SetupError.self) { try ObservationEncoder(space: .text(maxLength: 4, minLength: 0)) }
     }
 
     // MARK: Learning
@@ -304,7 +304,7 @@ import LudusLua
         #expect(try StudentFactory.make("es", for: corridor.spec).name == "es")
         #expect(try StudentFactory.make("mcts:20", for: corridor.spec).name == "mcts:20")
         #expect(try StudentFactory.make("mcts", for: corridor.spec).name == "mcts:100")
-        #expect(throws: EnvironmentError.self) { try StudentFactory.make("ppo:bogus=1", for: corridor.spec) }
-        #expect(throws: EnvironmentError.self) { try StudentFactory.make("es:pop=3", for: corridor.spec) }
+        #expect(throws: SetupError.self) { try StudentFactory.make("ppo:bogus=1", for: corridor.spec) }
+        #expect(throws: SetupError.self) { try StudentFactory.make("es:pop=3", for: corridor.spec) }
     }
 }

@@ -38,14 +38,14 @@ import LudusLua
 
     @Test func singlePlayerEnvironmentsAndUnloadableSnapshotsAreRefused() throws {
         let corridor = try Package.catalog.load("corridor")
-        #expect(throws: EnvironmentError.self) {
+        #expect(throws: SetupError.self) {
             try SelfPlayLoop(environment: corridor, student: StudentFactory.make("q", for: corridor.spec), studentSpec: "q", opponents: ["random"])
         }
         let game = try Package.catalog.load("tic_tac_toe")
-        #expect(throws: EnvironmentError.self) {
+        #expect(throws: SetupError.self) {
             try SelfPlayLoop(environment: game, student: StudentFactory.make("mcts:5", for: game.spec), studentSpec: "mcts:5", opponents: ["self"])
         }
-        #expect(throws: EnvironmentError.self) {
+        #expect(throws: SetupError.self) {
             try SelfPlayLoop(environment: game, student: StudentFactory.make("q", for: game.spec), studentSpec: "q", opponents: ["no-such-agent"])
         }
     }

@@ -218,9 +218,9 @@ import LudusLua
         #expect(random.levels.count == 3)
         let fixed = try env.spec.parameters.restricted(varying: nil, fixed: ["operators"])
         #expect(fixed["operators"] == nil && fixed["numbers"] != nil)
-        #expect(throws: EnvironmentError.self) { try env.spec.parameters.restricted(varying: ["nope": nil], fixed: []) }
-        #expect(throws: EnvironmentError.self) { try env.spec.parameters.restricted(varying: ["numbers": 3...99], fixed: []) }
-        #expect(throws: EnvironmentError.self) { try TeacherFactory.make("sec:numbers=3,99", space: space, environment: "countdown") }
+        #expect(throws: SetupError.self) { try env.spec.parameters.restricted(varying: ["nope": nil], fixed: []) }
+        #expect(throws: SetupError.self) { try env.spec.parameters.restricted(varying: ["numbers": 3...99], fixed: []) }
+        #expect(throws: SetupError.self) { try TeacherFactory.make("sec:numbers=3,99", space: space, environment: "countdown") }
     }
 
     @Test func fixedParamsReachTrainingAndTestEpisodes() throws {

@@ -49,47 +49,47 @@ public enum AgentFactory {
 
     public static func make(
         _ spec: String, for environment: EnvironmentSpec, limits: LuaLimits = .default, moveMilliseconds: Int = 5000
-    ) throws(EnvironmentError) -> any Agent {
+    ) throws(SetupError) -> any Agent {
         let kind = spec.split(separator: ":", maxSplits: 1).first.map(String.init) ?? spec
         let argument = spec.contains(":") ? String(spec[spec.index(after: spec.firstIndex(of: ":")!)...]) : ""
         switch kind {
         case "random": return RandomAgent(actionSpace: environment.actionSpace)
         case "mcts":
             guard let simulations = argument.isEmpty ? 100 : Int(argument), simulations > 0 else {
-                throw .unsupported("agent '\(spec)': expected mcts:SIMULATIONS, e.g. mcts:200")
+                throw .badSpec("agent '\(spec)': expected mcts:SIMULATIONS, e.g. mcts:200")
             }
             guard environment.clonable else {
-                throw .unsupported("agent '\(spec)': MCTS searches on clones, and \(environment.id) declares clonable = false (its state lives outside Lua)")
+                throw .unsuitable("agent '\(spec)': MCTS searches on clones, and \(environment.id) declares clonable = false (its state lives outside Lua)")
             }
             return MCTSAgent(simulations: simulations, actionSpace: environment.actionSpace)
         case "lua":
-            guard !argument.isEmpty else { throw .unsupported("agent '\(spec)': expected lua:PATH") }
+            guard !argument.isEmpty else { throw .badSpec("agent '\(spec)': expected lua:PATH") }
             return try LuaAgent(path: argument, limits: limits)
         case "q":
             guard case .discrete(let n, let start) = environment.actionSpace, !argument.isEmpty else {
-                throw .unsupported("agent '\(spec)': expected q:PATH on a discrete action space")
+                throw .badSpec("agent '\(spec)': expected q:PATH on a discrete action space")
             }
             let student = QLearningAgent(actions: n, start: start)
-            do { try student.load(from: argument) } catch { throw .unsupported("agent '\(spec)': \(error)") }
+            do { try student.load(from: argument) } catch { throw .badFile("agent '\(spec)': \(error)") }
             student.isLearning = false
             return student
         case "ppo", "es":
-            guard !argument.isEmpty else { throw .unsupported("agent '\(spec)': expected \(kind):PATH (a file saved by `ludus teach --out`)") }
+            guard !argument.isEmpty else { throw .badSpec("agent '\(spec)': expected \(kind):PATH (a file saved by `ludus teach --out`)") }
             do {
                 let student: any Student = kind == "ppo" ? try PPOStudent.open(argument, for: environment)
                                                          : try ESStudent.open(argument, for: environment)
                 student.isLearning = false
                 return student
             } catch let error as EnvironmentError {
-                throw .unsupported("agent '\(spec)': \(error)")
+                throw .badFile("agent '\(spec)': \(error)")
             } catch {
-                throw .unsupported("agent '\(spec)': \(error)")
+                throw .badFile("agent '\(spec)': \(error)")
             }
         case "exec":
-            guard !argument.isEmpty else { throw .unsupported("agent '\(spec)': expected exec:COMMAND") }
+            guard !argument.isEmpty else { throw .badSpec("agent '\(spec)': expected exec:COMMAND") }
             return ExternalAgent(command: argument, environment: environment, moveMilliseconds: moveMilliseconds)
         default:
-            throw .unsupported("unknown agent '\(spec)' (known: \(known.joined(separator: ", ")))")
+            throw .unknownName("unknown agent '\(spec)' (known: \(known.joined(separator: ", ")))")
         }
     }
 }

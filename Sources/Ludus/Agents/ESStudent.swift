@@ -30,10 +30,10 @@ public final class ESStudent: Student {
 
         public init() {}
 
-        public init(_ settings: LearnerSettings) throws(EnvironmentError) {
+        public init(_ settings: LearnerSettings) throws(SetupError) {
             hidden = try settings.layers("hidden", hidden)
             population = try settings.int("pop", population, in: 2...100_000)
-            guard population % 2 == 0 else { throw .unsupported("es setting pop=\(population): must be even (antithetic pairs)") }
+            guard population % 2 == 0 else { throw .badSpec("es setting pop=\(population): must be even (antithetic pairs)") }
             sigma = try settings.double("sigma", sigma, in: 1e-6...10)
             learningRate = try settings.double("lr", learningRate, in: 0...10)
             weightDecay = try settings.double("wd", weightDecay, in: 0...1)
@@ -79,7 +79,7 @@ public final class ESStudent: Student {
     /// Mean return of the last generation's population.
     public private(set) var lastGenerationMean = 0.0
 
-    public init(observationSpace: Space, actionSpace: Space, settings: Settings) throws(EnvironmentError) {
+    public init(observationSpace: Space, actionSpace: Space, settings: Settings) throws(SetupError) {
         self.settings = settings
         self.observationSpace = observationSpace
         encoder = try ObservationEncoder(space: observationSpace)
@@ -110,7 +110,7 @@ public final class ESStudent: Student {
         working.values.update(from: parameters.values, count: count)
     }
 
-    public convenience init(spec: EnvironmentSpec, settings: String = "") throws(EnvironmentError) {
+    public convenience init(spec: EnvironmentSpec, settings: String = "") throws(SetupError) {
         let parsed = try LearnerSettings(settings, allowed: Settings.keys, student: "es")
         try self.init(observationSpace: spec.observationSpace, actionSpace: spec.actionSpace, settings: Settings(parsed))
     }

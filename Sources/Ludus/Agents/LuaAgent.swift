@@ -11,24 +11,23 @@ public final class LuaAgent: Agent {
     private let resetRef: LuaRef?
     private var instance: LuaRef
 
-    public init(path: String, limits: LuaLimits = .default) throws(EnvironmentError) {
+    public init(path: String, limits: LuaLimits = .default) throws(SetupError) {
         name = "lua:\(path)"
         do {
             vm = try LuaVM(limits: limits)
             let module = try vm.runFile(path: path, displayName: path)
             guard let act = try vm.field(module, "act"), vm.isFunction(act) else {
-                throw EnvironmentError.unsupported("\(path): a Lua agent must return a table with a function act(self, observation, legal_actions)")
+                throw SetupError.badFile("\(path): a Lua agent must return a table with a function act(self, observation, legal_actions)")
             }
             actRef = act
             resetRef = try vm.field(module, "reset")
             let rng = try vm.newRandom(seed: 0)
             instance = try vm.callPreludeRef("new_instance", [.ref(module), .ref(rng)])
-        } catch let error as ScriptError {
-            throw .script(error, file: path)
-        } catch let error as EnvironmentError {
+        } catch let error as SetupError {
             throw error
         } catch {
-            throw .unsupported("\(error)")
+            // A syntax error, a failing chunk, a limit: the file is not a usable agent, and says why (file:line).
+            throw .badFile("lua:\(path): \(error)")
         }
     }
 

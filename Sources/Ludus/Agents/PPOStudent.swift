@@ -46,7 +46,7 @@ public final class PPOStudent: Student {
 
         public init() {}
 
-        public init(_ settings: LearnerSettings, continuous: Bool) throws(EnvironmentError) {
+        public init(_ settings: LearnerSettings, continuous: Bool) throws(SetupError) {
             let d = Settings.defaults(continuous: continuous)
             hidden = try settings.layers("hidden", d.hidden)
             steps = try settings.int("steps", d.steps, in: 8...1_000_000)
@@ -64,7 +64,7 @@ public final class PPOStudent: Student {
             switch settings.values["eval"] ?? "greedy" {
             case "greedy": sampleWhenEvaluating = false
             case "sample": sampleWhenEvaluating = true
-            case let other: throw .unsupported("ppo setting eval=\(other): expected greedy or sample")
+            case let other: throw .badSpec("ppo setting eval=\(other): expected greedy or sample")
             }
             seed = UInt64(try settings.int("seed", 0, in: 0...Int.max))
         }
@@ -128,7 +128,7 @@ public final class PPOStudent: Student {
     private let batchAdvantages: UnsafeMutablePointer<Double>
     private var order: [Int]
 
-    public init(observationSpace: Space, actionSpace: Space, settings: Settings) throws(EnvironmentError) {
+    public init(observationSpace: Space, actionSpace: Space, settings: Settings) throws(SetupError) {
         self.settings = settings
         self.observationSpace = observationSpace
         encoder = try ObservationEncoder(space: observationSpace)
@@ -169,7 +169,7 @@ public final class PPOStudent: Student {
         episodeValues.reserveCapacity(1024)
     }
 
-    public convenience init(spec: EnvironmentSpec, settings: String = "") throws(EnvironmentError) {
+    public convenience init(spec: EnvironmentSpec, settings: String = "") throws(SetupError) {
         let parsed = try LearnerSettings(settings, allowed: Settings.keys, student: "ppo")
         let continuous = (try? PolicyHead(space: spec.actionSpace))?.isContinuous ?? false
         try self.init(observationSpace: spec.observationSpace, actionSpace: spec.actionSpace,

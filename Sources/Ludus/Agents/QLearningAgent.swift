@@ -86,30 +86,30 @@ public final class QLearningAgent: Student {
     public func load(from path: String) throws {
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         guard let header = lines.first, header == "ludus-q 1 \(actions) \(start)" else {
-            throw EnvironmentError.unsupported("\(path) is not a q-table for \(actions) actions from \(start) (header 'ludus-q 1 \(actions) \(start)')")
+            throw SetupError.badFile("\(path) is not a q-table for \(actions) actions from \(start) (header 'ludus-q 1 \(actions) \(start)')")
         }
         var loaded: [UInt64: [Double]] = [:]
         for (offset, line) in lines.enumerated().dropFirst() where !line.isEmpty {
             let where_ = "\(path): line \(offset + 1)"
             let parts = line.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2 else { throw EnvironmentError.unsupported("\(where_): expected STATE:VALUES, got '\(line.prefix(60))'") }
+            guard parts.count == 2 else { throw SetupError.badFile("\(where_): expected STATE:VALUES, got '\(line.prefix(60))'") }
             guard let state = UInt64(parts[0]) else {
-                throw EnvironmentError.unsupported("\(where_): state id '\(parts[0].prefix(40))' is not an integer from 0 to \(UInt64.max)")
+                throw SetupError.badFile("\(where_): state id '\(parts[0].prefix(40))' is not an integer from 0 to \(UInt64.max)")
             }
             let texts = parts[1].split(separator: ",", omittingEmptySubsequences: false)
             guard texts.count == actions else {
-                throw EnvironmentError.unsupported("\(where_): state \(state) has \(texts.count) values, expected \(actions) (one per action)")
+                throw SetupError.badFile("\(where_): state \(state) has \(texts.count) values, expected \(actions) (one per action)")
             }
             var q: [Double] = []
             q.reserveCapacity(actions)
             for (index, text) in texts.enumerated() {
                 guard let value = Double(text), value.isFinite else {
-                    throw EnvironmentError.unsupported("\(where_): state \(state), action \(start + index): value '\(text.prefix(40))' is not a finite number")
+                    throw SetupError.badFile("\(where_): state \(state), action \(start + index): value '\(text.prefix(40))' is not a finite number")
                 }
                 q.append(value)
             }
             guard loaded.updateValue(q, forKey: state) == nil else {
-                throw EnvironmentError.unsupported("\(where_): state \(state) appears twice")
+                throw SetupError.badFile("\(where_): state \(state) appears twice")
             }
         }
         table = loaded

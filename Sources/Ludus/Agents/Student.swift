@@ -31,13 +31,13 @@ extension Student {
 public enum StudentFactory {
     public static let known = ["q", "random", "ppo[:KEY=VALUE,...]", "es[:KEY=VALUE,...]", "mcts[:N]"]
 
-    public static func make(_ spec: String, for environment: EnvironmentSpec) throws(EnvironmentError) -> any Student {
+    public static func make(_ spec: String, for environment: EnvironmentSpec) throws(SetupError) -> any Student {
         let kind = spec.split(separator: ":", maxSplits: 1).first.map(String.init) ?? spec
         let argument = spec.contains(":") ? String(spec[spec.index(after: spec.firstIndex(of: ":")!)...]) : ""
         switch kind {
         case "q":
             guard case .discrete(let n, let start) = environment.actionSpace else {
-                throw .unsupported("the q student needs a discrete action space; \(environment.id) has \(environment.actionSpace)")
+                throw .unsuitable("the q student needs a discrete action space; \(environment.id) has \(environment.actionSpace)")
             }
             return QLearningAgent(actions: n, start: start)
         case "random": return RandomStudent(actionSpace: environment.actionSpace)
@@ -45,10 +45,10 @@ public enum StudentFactory {
         case "es": return try ESStudent(spec: environment, settings: argument)
         case "mcts":
             guard let simulations = argument.isEmpty ? 100 : Int(argument), simulations > 0 else {
-                throw .unsupported("student '\(spec)': expected mcts or mcts:SIMULATIONS, e.g. mcts:200")
+                throw .badSpec("student '\(spec)': expected mcts or mcts:SIMULATIONS, e.g. mcts:200")
             }
             return MCTSStudent(simulations: simulations, actionSpace: environment.actionSpace)
-        default: throw .unsupported("unknown student '\(spec)' (known: \(known.joined(separator: ", ")))")
+        default: throw .unknownName("unknown student '\(spec)' (known: \(known.joined(separator: ", ")))")
         }
     }
 }

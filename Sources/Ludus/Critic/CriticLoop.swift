@@ -40,17 +40,17 @@ public final class CriticLoop {
     /// ``run(rounds:seed:from:report:)`` to resume.
     public var onCheckpoint: ((Checkpoint) throws -> Void)?
 
-    public init(environment: any Environment, params: [String: Value]) throws(EnvironmentError) {
+    public init(environment: any Environment, params: [String: Value]) throws(SetupError) {
         let spec = environment.spec
         guard spec.players == 2, spec.roles == ["generator", "critic"] else {
-            throw .unsupported("\(spec.id) is not a generator/critic game (roles must be {\"generator\", \"critic\"})")
+            throw .unsuitable("\(spec.id) is not a generator/critic game (roles must be {\"generator\", \"critic\"})")
         }
         guard case .dict(let parts) = spec.observationSpace, let features = parts.first(where: { $0.name == "features" }),
             case .box(_, _, let shape) = features.space, parts.first?.name == "features"
-        else { throw .unsupported("\(spec.id): the observation must be a dict with a `features` box") }
+        else { throw .unsuitable("\(spec.id): the observation must be a dict with a `features` box") }
         let names = spec.facts["error_types"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        guard !names.isEmpty else { throw .unsupported("\(spec.id) must declare E.error_types") }
-        guard spec.parameters["correct_rate"] != nil else { throw .unsupported("\(spec.id) must have a correct_rate param") }
+        guard !names.isEmpty else { throw .unsuitable("\(spec.id) must declare E.error_types") }
+        guard spec.parameters["correct_rate"] != nil else { throw .unsuitable("\(spec.id) must have a correct_rate param") }
         self.environment = environment
         self.params = params
         errorTypes = names

@@ -36,7 +36,7 @@ public final class LuaEnvironment: Environment {
         } catch let error as EnvironmentError {
             throw error
         } catch {
-            throw .unsupported("\(error)")
+            throw .spec(SpecError("\(error)"), file: name)
         }
     }
 
@@ -125,7 +125,7 @@ public final class LuaEnvironment: Environment {
     public func location(of function: String) -> SourceLocation? { script.module.location(of: function) }
 
     public func call(_ name: String, _ arguments: [Value], results: Int) throws(EnvironmentError) -> [Value] {
-        guard spec.functions.contains(name) else { throw .unsupported("\(spec.id) has no function E.\(name)") }
+        guard spec.functions.contains(name) else { throw .missingFunction(name, environment: spec.id, purpose: "it was asked for") }
         return try wrap { () throws(ScriptError) in try script.callMethod(name, arguments, results: results) }
     }
 }

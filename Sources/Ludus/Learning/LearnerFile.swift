@@ -34,11 +34,11 @@ public struct LearnerFile {
               let second = bytes[(first + 1)...].firstIndex(of: 10),
               let header = try JSONSerialization.jsonObject(with: Data(bytes[(first + 1)..<second])) as? [String: Any],
               let count = header["parameter_count"] as? Int
-        else { throw EnvironmentError.unsupported("\(path) is not a learning student's file (no '\(magic)' header)") }
+        else { throw SetupError.badFile("\(path) is not a learning student's file (no '\(magic)' header)") }
         let body = bytes[(second + 1)...]
         // Compared without multiplying: a crafted count (2^61) must not overflow.
         guard count >= 0, body.count % 8 == 0, count == body.count / 8 else {
-            throw EnvironmentError.unsupported("\(path): field parameter_count says \(count) parameters, the file holds \(body.count / 8)"
+            throw SetupError.badFile("\(path): field parameter_count says \(count) parameters, the file holds \(body.count / 8)"
                                                + (body.count % 8 == 0 ? "" : " and \(body.count % 8) stray byte(s)"))
         }
         var parameters = [Double](repeating: 0, count: count)
@@ -50,7 +50,7 @@ public struct LearnerFile {
             }
         }
         if let bad = parameters.firstIndex(where: { !$0.isFinite }) {
-            throw EnvironmentError.unsupported("\(path): parameter \(bad) of \(count) is \(parameters[bad]); a student's parameters must be finite")
+            throw SetupError.badFile("\(path): parameter \(bad) of \(count) is \(parameters[bad]); a student's parameters must be finite")
         }
         return LearnerFile(header: header, parameters: parameters)
     }
@@ -60,15 +60,15 @@ public struct LearnerFile {
     /// parameters than the file holds are refused (a crafted header cannot size memory).
     public func settings(path: String, parse: ([String: String]) throws -> [Int]) throws -> [String: String] {
         guard let strings = header["settings"] as? [String: String] else {
-            throw EnvironmentError.unsupported("\(path): field settings is missing or not an object of strings")
+            throw SetupError.badFile("\(path): field settings is missing or not an object of strings")
         }
         let hidden: [Int]
-        do { hidden = try parse(strings) } catch { throw EnvironmentError.unsupported("\(path): field settings: \(error)") }
+        do { hidden = try parse(strings) } catch { throw SetupError.badFile("\(path): field settings: \(error)") }
         var weights = 0
         for (a, b) in zip(hidden, hidden.dropFirst()) {
             weights += a * b  // each width is at most 4096 (LearnerSettings.layers)
             guard weights <= parameters.count else {
-                throw EnvironmentError.unsupported("\(path): field settings: hidden layers \(hidden) need more parameters than the file's \(parameters.count)")
+                throw SetupError.badFile("\(path): field settings: hidden layers \(hidden) need more parameters than the file's \(parameters.count)")
             }
         }
         return strings
@@ -85,7 +85,7 @@ public struct LearnerFile {
         default: same = false
         }
         guard same else {
-            throw EnvironmentError.unsupported("\(path) was saved with \(key) = \(found.map { "\($0)" } ?? "nothing"), this agent has \(expected)")
+            throw SetupError.badFile("\(path) was saved with \(key) = \(found.map { "\($0)" } ?? "nothing"), this agent has \(expected)")
         }
     }
 
@@ -118,7 +118,7 @@ public struct LearnerFile {
         try file.require("hidden", equals: identity.hidden, path: path)
         let expected = parameters.count + (normalizer.map { 1 + 2 * $0.size } ?? 0)
         guard file.parameters.count == expected else {
-            throw EnvironmentError.unsupported(
+            throw SetupError.badFile(
                 "\(path) holds \(file.parameters.count) numbers, this \(identity.kind) student has \(expected) (parameters and input statistics)")
         }
         parameters.assign(Array(file.parameters[0..<parameters.count]))

@@ -22,7 +22,7 @@ public struct ObservationEncoder: Sendable {
     /// Width of the encoded input.
     public let size: Int
 
-    public init(space: Space) throws(EnvironmentError) {
+    public init(space: Space) throws(SetupError) {
         var segments: [Segment] = []
         var from = 0, to = 0
         func visit(_ space: Space) {
@@ -51,7 +51,7 @@ public struct ObservationEncoder: Sendable {
             }
         }
         visit(space)
-        guard to > 0 else { throw .unsupported("observation space \(space) has no numbers for a network to read") }
+        guard to > 0 else { throw .unsuitable("observation space \(space) has no numbers for a network to read") }
         self.segments = segments
         sourceCount = from
         size = to

@@ -23,7 +23,7 @@ public final class PolicyHead: Sendable {
     public let maskSize: Int
     static let halfLogTwoPi = 0.5 * log(2 * Double.pi)
 
-    public init(space: Space) throws(EnvironmentError) {
+    public init(space: Space) throws(SetupError) {
         self.space = space
         switch space {
         case .discrete(let n, let start):
@@ -35,9 +35,9 @@ public final class PolicyHead: Sendable {
         case .box(let low, let high, _):
             kind = .gaussian(low: low, high: high); outputSize = low.count; actionSize = low.count; maskSize = 0
         case .text, .dict, .tuple:
-            throw .unsupported("learning students need a discrete, multi-discrete, multi-binary or box action space, not \(space)")
+            throw .unsuitable("learning students need a discrete, multi-discrete, multi-binary or box action space, not \(space)")
         }
-        guard outputSize > 0 else { throw .unsupported("empty action space \(space)") }
+        guard outputSize > 0 else { throw .unsuitable("empty action space \(space)") }
     }
 
     public var isContinuous: Bool { if case .gaussian = kind { return true } else { return false } }

@@ -18,7 +18,7 @@ public enum Dataset {
 
     private static func requireItems(_ environment: any Environment) throws(EnvironmentError) {
         guard environment.spec.functions.contains("item") else {
-            throw .unsupported("\(environment.spec.id) has no E.item(self): it cannot make dataset items")
+            throw .missingFunction("item", environment: environment.spec.id, purpose: "it cannot make dataset items")
         }
     }
 
@@ -29,7 +29,7 @@ public enum Dataset {
         try environment.reset(seed: SeededGenerator.derive(seed, UInt64(index)), params: params)
         let item = try environment.call("item", [], results: 1)[0]
         guard item["question"].stringValue != nil else {
-            throw .unsupported("E.item must return a table with a question string, got \(JSON.encode(item))")
+            throw .contract(ContractViolation(function: "item", message: "must return a table with a question string, got \(JSON.encode(item))", location: environment.location(of: "item"), file: environment.spec.path))
         }
         return item
     }
@@ -93,11 +93,11 @@ public enum Dataset {
     /// reasoning-gym item) with `E.score_item(self, item, answer)`.
     public static func score(_ environment: any Environment, item: Value, answer: String) throws(EnvironmentError) -> Double {
         guard environment.spec.functions.contains("score_item") else {
-            throw .unsupported("\(environment.spec.id) has no E.score_item(self, item, answer)")
+            throw .missingFunction("score_item", environment: environment.spec.id, purpose: "it cannot score answers")
         }
         let result = try environment.call("score_item", [item, .string(answer)], results: 1)[0]
         guard let score = result.doubleValue, score.isFinite, (0...1).contains(score) else {
-            throw .unsupported("E.score_item must return a number in [0, 1], got \(JSON.encode(result))")
+            throw .contract(ContractViolation(function: "score_item", message: "must return a number in [0, 1], got \(JSON.encode(result))", location: environment.location(of: "score_item"), file: environment.spec.path))
         }
         return score
     }

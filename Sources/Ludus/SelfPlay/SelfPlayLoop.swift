@@ -51,14 +51,14 @@ public final class SelfPlayLoop {
     static let snapshotKinds = ["ppo", "es", "q"]
 
     public init(environment: any Environment, student: any Student, studentSpec: String, opponents: [String],
-                limits: LuaLimits = .default) throws(EnvironmentError) {
+                limits: LuaLimits = .default) throws(SetupError) {
         guard environment.spec.players == 2 else {
-            throw .unsupported("self-play needs a two-player environment; \(environment.spec.id) has \(environment.spec.players) player(s)")
+            throw .unsuitable("self-play needs a two-player environment; \(environment.spec.id) has \(environment.spec.players) player(s)")
         }
-        guard !opponents.isEmpty else { throw .unsupported("give at least one opponent (random, mcts:N, self, ...)") }
+        guard !opponents.isEmpty else { throw .badSpec("give at least one opponent (random, mcts:N, self, ...)") }
         let kind = studentSpec.split(separator: ":", maxSplits: 1).first.map(String.init) ?? studentSpec
         if opponents.contains("self"), !Self.snapshotKinds.contains(kind) {
-            throw .unsupported("`self` opponents are snapshots loaded as \(Self.snapshotKinds.joined(separator: "|")):PATH; the \(kind) student has none")
+            throw .unsuitable("`self` opponents are snapshots loaded as \(Self.snapshotKinds.joined(separator: "|")):PATH; the \(kind) student has none")
         }
         self.environment = environment
         self.student = student

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 
 /// Why a database cannot be used.
@@ -79,7 +82,18 @@ public final class ResultStore: Sendable {
             try probe.close()
         }
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            // Switching a new file to WAL needs it to itself, and SQLite answers SQLITE_BUSY at
+            // once (no busy handler) while another process is doing the same: retry for a while.
+            var attempt = 0
+            while true {
+                do {
+                    try db.execute(sql: "PRAGMA journal_mode = WAL")
+                    break
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 300 {
+                    attempt += 1
+                    usleep(10_000)
+                }
+            }
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         database = try DatabaseQueue(path: path, configuration: configuration)

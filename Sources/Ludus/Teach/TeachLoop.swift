@@ -57,10 +57,10 @@ public final class TeachLoop {
     /// ``run(episodes:seed:from:)`` to resume.
     public var onCheckpoint: ((Checkpoint) throws -> Void)?
 
-    public init(environment: any Environment, teacher: any Teacher, student: any Student) throws(EnvironmentError) {
-        guard environment.spec.players == 1 else { throw .unsupported("teach works on single-player environments") }
+    public init(environment: any Environment, teacher: any Teacher, student: any Student) throws(SetupError) {
+        guard environment.spec.players == 1 else { throw .unsuitable("teach works on single-player environments") }
         guard environment.spec.successThreshold != nil else {
-            throw .unsupported("\(environment.spec.id) must declare success_threshold for `mastered` to mean something")
+            throw .unsuitable("\(environment.spec.id) must declare success_threshold for `mastered` to mean something")
         }
         self.environment = environment
         self.teacher = teacher

@@ -20,7 +20,7 @@ public final class SECTeacher: Teacher {
     private var counts: [Double]
     private let space: ParameterSpace
 
-    public init(space: ParameterSpace, armParameter: String?, arms: [Value]? = nil) throws(EnvironmentError) {
+    public init(space: ParameterSpace, armParameter: String?, arms: [Value]? = nil) throws(SetupError) {
         func levels(of p: Parameter) -> [Value]? {
             switch p.kind {
             case .choice: return p.choices
@@ -32,11 +32,11 @@ public final class SECTeacher: Teacher {
         }
         let candidates = space.parameters.filter { arms != nil ? $0.isSampled : levels(of: $0) != nil }
         guard let chosen = armParameter.map({ name in candidates.first { $0.name == name } }) ?? candidates.first else {
-            throw .unsupported("sec needs a choice or small int parameter\(armParameter.map { " named '\($0)'" } ?? "")")
+            throw .badSpec("sec needs a choice or small int parameter\(armParameter.map { " named '\($0)'" } ?? "")")
         }
         parameter = chosen
         self.levels = arms ?? levels(of: chosen)!
-        guard !self.levels.isEmpty else { throw .unsupported("sec needs at least one arm") }
+        guard !self.levels.isEmpty else { throw .badSpec("sec needs at least one arm") }
         values = Array(repeating: 0, count: self.levels.count)
         meanReturn = values
         counts = values

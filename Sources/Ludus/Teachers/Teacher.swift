@@ -84,16 +84,16 @@ extension Teacher {
 public enum TeacherFactory {
     public static let known = ["random", "alp-gmm", "riac", "sec[:PARAM[=V1,V2,...]]", "target", "plr[:replay=P,beta=B,rho=R,capacity=N,robust=0|1]"]
 
-    public static func make(_ spec: String, for environment: EnvironmentSpec) throws(EnvironmentError) -> any Teacher {
+    public static func make(_ spec: String, for environment: EnvironmentSpec) throws(SetupError) -> any Teacher {
         try make(spec, space: environment.parameters, environment: environment.id)
     }
 
     /// A teacher over `space` (the environment's parameters, possibly restricted with
     /// ``ParameterSpace/restricted(varying:fixed:)``).
-    public static func make(_ spec: String, space: ParameterSpace, environment: String) throws(EnvironmentError) -> any Teacher {
+    public static func make(_ spec: String, space: ParameterSpace, environment: String) throws(SetupError) -> any Teacher {
         let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
         guard space.parameters.contains(where: \.isSampled) else {
-            throw .unsupported("\(environment) declares no parameters a teacher could choose")
+            throw .unsuitable("\(environment) declares no parameters a teacher could choose")
         }
         let option = parts.count > 1 ? parts[1] : nil
         switch parts.first ?? spec {
@@ -104,11 +104,11 @@ public enum TeacherFactory {
             var arms: [Value]?
             if pieces.count > 1 {
                 guard let parameter = space[pieces[0]] else {
-                    throw .unsupported("sec: unknown parameter '\(pieces[0])'")
+                    throw .badSpec("sec: unknown parameter '\(pieces[0])'")
                 }
                 arms = pieces[1].split(separator: ",").map { parameter.parse(String($0)) }
                 if let bad = arms!.first(where: { parameter.problem(with: $0) != nil }) {
-                    throw .unsupported("sec: arm \(displayText(bad)) is not a valid \(parameter.name) (\(parameter.domain))")
+                    throw .badSpec("sec: arm \(displayText(bad)) is not a valid \(parameter.name) (\(parameter.domain))")
                 }
             }
             return try SECTeacher(space: space, armParameter: pieces[0], arms: arms)
@@ -119,7 +119,7 @@ public enum TeacherFactory {
             let teacher = PLRTeacher(space: space)
             for item in (option ?? "").split(separator: ",") {
                 let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2, let value = Double(kv[1]) else { throw .unsupported("plr: expected name=number, got '\(item)'") }
+                guard kv.count == 2, let value = Double(kv[1]) else { throw .badSpec("plr: expected name=number, got '\(item)'") }
                 switch kv[0] {
                 case "replay" where (0...1).contains(value): teacher.replayProbability = value
                 case "beta" where value > 0: teacher.temperature = value
@@ -127,11 +127,11 @@ public enum TeacherFactory {
                 case "capacity" where value >= 1: teacher.capacity = Int(value)
                 case "robust": teacher.robust = value != 0
                 case "warmup" where value >= 1: teacher.minimumBuffer = Int(value)
-                default: throw .unsupported("plr: unknown option or value out of range '\(item)' (replay, beta, rho, capacity, robust, warmup)")
+                default: throw .badSpec("plr: unknown option or value out of range '\(item)' (replay, beta, rho, capacity, robust, warmup)")
                 }
             }
             return teacher
-        default: throw .unsupported("unknown teacher '\(spec)' (known: \(known.joined(separator: ", ")))")
+        default: throw .unknownName("unknown teacher '\(spec)' (known: \(known.joined(separator: ", ")))")
         }
     }
 }
@@ -156,10 +156,10 @@ extension ParameterSpace {
     /// The part of the space a teacher controls. `fixed` parameters are removed (the
     /// loop sets them); with `varying` non-nil only the named parameters stay, an
     /// optional range narrowing an int or float one (`size` or `size=5..9`).
-    /// - Throws: ``EnvironmentError/unsupported(_:)`` for unknown names or ranges outside the declared one.
-    public func restricted(varying: [String: ClosedRange<Double>?]?, fixed: Set<String>) throws(EnvironmentError) -> ParameterSpace {
+    /// - Throws: ``SetupError/badSpec(_:)`` for unknown names or ranges outside the declared one.
+    public func restricted(varying: [String: ClosedRange<Double>?]?, fixed: Set<String>) throws(SetupError) -> ParameterSpace {
         for name in fixed.union(varying.map { Set($0.keys) } ?? []) where self[name] == nil {
-            throw .unsupported("unknown parameter '\(name)' (known: \(parameters.map(\.name).joined(separator: ", ")))")
+            throw .badSpec("unknown parameter '\(name)' (known: \(parameters.map(\.name).joined(separator: ", ")))")
         }
         var kept: [Parameter] = []
         for var p in parameters where !fixed.contains(p.name) {
@@ -168,7 +168,7 @@ extension ParameterSpace {
                 if let range = entry {
                     guard p.kind == .int || p.kind == .float, let lo = p.min, let hi = p.max,
                           range.lowerBound >= lo, range.upperBound <= hi else {
-                        throw .unsupported("--vary \(p.name)=\(range.lowerBound)..\(range.upperBound): needs an int or float parameter and a range inside \(p.domain)")
+                        throw .badSpec("--vary \(p.name)=\(range.lowerBound)..\(range.upperBound): needs an int or float parameter and a range inside \(p.domain)")
                     }
                     p.min = range.lowerBound
                     p.max = range.upperBound

@@ -44,9 +44,9 @@ public final class TournamentRunner: @unchecked Sendable {
         let location = try catalog.resolve(config.environment)
         let probe = try catalog.load(location, limits: config.limits)
         guard probe.spec.players == 2 else {
-            throw EnvironmentError.unsupported("tournaments need a two-player environment; \(probe.spec.id) has \(probe.spec.players) player(s)")
+            throw SetupError.unsuitable("tournaments need a two-player environment; \(probe.spec.id) has \(probe.spec.players) player(s)")
         }
-        guard config.agents.count >= 2 else { throw EnvironmentError.unsupported("a tournament needs at least two agents") }
+        guard config.agents.count >= 2 else { throw SetupError.badSpec("a tournament needs at least two agents") }
         let params = try probe.spec.parameters.parse(config.params, environment: probe.spec.id)
         for spec in config.agents { _ = try AgentFactory.make(spec, for: probe.spec, limits: config.limits, moveMilliseconds: config.moveMilliseconds) }
         let total = config.plannedGames

@@ -14,8 +14,8 @@ public enum EnvironmentError: Error, Hashable, Sendable, CustomStringConvertible
     /// The script ran but broke the contract (a reward of the wrong shape or not finite,
     /// an observation outside its space, a player to move out of range).
     case contract(ContractViolation)
-    /// An agent asked for something the environment cannot do.
-    case unsupported(String)
+    /// A loop needs a function the script does not define (`E.item` for datasets).
+    case missingFunction(String, environment: String, purpose: String)
 
     public var description: String {
         switch self {
@@ -28,7 +28,8 @@ public enum EnvironmentError: Error, Hashable, Sendable, CustomStringConvertible
             return "no environment '\(name)' (searched \(searched.joined(separator: ", ")); try `ludus list`)"
         case .contract(let violation): return violation.description
         case .unreadable(let file, let reason): return "\(file): \(reason)"
-        case .unsupported(let message): return message
+        case .missingFunction(let name, let environment, let purpose):
+            return "\(environment) has no function E.\(name): \(purpose)"
         }
     }
 
@@ -41,7 +42,7 @@ public enum EnvironmentError: Error, Hashable, Sendable, CustomStringConvertible
         case .notFound: return "not_found"
         case .contract: return "contract_violation"
         case .unreadable: return "unreadable"
-        case .unsupported: return "unsupported"
+        case .missingFunction: return "missing_function"
         }
     }
 }
