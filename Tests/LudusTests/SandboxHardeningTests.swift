@@ -132,11 +132,11 @@ import Ludus
 
     @Test func aHugeTextObservationIsRefusedBeforeItIsCopied() throws {
         let env = try Package.catalog.load(Package.script("""
-            local E = { id = "big_text", description = "a 100 MB text against Text(8)", version = "1.0.0",
+            local E = { id = "big_text", description = "a 20 MB text against Text(8)", version = "1.0.0",
               observation_space = space.text(8), action_space = space.discrete(2), params = {}, max_steps = 2 }
             function E.reset(self, params)
               CALLS = (CALLS or 0) + 1
-              if CALLS == 1 then return ('x'):rep(100 << 20), {} end
+              if CALLS == 1 then return ('x'):rep(20 << 20), {} end
               return 'héllo', {}
             end
             function E.step(self, a) return 'done', 0, true, false, {} end
@@ -146,7 +146,7 @@ import Ludus
         #expect {
             try env.reset(seed: 1, params: [:])
         } throws: { error in
-            "\(error)".contains("text of 104857600 bytes cannot fit 8 characters") && "\(error)".contains("refused before copying")
+            "\(error)".contains("text of 20971520 bytes cannot fit 8 characters") && "\(error)".contains("refused before copying")
         }
         #expect(Date().timeIntervalSince(start) < 2)
         // The same instance goes on with a text that fits (6 bytes, 5 characters).
@@ -201,5 +201,62 @@ import Ludus
         // The same VM still loads modules that stay inside lib/, directly or through a symlink.
         let ref = try vm.run(source: "return require('good') + require('alias')", chunkName: "ok.lua")
         #expect(try vm.value(of: ref) == .int(14))
+    }
+
+    // MARK: - 2. physics2d: contact budget and Box2D memory inside the cap
+
+    @Test(arguments: [
+        ("2,048 overlapping circles", 2048, 1),
+        ("100 bodies of 20 overlapping circles", 100, 20),
+    ])
+    func overlappingPilesEndWithTheContactBudgetError(name: String, bodies: Int, circles: Int) throws {
+        let vm = try LuaVM(limits: LuaLimits(memoryBytes: 256 << 20, callMilliseconds: 3000))
+        let (error, seconds) = Self.failure(vm, """
+            local world = physics2d.world(0, -10)
+            for i = 1, \(bodies) do
+              local b = world:body{ type = "dynamic", x = (i % 7) * 0.01, y = (i % 5) * 0.01 }
+              for j = 1, \(circles) do b:circle(1, { density = 1 }) end
+            end
+            for _ = 1, 3 do world:step(1 / 60, 8, 3) end
+            """)
+        guard case .script(_, let message, _)? = error else {
+            Issue.record("\(name): expected the contact budget error, got \(error.map { "\($0)" } ?? "no error") after \(seconds) s")
+            return
+        }
+        #expect(message.contains("physics2d: step: more than 4096 contacts"), "\(name): \(message)")
+        #expect(seconds < 2.5, "\(name): \(seconds) s")
+        try Self.expectStillWorks(vm)
+        let ref = try vm.run(source: """
+            local w = physics2d.world(0, -10)
+            local ball = w:body{ type = "dynamic", y = 2 } ball:circle(0.5, { density = 1 })
+            w:body{}:edge(-5, 0, 5, 0)
+            for _ = 1, 60 do w:step(1 / 60, 8, 3) end
+            return physics2d.limits.contacts
+            """, chunkName: "after.lua")
+        #expect(try vm.value(of: ref) == .int(4096))
+    }
+
+    @Test func box2DMemoryCountsAgainstTheMemoryCap() throws {
+        let vm = try LuaVM(limits: LuaLimits(memoryBytes: 32 << 20, callMilliseconds: 5000))
+        let before = vm.memoryUsed
+        _ = try vm.run(source: """
+            W = physics2d.world(0, -10)
+            for i = 1, 1000 do W:body{ type = "dynamic", x = i * 3 }:circle(1, { density = 1 }) end
+            """, chunkName: "one.lua")
+        let holding = vm.memoryUsed
+        #expect(holding - before >= 2000 * 512, "a world of 1,000 bodies and circles counts \(holding - before) bytes")
+        _ = try vm.run(source: "W:destroy() W = nil", chunkName: "free.lua")
+        #expect(vm.memoryUsed < holding - 2000 * 512, "destroying the world gave back its charge")
+        // Worlds past the cap (16 x 4,096 objects and 256 KiB, about 37 MB of Box2D, in a 32 MiB cap): a memory error, not 66 MB outside it.
+        let (error, _) = Self.failure(vm, """
+            local worlds = {}
+            for k = 1, 16 do
+              local w = physics2d.world(0, -10)
+              worlds[k] = w
+              for i = 1, 2048 do w:body{ type = "static", x = i * 3 }:circle(0.1, { density = 1 }) end
+            end
+            """)
+        #expect(error == .memoryLimit(bytes: 32 << 20), "got \(error.map { "\($0)" } ?? "no error")")
+        try Self.expectStillWorks(vm)
     }
 }
