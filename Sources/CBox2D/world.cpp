@@ -28,6 +28,8 @@ extern "C" cb2_world *cb2_world_new(double gravity_x, double gravity_y, int allo
         cb2_world *w = new cb2_world(b2Vec2((float)gravity_x, (float)gravity_y));
         w->contacts.events.reserve(CB2_MAX_CONTACT_EVENTS);
         w->world.SetContactListener(&w->contacts);
+        w->budget.world = &w->world;
+        w->world.SetContactFilter(&w->budget);
         w->world.SetAllowSleeping(allow_sleep != 0);
         return w;
     } catch (...) {
@@ -53,9 +55,12 @@ extern "C" int cb2_world_step(cb2_world *w, double dt, int velocity_iterations, 
     if (w->world.IsLocked()) return CB2_ERR_LOCKED;
     w->contacts.events.clear();
     w->contacts.dropped = 0;
+    w->budget.refused = 0;
     w->world.Step((float)dt, velocity_iterations, position_iterations);
-    return 0;
+    return w->budget.refused > 0 ? CB2_ERR_CONTACTS : 0;
 }
+
+extern "C" int cb2_contact_count(const cb2_world *w) { return w ? (int)w->world.GetContactCount() : 0; }
 
 extern "C" int cb2_contact_event_count(const cb2_world *w) { return w ? (int)w->contacts.events.size() : 0; }
 extern "C" int cb2_contact_events_dropped(const cb2_world *w) { return w ? w->contacts.dropped : 0; }

@@ -16,9 +16,24 @@ struct cb2_contact_recorder : public b2ContactListener {
     void EndContact(b2Contact *contact) override { record(contact, 0); }
 };
 
+/// Box2D's own filtering, plus the contact budget: past CB2_MAX_CONTACTS no pair becomes a contact.
+struct cb2_contact_budget : public b2ContactFilter {
+    const b2World *world = nullptr;
+    int refused = 0;
+    bool ShouldCollide(b2Fixture *a, b2Fixture *b) override {
+        if (!b2ContactFilter::ShouldCollide(a, b)) return false;
+        if (world->GetContactCount() >= CB2_MAX_CONTACTS) {
+            refused++;
+            return false;
+        }
+        return true;
+    }
+};
+
 struct cb2_world {
     b2World world;
     cb2_contact_recorder contacts;
+    cb2_contact_budget budget;
     std::vector<b2Body *> bodies;
     std::vector<b2Fixture *> fixtures;
     std::vector<b2RevoluteJoint *> joints;

@@ -32,6 +32,7 @@ struct ludus_control {
     lua_State *L;
     const void *rng_metatable;
     char library_dir[1024];
+    char library_real[1024];  // realpath of library_dir ("" when it does not resolve)
 
     void *host;
     ludus_swift_fn swift_fn;

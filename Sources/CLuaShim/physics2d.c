@@ -20,7 +20,37 @@ static const char *const error_text[] = {
     "limit reached", "no such object in this world", "out of memory", "the world is stepping",
 };
 
+size_t p2_estimate(const p2_world *w) {
+    if (w->w == NULL) return 0;
+    size_t objects = (size_t)cb2_body_count(w->w) + (size_t)cb2_fixture_count(w->w) + (size_t)cb2_joint_count(w->w) +
+                     (size_t)cb2_contact_count(w->w);
+    return P2_COST_WORLD + objects * P2_COST_OBJECT;
+}
+
+void p2_account(lua_State *L, p2_world *w, const char *what) {
+    ludus_control *c = ludus_ctl(L);
+    size_t estimate = p2_estimate(w);
+    if (estimate <= w->charged) {
+        c->used -= w->charged - estimate;
+        w->charged = estimate;
+        return;
+    }
+    size_t more = estimate - w->charged;
+    int over = more > c->cap - c->used;
+    c->used += more;  // charged even past the cap: the object exists until the world is freed
+    w->charged = estimate;
+    if (c->used > c->peak) c->peak = c->used;
+    if (over) {
+        c->memory_denied = 1;
+        luaL_error(L, "physics2d: %s: not enough memory (Box2D's %d KiB in this world count against the memory cap)",
+                   what, (int)(estimate >> 10));
+    }
+}
+
 int p2_fail(lua_State *L, int code, const char *what) {
+    if (code == CB2_ERR_CONTACTS)
+        return luaL_error(L, "physics2d: %s: more than %d contacts (pairs of fixtures whose boxes overlap) in one world",
+                          what, CB2_MAX_CONTACTS);
     if (code == CB2_ERR_LIMIT)
         return luaL_error(L, "physics2d: %s: a world holds at most %d bodies, %d fixtures and %d joints",
                           what, CB2_MAX_BODIES, CB2_MAX_FIXTURES, CB2_MAX_JOINTS);
@@ -103,11 +133,13 @@ void p2_push_handle(lua_State *L, int world_index, int id, const char *tname) {
     luaL_setmetatable(L, tname);
 }
 
-static void free_world(p2_world *w) {
+static void free_world(lua_State *L, p2_world *w) {
     if (w->w == NULL) return;
     cb2_world_free(w->w);
     w->w = NULL;
     (*w->live)--;
+    ludus_ctl(L)->used -= w->charged;
+    w->charged = 0;
 }
 
 // physics2d.world(gravity_x, gravity_y [, allow_sleep = true])
@@ -122,20 +154,28 @@ static int new_world(lua_State *L) {
     p2_world *w = (p2_world *)lua_newuserdatauv(L, sizeof(p2_world), 0);
     w->w = NULL;
     w->live = live;
+    w->charged = 0;
     luaL_setmetatable(L, P2_WORLD);  // __gc is set before the world exists: it can never leak
+    ludus_control *c = ludus_ctl(L);
+    if (P2_COST_WORLD > c->cap - c->used) {
+        c->memory_denied = 1;
+        return luaL_error(L, "physics2d: world: not enough memory (a world counts %d KiB against the memory cap)",
+                          (int)(P2_COST_WORLD >> 10));
+    }
     w->w = cb2_world_new(gx, gy, sleep);
     if (w->w == NULL) return luaL_error(L, "physics2d: cannot create a world (out of memory or bad gravity)");
     (*live)++;
+    p2_account(L, w, "world");
     return 1;
 }
 
 static int world_gc(lua_State *L) {
-    free_world((p2_world *)lua_touserdata(L, 1));
+    free_world(L, (p2_world *)lua_touserdata(L, 1));
     return 0;
 }
 
 static int world_destroy(lua_State *L) {
-    free_world((p2_world *)luaL_checkudata(L, 1, P2_WORLD));
+    free_world(L, (p2_world *)luaL_checkudata(L, 1, P2_WORLD));
     return 0;
 }
 
@@ -151,7 +191,12 @@ static int world_step(lua_State *L) {
     lua_Integer vi = luaL_checkinteger(L, 3), pi = luaL_checkinteger(L, 4);
     if (vi < 1 || vi > 1000 || pi < 1 || pi > 1000) return luaL_error(L, "physics2d: step: iterations must be in 1..1000");
     int rc = cb2_world_step(w->w, dt, (int)vi, (int)pi);
+    if (rc == CB2_ERR_CONTACTS) {
+        p2_account(L, w, "step");
+        return p2_fail(L, rc, "step");
+    }
     if (rc < 0) return p2_fail(L, rc, "step (dt must be in (0, 10])");
+    p2_account(L, w, "step");
     return 0;
 }
 
@@ -294,6 +339,7 @@ void ludus_open_physics2d(lua_State *L) {
     lua_pushinteger(L, CB2_MAX_FIXTURES); lua_setfield(L, -2, "fixtures");
     lua_pushinteger(L, CB2_MAX_JOINTS); lua_setfield(L, -2, "joints");
     lua_pushinteger(L, P2_MAX_WORLDS); lua_setfield(L, -2, "worlds");
+    lua_pushinteger(L, CB2_MAX_CONTACTS); lua_setfield(L, -2, "contacts");
     lua_setfield(L, -2, "limits");
     lua_setglobal(L, "physics2d");
 }

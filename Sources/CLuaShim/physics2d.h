@@ -19,8 +19,21 @@
 /// The world userdata: owns the Box2D world until `destroy` or `__gc`.
 typedef struct {
     cb2_world *w;
-    int *live;  // the state's count of live worlds
+    int *live;      // the state's count of live worlds
+    size_t charged; // Box2D bytes (estimated) counted against the state's memory cap
 } p2_world;
+
+/// Estimated Box2D bytes per world and per object, charged to the Lua allocator's counter
+/// (Box2D allocates outside it): a world's base (its stack allocator alone is 100 KiB), then
+/// each body, fixture (per edge of a chain), joint and contact.
+#define P2_COST_WORLD (256u << 10)
+#define P2_COST_OBJECT 512u
+
+/// Recharges the world's estimated Box2D memory to the state's counter; past the memory cap,
+/// a memory error (the object that crossed it stays, and is charged).
+void p2_account(lua_State *L, p2_world *w, const char *what);
+/// The estimate itself (0 for a destroyed world).
+size_t p2_estimate(const p2_world *w);
 
 /// Body and joint userdata: an id in a world, which they keep alive as their user value.
 typedef struct {

@@ -33,6 +33,7 @@ int p2_world_body(lua_State *L) {
     }
     int id = cb2_body_new(w->w, &d);
     if (id < 0) return p2_fail(L, id, "world:body");
+    p2_account(L, w, "world:body");
     p2_push_handle(L, 1, id, P2_BODY);
     return 1;
 }
@@ -94,6 +95,7 @@ static int vertices(lua_State *L, int index, double *xy, int max_points, const c
 
 static int fixture_result(lua_State *L, int rc, const char *what) {
     if (rc < 0) return p2_fail(L, rc, what);
+    p2_account(L, ((p2_handle *)lua_touserdata(L, 1))->world, what);  // the body was checked at 1
     lua_pushinteger(L, rc);
     return 1;
 }

@@ -55,6 +55,7 @@ int p2_world_revolute(lua_State *L) {
     d.collide_connected = p2_field_bool(L, 2, "collide_connected", 0);
     int id = cb2_revolute_new(w->w, &d);
     if (id < 0) return p2_fail(L, id, "world:revolute_joint (bodies must differ, lower <= upper, max_torque >= 0)");
+    p2_account(L, w, "world:revolute_joint");
     p2_push_handle(L, 1, id, P2_JOINT);
     return 1;
 }

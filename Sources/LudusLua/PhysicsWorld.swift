@@ -16,6 +16,7 @@ public final class PhysicsWorld {
             case CB2_ERR_LIMIT: return "limit reached (\(CB2_MAX_BODIES) bodies, \(CB2_MAX_FIXTURES) fixtures, \(CB2_MAX_JOINTS) joints)"
             case CB2_ERR_NO_OBJECT: return "no such object"
             case CB2_ERR_MEMORY: return "out of memory"
+            case CB2_ERR_CONTACTS: return "more than \(CB2_MAX_CONTACTS) contacts in one world"
             default: return "error \(code)"
             }
         }

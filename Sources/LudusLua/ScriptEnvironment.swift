@@ -59,6 +59,8 @@ public final class ScriptEnvironment {
     private let observationSlot: LuaRef
     private var plan: FlattenPlan = FlattenPlan(entries: [], isFlat: false)
     private var texts: [String]
+    /// Per text slot: the most UTF-8 bytes its declared `max_length` allows (4 per character).
+    private let textMaxBytes: [Int]
 
     /// The observation of the last reset or step (a view: valid until the next one).
     public var observation: ObservationView {
@@ -94,7 +96,11 @@ public final class ScriptEnvironment {
     public private(set) var lastInfo: Value = .nil
 
     /// Makes a fresh instance `self = {rng = <rng>}` whose metatable indexes `E`.
-    public init(module: ScriptModule, layout: ObservationLayout, players: Int) throws(ScriptError) {
+    /// - Parameter textMaxLengths: the declared `max_length` of each text part (``Space/textMaxLengths``):
+    ///   a string of more than 4 bytes per character is refused before it is copied.
+    public init(module: ScriptModule, layout: ObservationLayout, players: Int, textMaxLengths: [Int] = [])
+        throws(ScriptError)
+    {
         self.module = module
         vm = module.vm
         stepRef = module.stepRef
@@ -108,6 +114,9 @@ public final class ScriptEnvironment {
         lazy.initialize(to: (true, false))
         observationSlot = try module.vm.makeRef(.bool(true))
         texts = Array(repeating: "", count: layout.textCount)
+        textMaxBytes = (0..<layout.textCount).map { i in
+            i < textMaxLengths.count ? textMaxLengths[i].multipliedReportingOverflow(by: 4).partialValue : Int.max
+        }
         let rng = try module.vm.newRandom(seed: 0)
         defer { module.vm.release(rng) }
         let made = try module.vm.callPreludeRef("new_instance", [.ref(module.moduleRef), .ref(rng)])
@@ -147,6 +156,7 @@ public final class ScriptEnvironment {
         _ = rewardBuffer.update(fromContentsOf: other.rewardBuffer)
         detail.pointee = other.detail.pointee
         texts = other.texts
+        textMaxBytes = other.textMaxBytes
         lastObservation = other.lastObservation
         lastInfo = other.lastInfo
         instanceRef = instance
@@ -465,8 +475,8 @@ public final class ScriptEnvironment {
                     value = -1
                 }
                 if entry.isText {
-                    let problem = lua_type(L, value) == LUA_TSTRING ? nil : "expected a string, got \(typeName(value))"
-                    if problem == nil { readText(at: value, into: Int(entry.offset)) }
+                    var problem = lua_type(L, value) == LUA_TSTRING ? nil : "expected a string, got \(typeName(value))"
+                    if problem == nil { problem = readText(at: value, into: Int(entry.offset)) }
                     if entry.source != .whole { ludus_pop(L, 1) }
                     if let problem {
                         throw contractError(function, "returned an observation that does not fit its space: \(entry.name.isEmpty ? "" : entry.name + ": ")\(problem)")
@@ -489,15 +499,20 @@ public final class ScriptEnvironment {
     }
 
     /// Stores the string at `index` in a text slot; an unchanged text (a mission that
-    /// stays the same all episode) is compared in place, not copied again.
+    /// stays the same all episode) is compared in place, not copied again. A string longer
+    /// than 4 bytes per declared character is refused before anything is copied.
     @inline(__always)
-    private func readText(at index: Int32, into slot: Int) {
+    private func readText(at index: Int32, into slot: Int) -> String? {
         var length = 0
-        guard let pointer = lua_tolstring(vm.L, index, &length) else { return }
+        guard let pointer = lua_tolstring(vm.L, index, &length) else { return nil }
+        if length > textMaxBytes[slot] {
+            return "text of \(length) bytes cannot fit \(textMaxBytes[slot] / 4) characters (at most 4 bytes each): refused before copying"
+        }
         let same = texts[slot].utf8.withContiguousStorageIfAvailable {
             $0.count == length && (length == 0 || memcmp($0.baseAddress!, pointer, length) == 0)
         } ?? false
         if !same { texts[slot] = vm.readString(at: index) }
+        return nil
     }
 
     /// Returns nil on success, else what did not fit.
@@ -517,7 +532,7 @@ public final class ScriptEnvironment {
             cursor += expected
         case .text:
             guard lua_type(L, index) == LUA_TSTRING else { return "expected a string, got \(typeName(index))" }
-            readText(at: index, into: textSlot)
+            if let problem = readText(at: index, into: textSlot) { return problem }
             textSlot += 1
         case .dict(let entries):
             guard lua_type(L, index) == LUA_TTABLE else { return "expected a table, got \(typeName(index))" }

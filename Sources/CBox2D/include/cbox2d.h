@@ -20,10 +20,14 @@ extern "C" {
 #endif
 
 #define CB2_MAX_BODIES 2048
-#define CB2_MAX_FIXTURES 8192
+#define CB2_MAX_FIXTURES 2048
 #define CB2_MAX_JOINTS 512
 #define CB2_MAX_POLYGON_VERTICES 8
 #define CB2_MAX_CONTACT_EVENTS 4096
+/// Contacts (pairs of fixtures whose boxes overlap) a world may hold: each costs memory and
+/// solver time inside one uninterruptible step. Past it, new pairs are not made and the step
+/// reports CB2_ERR_CONTACTS (2,048 overlapping circles made 2 million: 1 GB, 8-33 s a step).
+#define CB2_MAX_CONTACTS 4096
 
 /// Error codes (all negative); ids are >= 0.
 enum {
@@ -32,6 +36,7 @@ enum {
     CB2_ERR_NO_OBJECT = -3,     ///< an id that names no body or joint of this world
     CB2_ERR_MEMORY = -4,        ///< allocation failed
     CB2_ERR_LOCKED = -5,        ///< called while the world is stepping (cannot happen from Lua)
+    CB2_ERR_CONTACTS = -6,      ///< the step needed more than CB2_MAX_CONTACTS contacts (it completed without them)
 };
 
 enum { CB2_STATIC = 0, CB2_KINEMATIC = 1, CB2_DYNAMIC = 2 };
@@ -92,6 +97,8 @@ void cb2_world_free(cb2_world *world);
 int cb2_body_count(const cb2_world *world);
 int cb2_fixture_count(const cb2_world *world);
 int cb2_joint_count(const cb2_world *world);
+/// Contacts the world holds now (at most CB2_MAX_CONTACTS).
+int cb2_contact_count(const cb2_world *world);
 
 /// Advances the world; contact events of this step replace the previous ones.
 int cb2_world_step(cb2_world *world, double dt, int velocity_iterations, int position_iterations);

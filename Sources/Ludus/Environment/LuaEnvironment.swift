@@ -30,7 +30,9 @@ public final class LuaEnvironment: Environment {
                 throw EnvironmentError.spec(error, file: name)
             }
             spec = parsed
-            script = try ScriptEnvironment(module: module, layout: spec.observationSpace.layout, players: spec.players)
+            script = try ScriptEnvironment(
+                module: module, layout: spec.observationSpace.layout, players: spec.players,
+                textMaxLengths: spec.observationSpace.textMaxLengths)
         } catch let error as ScriptError {
             throw .script(error, file: name)
         } catch let error as EnvironmentError {

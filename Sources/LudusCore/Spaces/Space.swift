@@ -61,3 +61,15 @@ func format(_ x: Double) -> String {
     if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
     return String(x)
 }
+
+extension Space {
+    /// The `max_length` of every text part, in the order of the copy layout's text slots.
+    public var textMaxLengths: [Int] {
+        switch self {
+        case .discrete, .box, .multiDiscrete, .multiBinary: return []
+        case .text(let maxLength, let minLength): return [max(maxLength, minLength)]
+        case .dict(let entries): return entries.flatMap(\.space.textMaxLengths)
+        case .tuple(let parts): return parts.flatMap(\.textMaxLengths)
+        }
+    }
+}
