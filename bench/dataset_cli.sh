@@ -30,6 +30,14 @@ status=$?
 set -e
 check "a malformed line fails the batch" '[ "$status" -ne 0 ]'
 check "the error names the line" 'grep -q "bad.jsonl:4:" "$dir/bad.err"'
-check "the scores before it are written" '[ "$(wc -l < "$dir/bad.txt")" -eq 3 ]'
+check "every line is answered, the bad one with error" '[ "$(wc -l < "$dir/bad.txt")" -eq 5 ] && [ "$(sed -n 4p "$dir/bad.txt")" = "error" ] && [ "$(sed -n 5p "$dir/bad.txt")" = "1.0" ]'
 
-if [ "$failed" -eq 0 ]; then echo "dataset cli: 9 passed, 0 failed"; else exit 1; fi
+# A long correct reply (40 KB of reasoning before the answer) scores 1.0, not a sandbox error.
+head -1 "$dir/right.jsonl" | python3 -c '
+import json, sys
+pair = json.loads(sys.stdin.readline())
+pair["answer"] = "thinking " * 5000 + "<answer>" + pair["answer"] + "</answer>"
+print(json.dumps(pair))' > "$dir/long.jsonl"
+check "a 40 KB reply with a correct answer scores 1.0" '[ "$("$LUDUS" score sudoku/text --batch "$dir/long.jsonl" 2> /dev/null)" = "1.0" ]'
+
+if [ "$failed" -eq 0 ]; then echo "dataset cli: 10 passed, 0 failed"; else exit 1; fi

@@ -41,8 +41,10 @@ struct Score: ParsableCommand {
         print(JSON.number(try Dataset.score(env, item: value, answer: try Self.text(answer!))))
     }
 
-    /// Scores line by line and writes each score as soon as it is known: a bad line
-    /// stops the run with its number, after the scores before it.
+    /// Scores line by line and writes each score as soon as it is known. A bad line (not
+    /// JSON, not an item and answer, or an answer the scorer fails on) writes `error` in
+    /// its place, so output line k still answers input line k, names its line number on
+    /// standard error, and the batch goes on; the exit status is then non-zero.
     private func scoreBatch(_ env: any Environment, path: String) throws {
         let data: Data
         if path == "-" {
@@ -53,6 +55,12 @@ struct Score: ParsableCommand {
         }
         var out = ""
         var scored = 0, total = 0.0
+        var failures = 0
+        func fail(_ number: Int, _ message: String) {
+            failures += 1
+            out += "error\n"
+            FileHandle.standardError.write(Data("\(path):\(number): \(message)\n".utf8))
+        }
         let start = Date()
         // Lines are cut on the newline byte: splitting a String by Character is
         // grapheme-aware and was a third of the time.
@@ -62,13 +70,15 @@ struct Score: ParsableCommand {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             let number = offset + 1
             let pair: Value
-            do { pair = try JSON.decode(utf8: Array(line)) } catch { throw flushing(&out, CommandFailure("\(path):\(number): \(error)")) }
+            do { pair = try JSON.decode(utf8: Array(line)) } catch { fail(number, "\(error)"); continue }
             guard case .table = pair["item"], let answer = pair["answer"].stringValue else {
-                throw flushing(&out, CommandFailure("\(path):\(number): expected {\"item\": {...}, \"answer\": \"...\"}"))
+                fail(number, "expected {\"item\": {...}, \"answer\": \"...\"}")
+                continue
             }
             let score: Double
             do { score = try Dataset.score(env, item: pair["item"], answer: answer) } catch {
-                throw flushing(&out, CommandFailure("\(path):\(number): \(error)"))
+                fail(number, "\(error)")
+                continue
             }
             out += JSON.number(score) + "\n"
             scored += 1
@@ -80,13 +90,7 @@ struct Score: ParsableCommand {
         FileHandle.standardError.write(Data(String(
             format: "scored %d answer(s), mean %.4f, in %.2f s (%.0f/s)\n", scored, scored > 0 ? total / Double(scored) : 0,
             seconds, Double(scored) / max(seconds, 1e-9)).utf8))
-    }
-
-    /// Prints the scores made so far, then hands back the error to throw.
-    private func flushing(_ out: inout String, _ error: CommandFailure) -> CommandFailure {
-        print(out, terminator: "")
-        out.removeAll()
-        return error
+        if failures > 0 { throw CommandFailure("\(failures) line(s) of \(path) could not be scored (marked `error` above)") }
     }
 
     static func text(_ argument: String) throws -> String {
