@@ -59,6 +59,11 @@ static int attach(cb2_world *w, int body_id, const b2Shape *shape, const cb2_fix
     if (body == nullptr) return CB2_ERR_NO_OBJECT;
     if (!props_ok(p)) return CB2_ERR_BAD_ARGUMENT;
     if (w->fixture_slots + slots > CB2_MAX_FIXTURES) return CB2_ERR_LIMIT;
+    if (body->GetType() != b2_staticBody) {
+        int on_body = 0;
+        for (const b2Fixture *f = body->GetFixtureList(); f != nullptr; f = f->GetNext()) on_body++;
+        if (on_body + slots > CB2_MAX_BODY_FIXTURES) return CB2_ERR_LIMIT;
+    }
     if (w->world.IsLocked()) return CB2_ERR_LOCKED;
     return cb2_guard([&]() -> int {
         w->fixtures.reserve(w->fixtures.size() + 1);

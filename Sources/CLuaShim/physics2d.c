@@ -52,8 +52,8 @@ int p2_fail(lua_State *L, int code, const char *what) {
         return luaL_error(L, "physics2d: %s: more than %d contacts (pairs of fixtures whose boxes overlap) in one world",
                           what, CB2_MAX_CONTACTS);
     if (code == CB2_ERR_LIMIT)
-        return luaL_error(L, "physics2d: %s: a world holds at most %d bodies, %d fixtures and %d joints",
-                          what, CB2_MAX_BODIES, CB2_MAX_FIXTURES, CB2_MAX_JOINTS);
+        return luaL_error(L, "physics2d: %s: a world holds at most %d bodies, %d fixtures (%d on one moving body) and %d joints",
+                          what, CB2_MAX_BODIES, CB2_MAX_FIXTURES, CB2_MAX_BODY_FIXTURES, CB2_MAX_JOINTS);
     int i = -code;
     return luaL_error(L, "physics2d: %s: %s", what, (i > 0 && i <= 5) ? error_text[i] : "failed");
 }
@@ -337,6 +337,7 @@ void ludus_open_physics2d(lua_State *L) {
     lua_createtable(L, 0, 4);
     lua_pushinteger(L, CB2_MAX_BODIES); lua_setfield(L, -2, "bodies");
     lua_pushinteger(L, CB2_MAX_FIXTURES); lua_setfield(L, -2, "fixtures");
+    lua_pushinteger(L, CB2_MAX_BODY_FIXTURES); lua_setfield(L, -2, "body_fixtures");
     lua_pushinteger(L, CB2_MAX_JOINTS); lua_setfield(L, -2, "joints");
     lua_pushinteger(L, P2_MAX_WORLDS); lua_setfield(L, -2, "worlds");
     lua_pushinteger(L, CB2_MAX_CONTACTS); lua_setfield(L, -2, "contacts");

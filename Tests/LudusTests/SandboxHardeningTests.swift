@@ -69,7 +69,11 @@ import Ludus
 
     @Test func sortingMillionsWithoutAComparatorStopsAtTheTimeLimit() throws {
         let vm = try LuaVM(limits: LuaLimits(memoryBytes: 256 << 20, callMilliseconds: 300))
-        _ = try vm.run(source: "T = {} for i = 1, 4000000 do T[i] = (i * 7919) % 1000003 end", chunkName: "fill.lua")
+        // Filled in calls of 50,000 so that the fill itself never meets the 0.3 s limit on a busy machine.
+        _ = try vm.run(source: "T = {}", chunkName: "fill.lua")
+        for chunk in 0..<80 {
+            _ = try vm.run(source: "for i = \(chunk * 50_000 + 1), \((chunk + 1) * 50_000) do T[i] = (i * 7919) % 1000003 end", chunkName: "fill.lua")
+        }
         let (error, seconds) = Self.failure(vm, "table.sort(T)")
         #expect(error == .timeLimit(milliseconds: 300), "got \(error.map { "\($0)" } ?? "no error")")
         #expect(seconds < 1.0, "the sort ran \(seconds) s past a 0.3 s limit")
@@ -234,6 +238,34 @@ import Ludus
             return physics2d.limits.contacts
             """, chunkName: "after.lua")
         #expect(try vm.value(of: ref) == .int(4096))
+    }
+
+    // Two bodies of 1,024 overlapping circles each: one step walked a body's contact list for
+    // every new pair (about 4e9 steps, 40 s, out of the time limit's reach). A moving body now
+    // holds at most 64 fixtures, refused at once; static bodies (terrain) are not capped.
+    @Test func aMovingBodyHoldsAtMostSixtyFourFixtures() throws {
+        let vm = try LuaVM(limits: LuaLimits(memoryBytes: 256 << 20, callMilliseconds: 3000))
+        let (error, seconds) = Self.failure(vm, """
+            local world = physics2d.world(0, -10)
+            for i = 1, 2 do
+              local b = world:body{ type = "dynamic", x = i * 0.01 }
+              for j = 1, 1024 do b:circle(1, { density = 1 }) end
+            end
+            world:step(1 / 60, 8, 3)
+            """)
+        guard case .script(_, let message, _)? = error else {
+            Issue.record("expected the fixture budget error, got \(error.map { "\($0)" } ?? "no error") after \(seconds) s")
+            return
+        }
+        #expect(message.contains("64 on one moving body"), "\(message)")
+        #expect(seconds < 1, "\(seconds) s")
+        let ref = try vm.run(source: """
+            local w = physics2d.world(0, -10)
+            local ground = w:body{}
+            for i = 1, 200 do ground:edge(i, 0, i + 1, 0) end
+            return physics2d.limits.body_fixtures
+            """, chunkName: "terrain.lua")
+        #expect(try vm.value(of: ref) == .int(64))
     }
 
     @Test func box2DMemoryCountsAgainstTheMemoryCap() throws {

@@ -88,17 +88,28 @@ public enum Throughput {
             }
         }
 
-        /// Every other task plays whole episodes through the episode driver, the loop users run.
+        /// Every other task, the same way: the binding's speed with a random agent choosing
+        /// among the legal actions, no checks and no observers (the loops users run go
+        /// through the episode driver; this measures what it is built on).
         private func runGeneral() throws {
             let spec = environment.spec
             let agents = (0..<spec.players).map { _ in RandomAgent(actionSpace: spec.actionSpace) }
-            let driver = EpisodeDriver(environment: environment)
+            for (i, agent) in agents.enumerated() { agent.beginEpisode(seed: SeedStreams.agentSeed(episode: seed, seat: i + 1), player: i + 1) }
+            var legal: [Int] = []
+            legal.reserveCapacity(256)
             var generator = SeededGenerator(seed: seed)
-            var played = 0
-            while played < steps {
-                let result = try driver.play(seed: generator.next() & SeedStreams.mask, params: params, agents: agents, limit: steps - played)
-                played += max(1, result.length)
-                episodes += 1
+            var episodeLength = 0
+            let cap = spec.maxSteps ?? EpisodeDriver.stepCapWithoutMaxSteps
+            for _ in 0..<steps {
+                let player = try environment.turn(legal: &legal)
+                let action = try agents[max(player, 1) - 1].act(in: environment, legalActions: legal)
+                let outcome = try environment.stepOutcome(action)
+                episodeLength += 1
+                if outcome.terminated || outcome.truncated || episodeLength >= cap {
+                    episodes += 1
+                    episodeLength = 0
+                    try environment.reset(seed: generator.next() & SeedStreams.mask, params: params)
+                }
             }
         }
     }

@@ -111,7 +111,7 @@ public final class ResultStore: Sendable {
                 try migrator.migrate(database)
                 return
             } catch let error as DatabaseError where attempt < 20 && (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
-                || (error.resultCode == .SQLITE_ERROR && (error.message ?? "").contains("already exists"))
+                || (error.resultCode == .SQLITE_ERROR && ["already exists", "duplicate column"].contains { (error.message ?? "").contains($0) })
                 || (error.resultCode == .SQLITE_CONSTRAINT && (error.message ?? "").contains("grdb_migrations"))) {
                 attempt += 1
                 usleep(useconds_t(20_000 * attempt))
