@@ -13,6 +13,11 @@ struct ludus_control {
     size_t used, cap, peak;
     int memory_denied;
 
+    // print: bytes logged during the current host call (reset by ludus_call), so a loop of
+    // capped lines cannot flood the host log either.
+    size_t printed;
+    int print_silenced;
+
     // Watchdog: `generation` is odd while a host call runs and even between calls;
     // the host writes it with a plain store at the start and one exchange at the end.
     // The watchdog notices an odd generation that stayed the same past the budget,

@@ -21,6 +21,9 @@
 
 /// The longest line `print` hands to the host log; longer ones end with "… [truncated N bytes]".
 #define LUDUS_PRINT_MAX_BYTES 65536
+/// What `print` may log during one host call (reset, step...); past it, one marker line and
+/// nothing more until the next call.
+#define LUDUS_PRINT_CALL_BUDGET (1 << 20)
 
 static const char *const forbidden_globals[] = {
     "io", "os", "package", "debug", "dofile", "loadfile", "collectgarbage",
@@ -162,6 +165,13 @@ static int sandbox_xpcall(lua_State *L) {
 // so a 60 MB string never becomes a 60 MB host string.
 static int sandbox_print(lua_State *L) {
     ludus_control *c = ludus_ctl(L);
+    if (c->print_silenced) return 0;
+    if (c->printed >= LUDUS_PRINT_CALL_BUDGET) {
+        static const char marker[] = "\xE2\x80\xA6 [print output past 1 MiB in one call dropped until the next call]";
+        c->print_silenced = 1;
+        if (c->log_fn) c->log_fn(c->host, marker, sizeof marker - 1);
+        return 0;
+    }
     int n = lua_gettop(L);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
@@ -194,6 +204,7 @@ static int sandbox_print(lua_State *L) {
     luaL_pushresult(&b);
     size_t len = 0;
     const char *text = lua_tolstring(L, -1, &len);
+    c->printed += len;
     if (c->log_fn) c->log_fn(c->host, text, len);
     return 0;
 }

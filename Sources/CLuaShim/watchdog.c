@@ -125,6 +125,8 @@ int ludus_call(lua_State *L, int nargs, int nresults) {
     ludus_control *c = ludus_ctl(L);
     c->memory_denied = 0;
     c->violation = 0;
+    c->printed = 0;
+    c->print_silenced = 0;
     uint64_t generation = (c->host_generation += 2) | 1;  // odd: running
     atomic_store_explicit(&c->generation, generation, memory_order_relaxed);
     int status = lua_pcall(L, nargs, nresults, 1);  // slot 1: the traceback handler
@@ -136,7 +138,9 @@ int ludus_call(lua_State *L, int nargs, int nresults) {
     if (fired || c->violation) lua_sethook(L, NULL, 0, 0);
     if (status == LUA_OK) return LUDUS_OK;
     if (c->violation) return LUDUS_ERR_VIOLATION;
-    if (fired) return LUDUS_ERR_TIME;
+    // The first limit reached names the failure: a script that hit the memory cap, caught
+    // the error with pcall and then ran out of time is a memory bomb, not a slow script.
     if (status == LUA_ERRMEM || c->memory_denied) return LUDUS_ERR_MEMORY;
+    if (fired) return LUDUS_ERR_TIME;
     return LUDUS_ERR_SCRIPT;
 }

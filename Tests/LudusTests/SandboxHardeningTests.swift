@@ -176,6 +176,19 @@ import Ludus
         #expect(lines.all.last == "after\t1")
     }
 
+    // A loop of capped lines is bounded too: 1 MiB per call, then one marker line.
+    @Test func aFloodOfPrintsIsBoundedPerCall() throws {
+        final class Lines: @unchecked Sendable { var all: [String] = [] }
+        let lines = Lines()
+        let vm = try LuaVM(limits: LuaLimits(memoryBytes: 64 << 20, callMilliseconds: 3000), log: { lines.all.append($0) })
+        _ = try vm.run(source: "local s = ('x'):rep(60000) for i = 1, 2000 do print(s) end", chunkName: "flood.lua")
+        let bytes = lines.all.reduce(0) { $0 + $1.utf8.count }
+        #expect(bytes < (1 << 20) + 70_000, "the flood logged \(bytes) bytes")
+        #expect(lines.all.last?.contains("print output past 1 MiB in one call dropped") == true)
+        _ = try vm.run(source: "print('next call')", chunkName: "after.lua")
+        #expect(lines.all.last == "next call")
+    }
+
     // MARK: - 5. require and symlinks
 
     /// lib/ with a module, a symlink to it (inside), and symlinks leading out of lib/.

@@ -36,12 +36,21 @@ import Testing
         ("__index metamethod", "local t = setmetatable({}, {__index = function() while true do end end}) return t.x"),
         ("__close of a to-be-closed variable",
          "do local x <close> = setmetatable({}, {__close = function() while true do end end}) end"),
-        ("recursion caught by pcall then loop", "local function f() return f() + 1 end pcall(f) while true do end"),
     ]
 
     @Test(arguments: runaway)
     func runawayCodeIsStopped(name: String, source: String) throws {
         expectError(source, Self.isTime)
+    }
+
+    /// The first limit reached names the failure: memory refused (and swallowed by pcall), then
+    /// a loop until the time limit, is a memory limit; a loop alone is a time limit.
+    @Test(arguments: [
+        ("recursion caught by pcall then loop", "local function f() return f() + 1 end pcall(f) while true do end"),
+        ("allocation caught by pcall then loop", "pcall(function() local t = {} while true do t[#t + 1] = ('x'):rep(1 << 16) .. #t end end) while true do end"),
+    ])
+    func memoryBombsSwallowedByPcallAreMemoryLimits(name: String, source: String) throws {
+        expectError(source, Self.isMemory)
     }
 
     @Test func vmKeepsWorkingAfterATimeLimit() throws {
