@@ -58,7 +58,7 @@ public final class LuaEnvironment: Environment {
 
     @inline(__always)
     public func step(_ action: Action) throws(EnvironmentError) -> Step {
-        let outcome = try wrap { () throws(ScriptError) in try script.step(action.luaAction(in: spec.actionSpace)) }
+        let outcome = try stepOutcome(action)
         let rewards = script.rewards
         return rewards.count > 1 ? Step(rewards: rewards, terminated: outcome.terminated, truncated: outcome.truncated)
                                  : Step(reward: outcome.reward, terminated: outcome.terminated, truncated: outcome.truncated)

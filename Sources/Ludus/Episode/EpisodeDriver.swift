@@ -75,12 +75,17 @@ public final class EpisodeDriver {
     public static let stepCapWithoutMaxSteps = 100_000
 
     private let bounds: ObservationBounds
+    /// Read once: `environment.spec` through the protocol copies the whole spec.
+    private let actionSpace: Space
+    private let players: Int
     private var legal: [Int] = []
 
     public init(environment: any Environment) {
         self.environment = environment
         stepCap = environment.spec.maxSteps ?? Self.stepCapWithoutMaxSteps
         bounds = ObservationBounds(environment.spec.observationSpace)
+        actionSpace = environment.spec.actionSpace
+        players = environment.spec.players
         legal.reserveCapacity(64)
     }
 
@@ -135,8 +140,6 @@ public final class EpisodeDriver {
     /// forfeits, the step cap is reached or `limit` more steps have been taken.
     /// Agents must already have begun their episode.
     public func advance(_ progress: inout Progress, agents: [any Agent], limit: Int? = nil) throws(EpisodeError) {
-        let spec = environment.spec
-        let players = spec.players
         let until = limit.map { min(stepCap, progress.length + $0) } ?? stepCap
         while !progress.isOver && progress.length < until {
             let player: Int
@@ -211,7 +214,7 @@ public final class EpisodeDriver {
             }
             return Self.sortedContains(legal, a) ? nil : "illegal action \(a) (legal: \(legal))"
         }
-        return environment.spec.actionSpace.problem(with: action)
+        return actionSpace.problem(with: action)
     }
 
     @inline(__always)

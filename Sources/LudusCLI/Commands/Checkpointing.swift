@@ -58,4 +58,14 @@ struct ResumeOptions: ParsableArguments {
         try store.rewind(loop, run: run, to: checkpoint?.progress)
         return (run, checkpoint)
     }
+
+    /// With `--resume`, the run to continue (see ``resumedRun(_:store:environment:config:db:)``),
+    /// said on standard output; without, a new run made by `start`.
+    func run(_ loop: CheckpointedLoop, store: ResultStore, environment: String, config: String, db: String,
+             unit: String = "episode", start: () throws -> Int64) throws -> (run: Int64, checkpoint: StoredCheckpoint?) {
+        guard resume else { return (try start(), nil) }
+        let (run, checkpoint) = try resumedRun(loop, store: store, environment: environment, config: config, db: db)
+        print("resuming run \(run) after \(unit) \(checkpoint?.progress ?? 0)" + (checkpoint == nil ? " (no checkpoint: from the start)" : ""))
+        return (run, checkpoint)
+    }
 }

@@ -33,13 +33,8 @@ struct CriticCommand: ParsableCommand {
         loop.heldOutSize = heldout
         let store = try ResultStore(path: db)
         let config = "{\"rounds\":\(rounds),\"games_per_round\":\(gamesPerRound),\"heldout\":\(heldout),\"seed\":\(seed),\"params\":\(JSON.encode(.table(resolved)))}"
-        var resumed: StoredCheckpoint?
-        let run: Int64
-        if resumeOptions.resume {
-            (run, resumed) = try resumeOptions.resumedRun(.critic, store: store, environment: env.spec.id, config: config, db: db)
-            print("resuming run \(run) after round \(resumed?.progress ?? 0)" + (resumed == nil ? " (no checkpoint: from the start)" : ""))
-        } else {
-            run = try store.startCriticRun(environment: env.spec.id, config: config, errorTypes: loop.errorTypes)
+        let (run, resumed) = try resumeOptions.run(.critic, store: store, environment: env.spec.id, config: config, db: db, unit: "round") {
+            try store.startCriticRun(environment: env.spec.id, config: config, errorTypes: loop.errorTypes)
         }
         let batch = ResultBatch()
         loop.onCheckpoint = { checkpoint in

@@ -58,13 +58,8 @@ struct SelfPlay: ParsableCommand {
             "eval_every": .int(Int64(evalEvery)), "eval_games": .int(Int64(evalGames)), "params": .array(params.map { .string($0) }),
         ]))
         loop.checkpointEvery = checkpointEvery
-        var resumed: StoredCheckpoint?
-        let run: Int64
-        if resumeOptions.resume {
-            (run, resumed) = try resumeOptions.resumedRun(.selfplay, store: store, environment: env.spec.id, config: config, db: db)
-            print("resuming run \(run) after episode \(resumed?.progress ?? 0)" + (resumed == nil ? " (no checkpoint: from the start)" : ""))
-        } else {
-            run = try store.startSelfPlayRun(environment: env.spec.id, student: student, config: config)
+        let (run, resumed) = try resumeOptions.run(.selfplay, store: store, environment: env.spec.id, config: config, db: db) {
+            try store.startSelfPlayRun(environment: env.spec.id, student: student, config: config)
         }
         let logPath = out + "/selfplay-\(run).jsonl"
         let log = try CheckpointedLog(path: logPath, header: config, resumingAt: resumed?.logOffset)

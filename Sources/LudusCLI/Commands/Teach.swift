@@ -103,13 +103,8 @@ struct Teach: ParsableCommand {
         func object(_ values: [String: Value]) -> String { JSON.encode(.table(values)) }
         let config = "{\"environment\":\(JSON.quote(env.spec.id)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(student)),\"episodes\":\(episodes),\"seed\":\(seed),\"test_set\":\(testSet),\"eval_every\":\(evalEvery),\"params\":\(object(fixed)),\"vary\":\(object(Self.varied(space))),\"test_params\":\(object(overrides))}"
         loop.checkpointEvery = checkpointEvery
-        var resumed: StoredCheckpoint?
-        let run: Int64
-        if resumeOptions.resume {
-            (run, resumed) = try resumeOptions.resumedRun(.teach, store: store, environment: env.spec.id, config: config, db: db)
-            print("resuming run \(run) after episode \(resumed?.progress ?? 0)" + (resumed == nil ? " (no checkpoint: from the start)" : ""))
-        } else {
-            run = try store.startTeachRun(environment: env.spec.id, teacher: teacher, student: student, config: config)
+        let (run, resumed) = try resumeOptions.run(.teach, store: store, environment: env.spec.id, config: config, db: db) {
+            try store.startTeachRun(environment: env.spec.id, teacher: teacher, student: student, config: config)
         }
         var log: CheckpointedLog?
         if let out {
