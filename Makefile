@@ -78,7 +78,7 @@ parity: release peers
 	python3 bench/parity_reasoning_gym.py --ludus $(LUDUS) --backend ludus --count 300
 	python3 bench/parity_bipedal.py --ludus $(LUDUS)
 
-bench: release peers
+bench: release peers python
 	bench/run.sh
 
 # Does the curriculum help? Teachers against random at equal budgets, several seeds each

@@ -26,12 +26,15 @@ final class EnvBatch: @unchecked Sendable {
         var error: Failure?
         /// Why the last step ended the episode as a forfeit (a refused action), if it did.
         var forfeit: String?
+        /// Each player's return before the step being played (reused, no allocation).
+        var before: [Double]
 
         init(environment: LuaEnvironment, params: [String: Value], policy: AgentFailurePolicy) {
             self.environment = environment
             driver = EpisodeDriver(environment: environment)
             driver.onAgentFailure = policy
             self.params = params
+            before = Array(repeating: 0, count: environment.spec.players)
         }
     }
 
@@ -122,6 +125,9 @@ final class EnvBatch: @unchecked Sendable {
                 }
                 written = utf8.count
             }
+            // Bytes past the text are zero (readers may take a slot as a NUL-padded string).
+            let previous = Int(lengths[i * textMaxLengths.count + slot])
+            if previous > written { (base + written).update(repeating: 0, count: min(previous, textStride) - written) }
             lengths[i * textMaxLengths.count + slot] = Int32(written)
         }
     }
@@ -233,7 +239,9 @@ final class EnvBatch: @unchecked Sendable {
             return reset(i, seed: 0, mode: .next) ? 0 : slot.error!.status.rawValue
         }
         guard var progress = slot.progress else { return reset(i, seed: 0, mode: .next) ? 0 : slot.error!.status.rawValue }
-        let before = progress.returns
+        // Taken out of the slot while the driver mutates it: one owner, no copy of its arrays per step.
+        slot.progress = nil
+        for p in 0..<players { slot.before[p] = progress.returns[p] }
         do {
             let step = try slot.driver.play(action(), by: slot.toMove, agent: "caller", &progress)
             slot.progress = progress
@@ -241,7 +249,7 @@ final class EnvBatch: @unchecked Sendable {
                 if let step {
                     for p in 0..<players { rewards[i * players + p] = step.reward(of: p + 1) }
                 } else {
-                    for p in 0..<players { rewards[i * players + p] = progress.returns[p] - before[p] }
+                    for p in 0..<players { rewards[i * players + p] = progress.returns[p] - slot.before[p] }
                 }
             }
             let forfeited = progress.forfeit != nil
@@ -271,12 +279,12 @@ final class EnvBatch: @unchecked Sendable {
         } catch {
             let failure = Failure(error)
             slot.error = failure
+            slot.progress = progress
             if failure.status == .action {
                 // Refused under the `raise` policy: nothing was played, the episode goes on.
                 return failure.status.rawValue
             }
             // The environment failed: the episode is lost (cut), the next step starts a new one.
-            slot.progress = progress
             slot.needsReset = true
             slot.toMove = 0
             truncated?[i] = 1

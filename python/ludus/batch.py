@@ -113,6 +113,7 @@ class Batch(HandleOwner):
         self._seeds = np.zeros(n, dtype=np.uint64)
         self._discrete = np.zeros(n, dtype=np.int64)
         self._vector = np.zeros((n, max(1, self.action_width)), dtype=np.float64)
+        self._text_cache = None
         self._error = _native.error_buffer
         self._step = self.lib.ludus_batch_step
         self._ids_ptr = _ptr(self._ids)
@@ -208,16 +209,32 @@ class Batch(HandleOwner):
     # -- reading the buffers
 
     def texts(self, rows=None, final=False):
-        """``texts[i][slot]`` of the rows (all when None)."""
+        """``texts[i][slot]`` of the rows (all when None). Only rows whose bytes changed
+        since the last call are decoded again (a mission text is decoded once)."""
         if self.text is None:
             return [()] * (self.num_envs if rows is None else len(rows))
-        data = self.final_text if final else self.text
-        lengths = self.final_text_length if final else self.text_length
-        rows = range(self.num_envs) if rows is None else rows
-        return [
-            tuple(bytes(data[i, s, : lengths[i, s]]).decode("utf-8", "replace") for s in range(data.shape[1]))
-            for i in rows
-        ]
+        data, lengths = (self.final_text, self.final_text_length) if final else (self.text, self.text_length)
+        if final:
+            picked = range(self.num_envs) if rows is None else rows
+            return [self._decode_row(data, lengths, int(i)) for i in picked]
+        width = max(1, int(lengths.max()))
+        view = data[:, :, :width]
+        cache = self._text_cache
+        if cache is None or cache[0].shape != view.shape:
+            decoded = [self._decode_row(data, lengths, i) for i in range(self.num_envs)]
+        else:
+            decoded = cache[2]
+            changed = np.flatnonzero((view != cache[0]).any(axis=(1, 2)) | (lengths != cache[1]).any(axis=1))
+            if len(changed):
+                decoded = list(decoded)
+                for i in changed:
+                    decoded[i] = self._decode_row(data, lengths, int(i))
+        self._text_cache = (view.copy(), lengths.copy(), decoded)
+        return decoded if rows is None else [decoded[int(i)] for i in rows]
+
+    @staticmethod
+    def _decode_row(data, lengths, i):
+        return tuple(bytes(data[i, s, : lengths[i, s]]).decode("utf-8", "replace") for s in range(data.shape[1]))
 
     def observation(self, i, final=False):
         numbers = self.final_numbers if final else self.numbers
