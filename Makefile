@@ -8,7 +8,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PEERS        := minigrid==3.2.0 gymnasium==1.4.0 open-spiel==2.0.2 reasoning-gym==0.1.25 box2d==2.3.10 scikit-learn==1.9.1
 # What the Python package and its tests need (`make python`, `make test`).
-PY_PACKAGES  := wheel numpy gymnasium==1.4.0 pettingzoo==1.27.0 pytest reasoning-gym==0.1.25
+PY_PACKAGES  := wheel numpy gymnasium==1.4.0 'pettingzoo>=1.24' pytest reasoning-gym==0.1.25
 PY_LIBRARY   := .build-python/release/libludus_c.so
 
 .PHONY: deps peers py-deps python build release demo test check parity bench experiments clean

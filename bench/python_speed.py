@@ -63,6 +63,12 @@ def cli_bench(binary, steps):
     return json.loads(out.splitlines()[0])["steps_per_second"]
 
 
+def cli_generate(binary, size):
+    start = time.perf_counter()
+    subprocess.run([binary, "generate", "countdown", "--count", str(size), "--seed", "42"], check=True, stdout=subprocess.DEVNULL)
+    return size / (time.perf_counter() - start)
+
+
 def datasets(size):
     import ludus
     import reasoning_gym
@@ -89,7 +95,7 @@ def datasets(size):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--steps", type=int, default=200_000)
-    ap.add_argument("--envs", type=int, default=64, help="environments of the Ludus vector env")
+    ap.add_argument("--envs", type=int, default=32, help="environments of the Ludus vector env")
     ap.add_argument("--peer-envs", type=int, default=8, help="environments of Gymnasium's vector envs")
     ap.add_argument("--items", type=int, default=2000)
     ap.add_argument("--ludus", default=".build/release/ludus")
@@ -108,7 +114,9 @@ def main():
     print(f"ratio vs the faster gymnasium vector env: {ours / best:.1f}x (target >= 20x)")
     print(f"ratio vs ludus bench: {ours / cli:.2f}x (target >= 0.85x: the bridge costs < 15%)")
     og, tg, os_, ts, agree, n = datasets(args.items)
-    print(f"countdown generation: ludus.create_dataset {og:8.0f} items/s  reasoning_gym {tg:8.0f} items/s  ratio {og / tg:.1f}x")
+    cg = cli_generate(args.ludus, args.items)
+    print(f"countdown generation: ludus.create_dataset {og:8.0f} items/s  reasoning_gym {tg:8.0f} items/s  ratio {og / tg:.1f}x"
+          f"  (ludus generate {cg:.0f} items/s: ratio {cg / tg:.1f}x)")
     print(f"countdown scoring: ludus score_answers {os_:8.0f}/s  reasoning_gym score_answer {ts:8.0f}/s  ratio {os_ / ts:.1f}x"
           f"  (same score on {100 * agree:.1f}% of {2 * n} answers)")
     return 0
