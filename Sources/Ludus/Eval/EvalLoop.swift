@@ -91,6 +91,18 @@ public final class EvalLoop: @unchecked Sendable {
         if let firstError { throw firstError }
     }
 
+    private var resolvedParams: [Int: [String: Value]] = [:]
+
+    /// The item's params with every default filled in (once per item).
+    private func resolved(_ item: Item, _ spec: EnvironmentSpec) throws(EpisodeError) -> [String: Value] {
+        if let known = lock.withLock({ resolvedParams[item.index] }) { return known }
+        do {
+            let params = try spec.parameters.resolve(item.params, environment: spec.id)
+            lock.withLock { resolvedParams[item.index] = params }
+            return params
+        } catch { throw .environment(.parameter(error)) }
+    }
+
     private func take() -> (item: Int, sample: Int)? {
         lock.withLock {
             guard firstError == nil, next < work.count else { return nil }
@@ -117,7 +129,7 @@ public final class EvalLoop: @unchecked Sendable {
                                       outcome: "error", reason: nil, trajectoryHash: TrajectoryHash().hex)
             do {
                 // Samples of one item share its seed; the agent's seed differs by sample.
-                let result = try driver.play(episode: index, seed: episodeSeed, params: item.params, agents: [agent])
+                let result = try driver.play(episode: index, seed: episodeSeed, params: try resolved(item, spec), agents: [agent])
                 if let fatal = (agent as? LLMAgent)?.fatalError { throw fatal }
                 episode.return = result.returns[0]
                 episode.length = result.length
