@@ -8,7 +8,9 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PEERS        := minigrid==3.2.0 gymnasium==1.4.0 open-spiel==2.0.2 reasoning-gym==0.1.25 box2d==2.3.10 scikit-learn==1.9.1
 
-.PHONY: deps peers build release demo test check parity bench experiments clean
+LLM_PIP      := llama-cpp-python[server]==0.3.36 gguf==0.19.0
+
+.PHONY: deps peers llm-deps build release demo test check parity bench experiments clean
 
 deps:
 	@missing="$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
@@ -20,6 +22,12 @@ deps:
 # The peers Ludus is measured against (benchmarks and parity checks only; never runtime dependencies).
 peers:
 	@python3 -c "import minigrid, gymnasium, pyspiel, reasoning_gym, Box2D, sklearn" 2>/dev/null || python3 -m pip install -q $(PEERS)
+
+# A real OpenAI-compatible server for the LLM tests (bench/llm_e2e.sh): llama.cpp through
+# llama-cpp-python (compiled once, ~10 min on 2 cores; pip caches the wheel) and gguf for the
+# tiny random-weight model the test writes. Installed only when missing.
+llm-deps:
+	@python3 -c "import llama_cpp.server, gguf" 2>/dev/null || python3 -m pip install -q "$(word 1,$(LLM_PIP))" $(word 2,$(LLM_PIP))
 
 build: deps
 	$(SWIFT) build
@@ -45,9 +53,10 @@ demo: release
 	$(LUDUS) teach gridworld/door_key --student ppo --teacher random --vary size=5..6 --episodes 600 --test-set 10 --eval-every 200 --seed 1 --db runs/demo.sqlite --out runs/demo/teach --quiet
 	$(LUDUS) selfplay tic_tac_toe --student ppo --opponents random,self --episodes 1500 --eval-every 500 --seed 1 --db runs/demo.sqlite --out runs/demo/selfplay
 
-test: deps
+test: deps llm-deps
 	$(SWIFT) test
 	$(SWIFT) build
+	bench/llm_e2e.sh .build/debug/ludus
 	bench/kill_resume.sh .build/debug/ludus
 	bench/kill_resume_loops.sh .build/debug/ludus
 	bench/dataset_cli.sh .build/debug/ludus

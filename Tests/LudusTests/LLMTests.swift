@@ -70,7 +70,9 @@ final class FakeServer {
             _ = try LLMOptions(spec: "m@http://h/v1?api_key=sk-123")
             Issue.record("a key on the command line must be refused")
         } catch { #expect("\(error)".contains("key_env")) }
-        #expect(LLMOptions.configIdentity("llm:m@http://127.0.0.1:9/v1?temperature=0") == "llm:m?temperature=0")
+        #expect(LLMOptions.configIdentity("llm:m@http://127.0.0.1:9/v1?temperature=0.5&retries=1")
+                == LLMOptions.configIdentity("llm:m@http://10.0.0.1/v1?temperature=0.5&timeout=9"))
+        #expect(LLMOptions.configIdentity("llm:m@http://h/v1?temperature=0.5") != LLMOptions.configIdentity("llm:m@http://h/v1"))
         #expect(LLMOptions.configIdentity("random") == "random")
         let keyed = try LLMOptions(spec: "m@http://h/v1?key_env=LUDUS_TEST_UNSET_KEY_VARIABLE")
         #expect(throws: LLMError.missingKey("LUDUS_TEST_UNSET_KEY_VARIABLE")) { try ChatClient(options: keyed) }

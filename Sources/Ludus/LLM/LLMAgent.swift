@@ -60,7 +60,9 @@ public final class LLMAgent: Agent {
         } else {
             let started = DispatchTime.now().uptimeNanoseconds
             do {
-                completion = try session.client(for: options).complete(body: body).content
+                // NUL cannot round-trip through SQLite text: it becomes U+FFFD before anything reads it,
+                // so a cached replay sees exactly what the first run played.
+                completion = try session.client(for: options).complete(body: body).content.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
             } catch {
                 transcript.latency = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 return try fail(error, &transcript)

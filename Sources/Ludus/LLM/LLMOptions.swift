@@ -39,8 +39,12 @@ public struct LLMOptions: Hashable, Sendable {
     /// The environment variable holding the API key (`OPENAI_API_KEY`), or nil for none.
     public var keyEnvironmentVariable: String?
     public var answer = AnswerFormat.auto
+    /// How the JSON schema of discrete answers is sent: `json_schema` (OpenAI's shape: vLLM,
+    /// llama.cpp's own server, Ollama, hosted APIs), `json_object` (`{"type": "json_object",
+    /// "schema": ...}`: llama-cpp-python's server) or `none` (the prompt alone asks for JSON).
+    public var responseFormat = "json_schema"
 
-    public static let keys = ["temperature", "max_tokens", "seed", "system", "timeout", "retries", "backoff", "key_env", "answer"]
+    public static let keys = ["temperature", "max_tokens", "seed", "system", "timeout", "retries", "backoff", "key_env", "answer", "response_format"]
 
     public init(model: String, baseURL: String) {
         self.model = model
@@ -93,6 +97,9 @@ public struct LLMOptions: Hashable, Sendable {
             case "answer":
                 guard let format = AnswerFormat(rawValue: value) else { throw bad(AnswerFormat.allCases.map(\.rawValue).joined(separator: "|")) }
                 answer = format
+            case "response_format":
+                guard ["json_schema", "json_object", "none"].contains(value) else { throw bad("json_schema|json_object|none") }
+                responseFormat = value
             case "key", "api_key":
                 throw .badSpec("agent 'llm:...': the API key never goes on the command line; put it in an environment variable and name it with key_env=NAME")
             default:
@@ -107,6 +114,7 @@ public struct LLMOptions: Hashable, Sendable {
                                        "answer": .string(answer.rawValue)]
         if let seed { fields["seed"] = .int(Int64(seed)) }
         if let systemPrompt { fields["system"] = .string(systemPrompt) }
+        if responseFormat != "json_schema" { fields["response_format"] = .string(responseFormat) }
         return JSON.encode(.table(fields))
     }
 
@@ -120,12 +128,12 @@ public struct LLMOptions: Hashable, Sendable {
 }
 
 extension LLMOptions {
-    /// An agent spec as run configurations record it: `llm:` specs lose their `@BASE_URL`
-    /// (the same model and settings on another address is the same run, so `--resume` and
-    /// `--cache` work after a server moved); other specs are kept as they are.
+    /// An agent spec as run configurations record it: an `llm:` spec becomes its model and the
+    /// settings that change answers (no URL, timeout or retries: the same model on another
+    /// address is the same run, so `--resume` and `--cache` work after a server moved); other
+    /// specs are kept as they are.
     public static func configIdentity(_ agentSpec: String) -> String {
-        guard agentSpec.hasPrefix("llm:"), let at = agentSpec.range(of: "@http", options: .backwards) else { return agentSpec }
-        let query = agentSpec[at.upperBound...].firstIndex(of: "?").map { String(agentSpec[$0...]) } ?? ""
-        return String(agentSpec[..<at.lowerBound]) + query
+        guard agentSpec.hasPrefix("llm:"), let options = try? LLMOptions(spec: String(agentSpec.dropFirst(4))) else { return agentSpec }
+        return "llm:\(options.model) \(options.settingsJSON)"
     }
 }

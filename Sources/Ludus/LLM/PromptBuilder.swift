@@ -43,7 +43,7 @@ public enum PromptBuilder {
             messages.append(["role": "user", "content": .string(text)])
         }
         let format: LLMOptions.AnswerFormat = options.answer == .auto ? (discrete ? .json : .raw) : options.answer
-        let schema: Value? = format == .json && discrete ? responseFormat(legal) : nil
+        let schema: Value? = format == .json && discrete && options.responseFormat != "none" ? responseFormat(legal, style: options.responseFormat) : nil
         return LLMPrompt(messages: messages, responseFormat: schema, legal: legal)
     }
 
@@ -68,10 +68,12 @@ public enum PromptBuilder {
     }
 
     /// `{"type": "json_schema", ...}` with the legal actions as an enum (OpenAI's shape;
-    /// vLLM, llama.cpp, Ollama accept it and enforce it with a grammar).
-    static func responseFormat(_ legal: [Int]) -> Value {
+    /// vLLM, llama.cpp, Ollama accept it and enforce it with a grammar), or llama-cpp-python's
+    /// `{"type": "json_object", "schema": ...}`.
+    static func responseFormat(_ legal: [Int], style: String) -> Value {
         let schema: Value = ["type": "object", "properties": ["action": ["type": "integer", "enum": .array(legal.map { .int(Int64($0)) })]],
                              "required": .array(["action"]), "additionalProperties": false]
-        return ["type": "json_schema", "json_schema": ["name": "action", "strict": true, "schema": schema], "schema": schema]
+        if style == "json_object" { return ["type": "json_object", "schema": schema] }
+        return ["type": "json_schema", "json_schema": ["name": "action", "strict": true, "schema": schema]]
     }
 }
