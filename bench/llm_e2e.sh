@@ -54,8 +54,28 @@ grep -q '200 from the cache' "$WORK/eval2.txt" || fail "the replay did not answe
 [ "$first" = "$second" ] || fail "cached replay: $second, first run: $first"
 echo "eval --cache replay (no server): $second, identical"
 
-# 2. A seeded tournament with an llm agent: no forfeits (the schema keeps every answer legal).
+# 1b. The server dies mid-eval: a clear error, the episodes so far kept; --resume on a new server
+#     finishes with the same result hash as the uninterrupted run.
 start_server
+"$LUDUS" eval countdown/text --agent "$(llm 12)" --count 200 --concurrency 8 --seed 3 --db "$WORK/resume.sqlite" --quiet \
+  > "$WORK/resume1.txt" 2> "$WORK/resume1.err" &
+EVAL=$!
+for _ in $(seq 1 600); do
+  n=$(sqlite3 "$WORK/resume.sqlite" "SELECT COUNT(*) FROM eval_episode" 2>/dev/null || echo 0)
+  [ "${n:-0}" -ge 40 ] && break
+  kill -0 "$EVAL" 2>/dev/null || break
+  sleep 0.05
+done
+stop_server
+if wait "$EVAL"; then fail "the eval run went on without its server"; fi
+grep -q 'unreachable' "$WORK/resume1.err" && grep -q -- '--resume' "$WORK/resume1.err" || { cat "$WORK/resume1.err"; fail "no clear error when the server died mid-eval"; }
+kept=$(sqlite3 "$WORK/resume.sqlite" "SELECT COUNT(*) FROM eval_episode")
+start_server
+"$LUDUS" eval countdown/text --agent "$(llm 12)" --count 200 --concurrency 8 --seed 3 --db "$WORK/resume.sqlite" --quiet --resume > "$WORK/resume2.txt"
+[ "$(grep '^result hash' "$WORK/resume2.txt")" = "$first" ] || fail "the resumed eval differs from the uninterrupted one"
+echo "eval: server killed after $kept episode(s) recorded, --resume finished with the same result hash"
+
+# 2. A seeded tournament with an llm agent: no forfeits (the schema keeps every answer legal).
 "$LUDUS" tournament --env tic_tac_toe --agents "random,$(llm 16),mcts:5" --games 4 --seed 1 --workers 2 \
   --db "$WORK/tournament.sqlite" --quiet | tee "$WORK/tournament.txt"
 [ "$(sqlite3 "$WORK/tournament.sqlite" "SELECT COUNT(*) FROM game WHERE outcome IN ('forfeit', 'error')")" = 0 ] || fail "an llm game was forfeited"

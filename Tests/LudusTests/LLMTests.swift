@@ -58,6 +58,18 @@ final class FakeServer {
         #expect(parse(String(repeating: "x", count: 50), .raw) == .text(String(repeating: "x", count: 12)))
     }
 
+    @Test func passAtKAndIntervals() {
+        #expect(EvalSummary.passAtK(n: 5, c: 0, k: 1) == 0)
+        #expect(EvalSummary.passAtK(n: 5, c: 5, k: 1) == 1)
+        #expect(abs(EvalSummary.passAtK(n: 5, c: 1, k: 1) - 0.2) < 1e-12)
+        #expect(EvalSummary.passAtK(n: 5, c: 1, k: 5) == 1)
+        #expect(abs(EvalSummary.passAtK(n: 5, c: 2, k: 2) - 0.7) < 1e-12)
+        let none = EvalSummary.wilson(0, 200)
+        #expect(none.lowerBound == 0 && abs(none.upperBound - 0.0188) < 1e-3)
+        let half = EvalSummary.wilson(50, 100)
+        #expect(abs(half.lowerBound - 0.4038) < 1e-3 && abs(half.upperBound - 0.5962) < 1e-3)
+    }
+
     @Test func specs() throws {
         let o = try LLMOptions(spec: "org/model@1.2@http://localhost:8080/v1/?temperature=0.7&max_tokens=12&seed=3&system=Be+brief&answer=boxed&retries=0")
         #expect(o.model == "org/model@1.2")

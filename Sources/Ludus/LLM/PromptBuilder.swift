@@ -15,8 +15,9 @@ public struct LLMPrompt: Hashable, Sendable {
 /// - `E.prompt(self, legal_actions)` when the environment declares it: a string (the user
 ///   message) or a list of `{role, content}` messages. Otherwise the observation's text:
 ///   a string observation, the `text` field of a dict, else `E.render`, else its JSON.
-/// - Discrete actions: the legal actions are listed after the text (with names from
-///   `E.action_names` when declared), and the answer is asked as `{"action": k}`.
+/// - Discrete actions: the legal actions are listed after the text (labelled by
+///   `E.action_label(self, a)` or the fact `E.action_names` when declared), and the answer is
+///   asked as `{"action": k}`.
 /// - Text actions: the text as is (the environment's step parses the answer).
 public enum PromptBuilder {
     public static func prompt(for environment: any Environment, legalActions: [Int], options: LLMOptions) throws(EnvironmentError) -> LLMPrompt {
@@ -39,7 +40,7 @@ public enum PromptBuilder {
             }
         } else {
             var text = try observationText(environment)
-            if discrete { text += "\n\n" + actionsText(legal, names: spec.facts["action_names"]?.arrayValue?.compactMap(\.stringValue) ?? [], start: spec.actionSpace) }
+            if discrete { text += "\n\n" + actionsText(legal, labels: try labels(legal, environment)) }
             messages.append(["role": "user", "content": .string(text)])
         }
         let format: LLMOptions.AnswerFormat = options.answer == .auto ? (discrete ? .json : .raw) : options.answer
@@ -58,12 +59,21 @@ public enum PromptBuilder {
         return "The current observation (JSON): " + JSON.encode(observation)
     }
 
-    static func actionsText(_ legal: [Int], names: [String], start: Space) -> String {
-        let first: Int = if case .discrete(_, let s) = start { s } else { 0 }
-        let listed = legal.map { a in
-            let i = a - first
-            return names.indices.contains(i) ? "\(a) (\(names[i]))" : "\(a)"
+    /// A label per legal action: `E.action_label(self, a)` when declared, else `E.action_names[a - start + 1]`, else none.
+    static func labels(_ legal: [Int], _ environment: any Environment) throws(EnvironmentError) -> [String?] {
+        let spec = environment.spec
+        if spec.functions.contains("action_label") {
+            var labels: [String?] = []
+            for a in legal { labels.append(try environment.call("action_label", [.int(Int64(a))], results: 1)[0].stringValue) }
+            return labels
         }
+        let names = spec.facts["action_names"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let first: Int = if case .discrete(_, let s) = spec.actionSpace { s } else { 0 }
+        return legal.map { names.indices.contains($0 - first) ? names[$0 - first] : nil }
+    }
+
+    static func actionsText(_ legal: [Int], labels: [String?]) -> String {
+        let listed = zip(legal, labels).map { a, label in label.map { "\(a) (\($0))" } ?? "\(a)" }
         return "Legal actions: " + listed.joined(separator: ", ") + ".\nAnswer with JSON only: {\"action\": A} where A is one of the legal actions."
     }
 
