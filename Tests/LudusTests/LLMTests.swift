@@ -178,3 +178,43 @@ final class FakeServer {
         #expect(throws: CheckpointError.self) { try student.restore(from: student.checkpoint()) }
     }
 }
+
+@Suite(.serialized) struct LLMCriticTests {
+    /// An LLM critic through the scripted server: rounds run end to end; the server dies after
+    /// round 1 (the run stops with the server's error), and resuming from the last checkpoint
+    /// on a new server gives the rounds of an uninterrupted run.
+    @Test func llmCriticStopsWhenItsServerDiesAndResumes() throws {
+        func loop(_ server: FakeServer) throws -> CriticLoop {
+            let loop = try CriticLoop(environment: try Package.catalog.load("countdown/critic"),
+                                      params: try Package.catalog.load("countdown/critic").spec.parameters.defaults)
+            loop.gamesPerRound = 12
+            loop.heldOutSize = 10
+            loop.criticAgent = LLMAgent(options: try LLMOptions(spec: String(server.spec("retries=0").dropFirst(4))), session: LLMSession())
+            return loop
+        }
+        let server = try FakeServer()
+        var whole: [CriticRound] = []
+        try loop(server).run(rounds: 3, seed: 4) { whole.append($0) }
+        #expect(whole.map(\.round) == [0, 1, 2, 3])
+        #expect(whole.allSatisfy { $0.answerFailures == 0 && $0.generatorPolicy.count == 5 })
+
+        let dying = try FakeServer()
+        let first = try loop(dying)
+        var rounds: [CriticRound] = []
+        var saved: CriticLoop.Checkpoint?
+        first.onCheckpoint = { saved = $0 }
+        do {
+            try first.run(rounds: 3, seed: 4) { round in
+                rounds.append(round)
+                if round.round == 1 { dying.stop() }
+            }
+            Issue.record("the run must stop when its server dies")
+        } catch let error as EpisodeError {
+            #expect("\(error)".contains("unreachable"))
+        }
+        #expect(saved?.round == 1)
+        let again = try FakeServer()
+        try loop(again).run(rounds: 3, seed: 4, from: saved) { rounds.append($0) }
+        #expect(rounds == whole)
+    }
+}

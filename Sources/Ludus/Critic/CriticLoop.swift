@@ -31,7 +31,7 @@ public struct CriticRound: Hashable, Sendable, Codable {
 /// Either side may instead be any agent (``generatorAgent``, ``criticAgent``: an LLM, an
 /// `exec:` program, MCTS...): it plays its seat from the observation (its `text` says what
 /// the role is asked), does not train here, and an external critic is scored on the same
-/// held-out games. A server that fails (``LLMAgent/fatalError``) stops the run; committed
+/// held-out games. A server that fails (``LLMAgent/serverError``) stops the run; committed
 /// rounds are kept and `--resume` goes on from them.
 public final class CriticLoop {
     public let environment: any Environment
@@ -115,7 +115,7 @@ public final class CriticLoop {
         do {
             if case .discrete(let a) = try agent.act(in: environment, legalActions: legalActions), legalActions.isEmpty || legalActions.contains(a) { return a }
         } catch {
-            if (agent as? LLMAgent)?.fatalError != nil { throw error }
+            if (agent as? LLMAgent)?.serverError != nil { throw error }
         }
         failures += 1
         return fallback

@@ -26,7 +26,7 @@ public struct EvalEpisode: Hashable, Sendable {
 /// `concurrency` workers, each with its own environment and agent, play items in parallel
 /// (an LLM agent blocks on its request, so K workers keep K requests in flight). Results do
 /// not depend on the number of workers: every episode's seeds come from its index, and
-/// results are reported by index. An agent whose server failed (``LLMAgent/fatalError``)
+/// results are reported by index. An agent whose server failed (``LLMAgent/serverError``)
 /// stops the run: that episode is not reported, the others in flight are, and a resumed run
 /// plays only what is missing.
 public final class EvalLoop: @unchecked Sendable {
@@ -130,7 +130,7 @@ public final class EvalLoop: @unchecked Sendable {
             do {
                 // Samples of one item share its seed; the agent's seed differs by sample.
                 let result = try driver.play(episode: index, seed: episodeSeed, params: try resolved(item, spec), agents: [agent])
-                if let fatal = (agent as? LLMAgent)?.fatalError { throw fatal }
+                if let fatal = (agent as? LLMAgent)?.serverError { throw fatal }
                 episode.return = result.returns[0]
                 episode.length = result.length
                 episode.success = result.outcome == .success || (spec.successThreshold == nil && result.returns[0] > 0)

@@ -10,7 +10,7 @@ import LudusLua
 /// answered from stored completions (same request hash, same completion, same trajectory).
 ///
 /// An answer that is not an action (unparsable, illegal) is a forfeit with the raw text kept;
-/// a server that cannot answer (``LLMError``) is a forfeit too, and ``fatalError`` says so, so
+/// a server that cannot answer (``LLMError``) is a forfeit too, and ``serverError`` says so, so
 /// loops stop instead of recording it as the agent's result.
 public final class LLMAgent: Agent {
     public let name: String
@@ -21,7 +21,7 @@ public final class LLMAgent: Agent {
     /// Stored with each transcript (`item 3 sample 0`); loops set it.
     public var tag = ""
     /// The server error that ended the last move, if any: the run should stop, not score it.
-    public private(set) var fatalError: LLMError?
+    public private(set) var serverError: LLMError?
     private var episodeSeed: UInt64 = 0
     private var player = 1
     private var steps = 0
@@ -38,7 +38,7 @@ public final class LLMAgent: Agent {
         episodeSeed = seed
         self.player = player
         steps = 0
-        fatalError = nil
+        serverError = nil
     }
 
     public func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
@@ -86,7 +86,7 @@ public final class LLMAgent: Agent {
     }
 
     private func fail(_ error: LLMError, _ transcript: inout Transcript) throws -> Action {
-        fatalError = error
+        serverError = error
         transcript.failure = error.description
         session.record(transcript)
         throw AgentFailure(agent: name, reason: error.description)
