@@ -7,10 +7,13 @@ LUDUS        := .build/release/ludus
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PEERS        := minigrid==3.2.0 gymnasium==1.4.0 open-spiel==2.0.2 reasoning-gym==0.1.25 box2d==2.3.10 scikit-learn==1.9.1
+# What the Python package and its tests need (`make python`, `make test`).
+PY_PACKAGES  := wheel numpy gymnasium==1.4.0 pettingzoo==1.27.0 pytest reasoning-gym==0.1.25
+PY_LIBRARY   := .build-python/release/libludus_c.so
 
 LLM_PIP      := llama-cpp-python[server]==0.3.36 gguf==0.19.0
 
-.PHONY: deps peers llm-deps build release demo test check parity bench experiments clean
+.PHONY: deps peers py-deps python llm-deps build release demo test check parity bench experiments clean
 
 deps:
 	@missing="$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
@@ -28,6 +31,15 @@ peers:
 # tiny random-weight model the test writes. Installed only when missing.
 llm-deps:
 	@python3 -c "import llama_cpp.server, gguf" 2>/dev/null || python3 -m pip install -q "$(word 1,$(LLM_PIP))" $(word 2,$(LLM_PIP))
+
+# The Python package: the C ABI built in release with the Swift standard library linked in
+# (no Swift runtime needed to import it), then `pip install -e ./python` (docs/python.md).
+py-deps:
+	@python3 -c "import wheel, numpy, gymnasium, pettingzoo, pytest, reasoning_gym" 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
+
+python: deps py-deps
+	$(SWIFT) build -c release -Xswiftc -static-stdlib --product ludus_c --scratch-path .build-python
+	LUDUS_SKIP_SWIFT_BUILD=1 python3 -m pip install -q --no-build-isolation -e ./python
 
 build: deps
 	$(SWIFT) build
@@ -61,6 +73,9 @@ test: deps llm-deps
 	bench/kill_resume_loops.sh .build/debug/ludus
 	bench/dataset_cli.sh .build/debug/ludus
 	bench/cli_checks.sh .build/debug/ludus
+	$(MAKE) --no-print-directory py-deps
+	$(SWIFT) build --product ludus_c
+	LUDUS_LIBRARY=.build/debug/libludus_c.so LUDUS_CLI=.build/debug/ludus python3 -m pytest -q -p no:cacheprovider python/tests
 
 check: release
 	$(LUDUS) check --junit .build/ludus-check.xml
@@ -72,7 +87,7 @@ parity: release peers
 	python3 bench/parity_reasoning_gym.py --ludus $(LUDUS) --backend ludus --count 300
 	python3 bench/parity_bipedal.py --ludus $(LUDUS)
 
-bench: release peers
+bench: release peers python
 	bench/run.sh
 
 # Does the curriculum help? Teachers against random at equal budgets, several seeds each
@@ -87,4 +102,4 @@ experiments: release peers
 	  --maze-args "--vary size=5..16" --skip-countdown --jobs 2 --name doorkey --title "gridworld/door_key, sizes 5..16"
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-python

@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "ludus", targets: ["ludus"]),
         .library(name: "Ludus", targets: ["Ludus"]),
         .library(name: "LudusCore", targets: ["LudusCore"]),
+        // The C ABI the Python package loads (python/ludus/_ludus.h documents it).
+        .library(name: "ludus_c", type: .dynamic, targets: ["LudusCABI"]),
         .plugin(name: "CheckEnvironments", targets: ["CheckEnvironments"]),
     ],
     dependencies: [
@@ -43,6 +45,10 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // `@_cdecl` functions over the loops: opaque handles, statuses and messages, no error
+        // ever crossing; batches of environments stepped on Swift threads into caller buffers.
+        .target(name: "LudusCABI", dependencies: ["Ludus", "LudusCore", "LudusLua"],
+                linkerSettings: [.linkedLibrary("lua5.4")]),
         .executableTarget(
             name: "ludus",
             dependencies: [
@@ -50,7 +56,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/LudusCLI"
+            path: "Sources/LudusCLI",
+            linkerSettings: [.linkedLibrary(":liblua5.4.a")]
         ),
         .plugin(
             name: "CheckEnvironments",
@@ -59,7 +66,8 @@ let package = Package(
             ),
             dependencies: ["ludus"]
         ),
-        .testTarget(name: "LudusTests", dependencies: ["Ludus", "LudusCore", "LudusLua"]),
+        .testTarget(name: "LudusTests", dependencies: ["Ludus", "LudusCore", "LudusLua"],
+                    linkerSettings: [.linkedLibrary(":liblua5.4.a")]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -5,7 +5,8 @@
 #  3. connect_four tournament games/s (1 and 2 workers) against OpenSpiel's Python-driven rollouts;
 #  4. walker/bipedal (Box2D) against Gymnasium's BipedalWalker-v3;
 #  5. ALP-GMM refits against scikit-learn, and PPO training throughput;
-#  6. dataset generation against reasoning-gym.
+#  6. dataset generation against reasoning-gym;
+#  7. the Python package: a vector env against Gymnasium's over MiniGrid and against `ludus bench`, datasets against reasoning-gym.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LUDUS=${LUDUS:-.build/release/ludus}
@@ -59,3 +60,6 @@ LUDUS="$LUDUS" bench/ppo_speed.sh || true
 
 echo "== dataset generation vs reasoning-gym"
 python3 bench/reasoning_gym_speed.py --seconds 2 --ludus "$LUDUS" || true
+
+echo "== Python package (make python): vector env vs Gymnasium's vector envs over MiniGrid and vs ludus bench; datasets vs reasoning-gym"
+python3 bench/python_speed.py --ludus "$LUDUS" || true

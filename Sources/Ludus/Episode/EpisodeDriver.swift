@@ -117,10 +117,12 @@ public final class EpisodeDriver {
 
     /// Resets the environment, checks the first observation, tells the observers and
     /// begins every agent's episode: the first half of ``play(episode:seed:params:agents:limit:)``.
+    /// With no agents, the caller chooses every action through the step-wise API
+    /// (``turn(_:)`` then ``play(_:by:agent:agents:_:)``): the C ABI and the Python package.
     public func begin(episode: Int = 0, seed: UInt64, params: [String: Value],
                       agents: [any Agent]) throws(EpisodeError) -> Progress {
         let spec = environment.spec
-        precondition(agents.count == spec.players, "one agent per player")
+        precondition(agents.isEmpty || agents.count == spec.players, "one agent per player, or none (the caller acts)")
         environment.copiesObservation = true
         environment.capturesDetail = agents.contains { $0.needsObservationValue } || observers.contains { $0.needsDetail }
         do { try environment.reset(seed: seed, params: params) } catch { throw .environment(error) }
@@ -142,14 +144,7 @@ public final class EpisodeDriver {
     public func advance(_ progress: inout Progress, agents: [any Agent], limit: Int? = nil) throws(EpisodeError) {
         let until = limit.map { min(stepCap, progress.length + $0) } ?? stepCap
         while !progress.isOver && progress.length < until {
-            let player: Int
-            do { player = try environment.turn(legal: &legal) } catch { throw .environment(error) }
-            guard player != 0 else {
-                throw .environment(violation("current_player", "returned 0 (game over) after \(progress.length) step(s), but no step ended the episode"))
-            }
-            guard player >= 1 && player <= players else {
-                throw .environment(violation("current_player", "returned \(player), outside 1...\(players) while the episode is running"))
-            }
+            let player = try turn(progress)
             let agent = agents[player - 1]
             let action: Action
             do {
@@ -162,32 +157,66 @@ public final class EpisodeDriver {
                 try fail(&progress, player: player, AgentFailure(agent: agent.name, reason: reason))
                 return
             }
-            if let problem = invalid(action) {
-                try fail(&progress, player: player, AgentFailure(agent: agent.name, reason: problem))
-                return
+            try play(action, by: player, agent: agent.name, agents: agents, &progress)
+        }
+    }
+
+    // MARK: Step-wise API: one move at a time, the same checks and the same hash as advance
+
+    /// The legal actions of the player to move, as of the last ``turn(_:)`` (empty when the
+    /// environment does not list them: every action of the space is legal).
+    public var legalActions: [Int] { legal }
+
+    /// The player to move (checked to be in range while the episode runs), its legal
+    /// actions then in ``legalActions``.
+    /// - Throws: ``EpisodeError/environment(_:)`` when the script fails or says the game is
+    ///   over although no step ended the episode.
+    public func turn(_ progress: Progress) throws(EpisodeError) -> Int {
+        let player: Int
+        do { player = try environment.turn(legal: &legal) } catch { throw .environment(error) }
+        guard player != 0 else {
+            throw .environment(violation("current_player", "returned 0 (game over) after \(progress.length) step(s), but no step ended the episode"))
+        }
+        guard player >= 1 && player <= players else {
+            throw .environment(violation("current_player", "returned \(player), outside 1...\(players) while the episode is running"))
+        }
+        return player
+    }
+
+    /// Plays `action` for `player` (the one ``turn(_:)`` named): checks it against the legal
+    /// actions and the action space (else the agent named `agent` fails, per
+    /// ``onAgentFailure``), steps, checks rewards and the observation, extends the hash,
+    /// tells `agents` and the observers, and cuts the episode at the step cap.
+    /// - Returns: the step, or nil when the action was refused and the agent forfeited.
+    @discardableResult
+    public func play(_ action: Action, by player: Int, agent: String = "caller", agents: [any Agent] = [],
+                     _ progress: inout Progress) throws(EpisodeError) -> Step? {
+        if let problem = invalid(action) {
+            try fail(&progress, player: player, AgentFailure(agent: agent, reason: problem))
+            return nil
+        }
+        let step: Step
+        do { step = try environment.step(action) } catch { throw .environment(error) }
+        progress.length += 1
+        for i in 0..<players {
+            let reward = step.reward(of: i + 1)
+            guard reward.isFinite else {
+                throw .environment(violation("step", "returned a reward of \(reward) for player \(i + 1) at step \(progress.length): rewards must be finite"))
             }
-            let step: Step
-            do { step = try environment.step(action) } catch { throw .environment(error) }
-            progress.length += 1
-            for i in 0..<players {
-                let reward = step.reward(of: i + 1)
-                guard reward.isFinite else {
-                    throw .environment(violation("step", "returned a reward of \(reward) for player \(i + 1) at step \(progress.length): rewards must be finite"))
-                }
-                progress.returns[i] += reward
-            }
-            try checkObservation(function: "step")
-            progress.hash.combine(step: step, action: action, observation: environment.observation, players: players)
-            progress.terminated = step.terminated
-            progress.truncated = step.truncated
-            for (index, seat) in agents.enumerated() { seat.observe(step, player: index + 1) }
-            for observer in observers {
-                do {
-                    try observer.didStep(environment, episode: progress.episode, length: progress.length, player: player, action: action, step: step)
-                } catch { throw .observer("\(error)") }
-            }
+            progress.returns[i] += reward
+        }
+        try checkObservation(function: "step")
+        progress.hash.combine(step: step, action: action, observation: environment.observation, players: players)
+        progress.terminated = step.terminated
+        progress.truncated = step.truncated
+        for (index, seat) in agents.enumerated() { seat.observe(step, player: index + 1) }
+        for observer in observers {
+            do {
+                try observer.didStep(environment, episode: progress.episode, length: progress.length, player: player, action: action, step: step)
+            } catch { throw .observer("\(error)") }
         }
         if !progress.isOver && progress.length >= stepCap { progress.truncated = true }
+        return step
     }
 
     /// Ends every agent's episode, tells the observers and builds the result.

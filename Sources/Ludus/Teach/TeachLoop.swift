@@ -68,11 +68,6 @@ public final class TeachLoop {
         space = environment.spec.parameters
     }
 
-    /// Return scaled to [0, 1] with `reward_range` (clipped), as teachers expect.
-    func normalize(_ value: Double) -> Double {
-        guard let range = environment.spec.rewardRange else { return value }
-        return min(1, max(0, (value - range.lowerBound) / (range.upperBound - range.lowerBound)))
-    }
 
     /// The held-out test tasks of a run with this seed (uniform over `space`, then
     /// `fixedParams` and `testParams`), resolved against the environment's parameters.
@@ -94,7 +89,7 @@ public final class TeachLoop {
         let spec = environment.spec
         let testSet = try self.testSet(seed: seed)
         let seeds = SeedStreams(root: seed)
-        var teacherGenerator = seeds.generator(.teacher)
+        let tasks = TaskSource(teacher: teacher, spec: spec, fixedParams: fixedParams, seed: seed)
         let runner = EpisodeRunner(environment: environment, agents: [student])
         var evaluations: [Evaluation] = []
         defer { student.isLearning = true }
@@ -122,7 +117,7 @@ public final class TeachLoop {
         }
         func save(after episode: Int) throws {
             guard let onCheckpoint else { return }
-            try onCheckpoint(Checkpoint(episode: episode, teacherGenerator: GeneratorState(teacherGenerator), evaluations: evaluations,
+            try onCheckpoint(Checkpoint(episode: episode, teacherGenerator: GeneratorState(tasks.generator), evaluations: evaluations,
                                         student: student.checkpoint(), teacher: teacher.checkpoint()))
         }
         let last = max(1, episodes)
@@ -130,7 +125,7 @@ public final class TeachLoop {
         if let checkpoint {
             try student.restore(from: checkpoint.student)
             try teacher.restore(from: checkpoint.teacher)
-            teacherGenerator = try checkpoint.teacherGenerator.generator(kind: "teach loop")
+            tasks.generator = try checkpoint.teacherGenerator.generator(kind: "teach loop")
             evaluations = checkpoint.evaluations
             first = checkpoint.episode + 1
         } else {
@@ -140,10 +135,8 @@ public final class TeachLoop {
         for episode in stride(from: first, through: last, by: 1) {
             let evaluates = episode % max(1, evaluateEvery) == 0 || episode == episodes
             let checkpoints = evaluates || episode % max(1, checkpointEvery) == 0
-            var task = teacher.sample(using: &teacherGenerator)
-            let params = try spec.parameters.resolve(fixedParams.merging(task.params) { $1 }, environment: spec.id)
-            let episodeSeed = task.seed ?? seeds.seed(.episode, episode)
-            task.seed = episodeSeed
+            let (task, params) = try tasks.next(episode: episode)
+            let episodeSeed = task.seed!
             student.isLearning = task.learn
             let result: EpisodeResult
             do {
@@ -156,10 +149,8 @@ public final class TeachLoop {
                 continue
             }
             student.isLearning = true
-            let normalized = normalize(result.returns[0])
-            let success = result.returns[0] >= spec.successThreshold!
             let score = student.lastEpisodeScore
-            teacher.update(task, outcome: TeacherOutcome(normalizedReturn: normalized, success: success, studentScore: score, length: result.length))
+            let (normalized, success) = tasks.report(task, return: result.returns[0], length: result.length, studentScore: score)
             try onEpisode?(Episode(index: episode, task: task, params: params, result: result, normalizedReturn: normalized,
                                    success: success, studentScore: score))
             if evaluates { try evaluate(after: episode) }

@@ -67,7 +67,7 @@ public final class SECTeacher: Teacher {
         let normalizedReturn = outcome.normalizedReturn
         guard let value = task.params[parameter.name], let arm = levels.firstIndex(where: { $0 == value || $0.doubleValue == value.doubleValue && $0.doubleValue != nil }) else { return }
         counts[arm] += 1
-        let advantage = abs(normalizedReturn - meanReturn[arm])
+        let advantage = abs(outcome.advantage ?? (normalizedReturn - meanReturn[arm]))
         meanReturn[arm] += (normalizedReturn - meanReturn[arm]) / counts[arm]
         values[arm] = (1 - stepSize) * values[arm] + stepSize * advantage
     }

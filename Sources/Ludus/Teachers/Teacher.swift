@@ -33,12 +33,16 @@ public struct TeacherOutcome: Hashable, Sendable {
     public var studentScore: Double?
     /// Steps played.
     public var length: Int
+    /// The trainer's advantage for this task (verl's SEC: `bandit.objective=adv`), when it
+    /// computes one; SEC then learns from its absolute value instead of |return - mean|.
+    public var advantage: Double?
 
-    public init(normalizedReturn: Double, success: Bool, studentScore: Double? = nil, length: Int = 0) {
+    public init(normalizedReturn: Double, success: Bool, studentScore: Double? = nil, length: Int = 0, advantage: Double? = nil) {
         self.normalizedReturn = normalizedReturn
         self.success = success
         self.studentScore = studentScore
         self.length = length
+        self.advantage = advantage
     }
 }
 

@@ -1,0 +1,133 @@
+import Foundation
+import Ludus
+import LudusLua
+
+/// A text environment that makes and scores question/answer items (`E.item`,
+/// `E.score_item`), with one VM per worker: what `ludus generate` and `ludus score` use.
+final class DatasetSource: @unchecked Sendable {
+    let environments: [LuaEnvironment]
+    var spec: EnvironmentSpec { environments[0].spec }
+
+    init(environments: [LuaEnvironment]) throws {
+        self.environments = environments
+        // As `ludus score` does: scoring runs on a freshly reset instance.
+        for env in environments { try env.reset(seed: 0, params: env.spec.parameters.defaults) }
+    }
+}
+
+private func source(_ handle: UnsafeMutableRawPointer?) throws -> DatasetSource { try Handle.get(handle, as: DatasetSource.self) }
+
+/// Loads `workers` instances of a dataset environment (`countdown`, `sudoku`...).
+/// `options`: see LoadOptions.
+@_cdecl("ludus_dataset_create")
+public func ludus_dataset_create(_ name: UnsafePointer<CChar>?, _ options: UnsafePointer<CChar>?, _ workers: Int32,
+                                 _ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                                 _ error: UnsafeMutablePointer<CChar>?, _ capacity: Int64) -> Int32 {
+    guarded(error, capacity) {
+        let out = try required(out, "out")
+        guard (1...256).contains(workers) else { throw Failure(.argument, kind: "bad_argument", "workers must be from 1 to 256") }
+        let load = try LoadOptions(try object(options, "options"))
+        let environments = try load.load(try string(name, "name"), count: Int(workers), threads: Int(workers))
+        out.pointee = Handle.make(try DatasetSource(environments: environments))
+    }
+}
+
+@_cdecl("ludus_dataset_free")
+public func ludus_dataset_free(_ handle: UnsafeMutableRawPointer?) { Handle.release(handle) }
+
+/// Items `first..<first+count` of the dataset with this seed and parameters (a JSON object,
+/// checked and completed with defaults): the lines `ludus generate --seed SEED --count N`
+/// writes, as JSON lines in one malloc'd string.
+@_cdecl("ludus_dataset_items")
+public func ludus_dataset_items(_ handle: UnsafeMutableRawPointer?, _ first: Int64, _ count: Int64, _ seed: UInt64,
+                                _ params: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                                _ error: UnsafeMutablePointer<CChar>?, _ capacity: Int64) -> Int32 {
+    guarded(error, capacity) {
+        let s = try source(handle)
+        let out = try required(out, "out")
+        guard first >= 0, count >= 0 else { throw Failure(.argument, kind: "bad_argument", "first and count must be 0 or more") }
+        let resolved = try s.spec.parameters.resolve(try object(params, "params"), environment: s.spec.id)
+        var text = ""
+        if first == 0 {
+            try Dataset.writeLines(s.environments, count: Int(count), seed: seed, params: resolved) { text += $0 }
+        } else {
+            for item in try Dataset.items(s.environments[0], from: Int(first), count: Int(count), seed: seed, params: resolved) {
+                JSON.write(item, to: &text)
+                text += "\n"
+            }
+        }
+        out.pointee = allocate(text)
+    }
+}
+
+/// The score in [0, 1] of `answer` for `item` (a JSON item from `ludus generate` or
+/// reasoning-gym), as `ludus score --item ITEM --answer ANSWER` prints it.
+@_cdecl("ludus_dataset_score")
+public func ludus_dataset_score(_ handle: UnsafeMutableRawPointer?, _ item: UnsafePointer<CChar>?, _ answer: UnsafePointer<CChar>?,
+                                _ score: UnsafeMutablePointer<Double>?,
+                                _ error: UnsafeMutablePointer<CChar>?, _ capacity: Int64) -> Int32 {
+    guarded(error, capacity) {
+        let s = try source(handle)
+        let value = try JSON.decode(try string(item, "item"))
+        guard case .table = value else { throw Failure(.argument, kind: "bad_json", "the item must be a JSON object") }
+        score?.pointee = try Dataset.score(s.environments[0], item: value, answer: try string(answer, "answer"))
+    }
+}
+
+/// Scores `count` JSON lines `{"item": {...}, "answer": "..."}` on the workers, in order:
+/// `scores[k]` for line k, `status[k]` 0 when scored, else non-zero (score NaN) with the
+/// line's message in the JSON array `messages` (one string per line, empty when scored).
+/// Returns 5 when some line failed.
+@_cdecl("ludus_dataset_score_batch")
+public func ludus_dataset_score_batch(_ handle: UnsafeMutableRawPointer?, _ lines: UnsafePointer<CChar>?, _ count: Int64,
+                                      _ scores: UnsafeMutablePointer<Double>?, _ status: UnsafeMutablePointer<Int32>?,
+                                      _ messages: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                                      _ error: UnsafeMutablePointer<CChar>?, _ capacity: Int64) -> Int32 {
+    guarded(error, capacity) {
+        let s = try source(handle)
+        guard let scores else { throw Failure(.argument, kind: "null", "scores is NULL") }
+        let text = try string(lines, "lines")
+        let rows = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).prefix(Int(count)).map(Array.init)
+        guard rows.count == Int(count) else { throw Failure(.argument, kind: "bad_argument", "\(count) lines expected, got \(rows.count)") }
+        let results = Slots<String>(count: rows.count)
+        let workers = s.environments.count
+        let share = (rows.count + workers - 1) / max(1, workers)
+        Parallel.run(workers, threads: workers) { w in
+            let env = s.environments[w]
+            let lower = w * share, upper = min(rows.count, lower + share)
+            guard lower < upper else { return }
+            for k in lower..<upper {
+                do {
+                    let pair = try JSON.decode(utf8: rows[k])
+                    guard case .table = pair["item"], let answer = pair["answer"].stringValue else {
+                        throw Failure(.argument, kind: "bad_json", "expected {\"item\": {...}, \"answer\": \"...\"}")
+                    }
+                    scores[k] = try Dataset.score(env, item: pair["item"], answer: answer)
+                    status?[k] = 0
+                    results.values[k] = ""
+                } catch {
+                    let failure = Failure(error)
+                    scores[k] = .nan
+                    status?[k] = failure.status.rawValue
+                    results.values[k] = failure.message
+                }
+            }
+        }
+        let texts = results.values.map { $0 ?? "" }
+        messages?.pointee = allocate(JSON.encode(.array(texts.map { .string($0) })))
+        if let bad = texts.firstIndex(where: { !$0.isEmpty }) {
+            throw Failure(.partial, kind: "partial", "line \(bad + 1): \(texts[bad])")
+        }
+    }
+}
+
+/// The environment's facts as JSON (see `SpecJSON`).
+@_cdecl("ludus_dataset_spec_json")
+public func ludus_dataset_spec_json(_ handle: UnsafeMutableRawPointer?, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                                    _ error: UnsafeMutablePointer<CChar>?, _ capacity: Int64) -> Int32 {
+    guarded(error, capacity) {
+        let s = try source(handle)
+        let out = try required(out, "out")
+        out.pointee = allocate(JSON.encode(SpecJSON.spec(s.spec)))
+    }
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""The Python package's speed, against its peers, in one run.
+
+    python3 bench/python_speed.py [--steps 200000] [--ludus .build/release/ludus]
+
+1. `ludus.make_vec("gridworld/door_key", size 8)` with random actions on 2 threads, against
+   Gymnasium's SyncVectorEnv and AsyncVectorEnv over MiniGrid's DoorKey-8x8 (the faster of
+   the two), and against the CLI's own `ludus bench --threads 2` (what the bridge costs);
+2. countdown dataset generation and scoring through Python (`ludus.create_dataset`,
+   `score_answers`) against reasoning-gym's `create_dataset` and `score_answer`.
+Prints each rate and the ratios. Uses the library `ludus` finds (LUDUS_LIBRARY, else the
+release build of `make python`).
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def ludus_vector(num_envs, threads, steps, raw=False):
+    import ludus
+
+    vec = ludus.make_vec("gridworld/door_key", num_envs, threads=threads, params={"size": 8})
+    vec.reset(seed=0)
+    rng = np.random.default_rng(0)
+    actions = rng.integers(0, 7, size=(256, num_envs))
+    step = vec._batch.step if raw else vec.step
+    calls = max(1, steps // num_envs)
+    for k in range(20):
+        step(actions[k % 256])
+    start = time.perf_counter()
+    for k in range(calls):
+        step(actions[k % 256])
+    return calls * num_envs / (time.perf_counter() - start)
+
+
+def gymnasium_vector(kind, num_envs, steps):
+    import gymnasium as gym
+    import minigrid  # noqa: F401
+
+    make = lambda: gym.make("MiniGrid-DoorKey-8x8-v0")  # noqa: E731
+    vector = gym.vector.SyncVectorEnv if kind == "sync" else gym.vector.AsyncVectorEnv
+    # MiniGrid's mission space has no shared-memory layout: the async env pickles observations.
+    vec = vector([make for _ in range(num_envs)]) if kind == "sync" else vector([make for _ in range(num_envs)], shared_memory=False)
+    vec.reset(seed=0)
+    rng = np.random.default_rng(0)
+    calls = max(1, steps // num_envs)
+    start = time.perf_counter()
+    for _ in range(calls):
+        vec.step(rng.integers(0, 7, size=num_envs))
+    rate = calls * num_envs / (time.perf_counter() - start)
+    vec.close()
+    return rate
+
+
+def cli_bench(binary, steps):
+    out = subprocess.run([binary, "bench", "gridworld/door_key", "--param", "size=8", "--threads", "2",
+                          "--steps", str(steps // 2), "--json"], check=True, capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[0])["steps_per_second"]
+
+
+def datasets(size):
+    import ludus
+    import reasoning_gym
+
+    start = time.perf_counter()
+    ours = ludus.create_dataset("countdown", size=size, seed=42)
+    ours_gen = size / (time.perf_counter() - start)
+    start = time.perf_counter()
+    theirs = reasoning_gym.create_dataset("countdown", size=size, seed=42)
+    items = [theirs[i] for i in range(size)]
+    theirs_gen = size / (time.perf_counter() - start)
+    answers = [item["answer"] for item in items] + [item["answer"] + " + 1" for item in items]
+    entries = items + items
+    start = time.perf_counter()
+    scores = ludus.datasets.score_answers(answers, entries, env="countdown")
+    ours_score = len(answers) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    reference = [theirs.score_answer(a, e) for a, e in zip(answers, entries)]
+    theirs_score = len(answers) / (time.perf_counter() - start)
+    agree = float(np.mean(np.asarray(scores) == np.asarray(reference)))
+    return ours_gen, theirs_gen, ours_score, theirs_score, agree, len(ours)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--steps", type=int, default=200_000)
+    ap.add_argument("--envs", type=int, default=64, help="environments of the Ludus vector env")
+    ap.add_argument("--peer-envs", type=int, default=8, help="environments of Gymnasium's vector envs")
+    ap.add_argument("--items", type=int, default=2000)
+    ap.add_argument("--ludus", default=".build/release/ludus")
+    args = ap.parse_args()
+
+    ours = ludus_vector(args.envs, 2, args.steps)
+    raw = ludus_vector(args.envs, 2, args.steps, raw=True)
+    sync = gymnasium_vector("sync", args.peer_envs, args.steps // 10)
+    asynchronous = gymnasium_vector("async", args.peer_envs, args.steps // 10)
+    cli = cli_bench(args.ludus, args.steps)
+    best = max(sync, asynchronous)
+    print(f"ludus.make_vec door_key-8 ({args.envs} envs, 2 threads): {ours:9.0f} steps/s  (raw batch calls {raw:9.0f})")
+    print(f"gymnasium SyncVectorEnv  MiniGrid DoorKey-8x8 ({args.peer_envs} envs): {sync:9.0f} steps/s")
+    print(f"gymnasium AsyncVectorEnv MiniGrid DoorKey-8x8 ({args.peer_envs} envs): {asynchronous:9.0f} steps/s")
+    print(f"ludus bench --threads 2 (CLI, no Python): {cli:9.0f} steps/s")
+    print(f"ratio vs the faster gymnasium vector env: {ours / best:.1f}x (target >= 20x)")
+    print(f"ratio vs ludus bench: {ours / cli:.2f}x (target >= 0.85x: the bridge costs < 15%)")
+    og, tg, os_, ts, agree, n = datasets(args.items)
+    print(f"countdown generation: ludus.create_dataset {og:8.0f} items/s  reasoning_gym {tg:8.0f} items/s  ratio {og / tg:.1f}x")
+    print(f"countdown scoring: ludus score_answers {os_:8.0f}/s  reasoning_gym score_answer {ts:8.0f}/s  ratio {os_ / ts:.1f}x"
+          f"  (same score on {100 * agree:.1f}% of {2 * n} answers)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""PEP 517 backend: setuptools, after building the engine's C ABI with `swift build`.
+
+`swift build -c release -Xswiftc -static-stdlib --product ludus_c` (in the repository's
+`.build-python/` folder) gives a libludus_c.so that needs no Swift runtime. A wheel gets a
+copy of it and of `Environments/`; an editable install finds both in the repository.
+Set LUDUS_SKIP_SWIFT_BUILD=1 to use an existing build.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from setuptools import build_meta as _setuptools
+
+HERE = Path(__file__).resolve().parent.parent
+REPO = HERE.parent
+LIBRARY = REPO / ".build-python" / "release" / "libludus_c.so"
+
+
+def _swift_build():
+    if os.environ.get("LUDUS_SKIP_SWIFT_BUILD") == "1" and LIBRARY.exists():
+        return
+    swift = os.environ.get("SWIFT", "swift")
+    subprocess.run([swift, "build", "-c", "release", "-Xswiftc", "-static-stdlib", "--product", "ludus_c",
+                    "--scratch-path", str(REPO / ".build-python")], cwd=REPO, check=True)
+
+
+def _copy_into_package():
+    lib = HERE / "ludus" / "_lib"
+    lib.mkdir(exist_ok=True)
+    shutil.copy2(LIBRARY, lib / LIBRARY.name)
+    target = HERE / "ludus" / "Environments"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(REPO / "Environments", target)
+
+
+get_requires_for_build_wheel = _setuptools.get_requires_for_build_wheel
+get_requires_for_build_sdist = _setuptools.get_requires_for_build_sdist
+prepare_metadata_for_build_wheel = _setuptools.prepare_metadata_for_build_wheel
+build_sdist = _setuptools.build_sdist
+get_requires_for_build_editable = getattr(_setuptools, "get_requires_for_build_editable", None)
+prepare_metadata_for_build_editable = getattr(_setuptools, "prepare_metadata_for_build_editable", None)
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    _swift_build()
+    _copy_into_package()
+    return _setuptools.build_wheel(wheel_directory, config_settings, metadata_directory)
+
+
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    _swift_build()
+    return _setuptools.build_editable(wheel_directory, config_settings, metadata_directory)

@@ -1,0 +1,40 @@
+"""Every bundled multi-player game as a PettingZoo AECEnv: api_test and seed_test."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pettingzoo")
+from pettingzoo.test import api_test, seed_test  # noqa: E402
+
+import ludus  # noqa: E402
+
+GAMES = sorted(e["id"] for e in ludus.list_environments() if e.get("id") and e["players"] > 1)
+
+
+def test_games_found():
+    assert {"tic_tac_toe", "connect_four"} <= set(GAMES)
+
+
+@pytest.mark.parametrize("game", GAMES)
+def test_api(game):
+    api_test(ludus.aec_env(game), num_cycles=200)
+
+
+@pytest.mark.parametrize("game", GAMES)
+def test_seed(game):
+    seed_test(lambda: ludus.aec_env(game), num_cycles=100)
+
+
+def test_play_loop_and_rewards():
+    env = ludus.aec_env("tic_tac_toe")
+    env.reset(seed=1)
+    assert env.possible_agents == ["x", "o"]
+    totals = {a: 0.0 for a in env.possible_agents}
+    for agent in env.agent_iter():
+        obs, reward, terminated, truncated, info = env.last()
+        totals[agent] += reward
+        if terminated or truncated:
+            env.step(None)
+            continue
+        env.step(int(np.flatnonzero(obs["action_mask"])[0]))
+    assert sorted(totals.values()) in ([-1.0, 1.0], [0.0, 0.0])

@@ -1,0 +1,109 @@
+"""ludus.make_vec: batched steps, autoreset modes, send/recv, per-environment params."""
+
+import numpy as np
+import pytest
+from gymnasium.vector import AutoresetMode
+
+import ludus
+
+
+def play_until_end(vec, actions=None):
+    for _ in range(1000):
+        a = vec.action_space.sample() if actions is None else actions
+        obs, rew, term, trunc, infos = vec.step(a)
+        if (term | trunc).any():
+            return obs, rew, term, trunc, infos
+    raise AssertionError("no episode ended")
+
+
+def test_vector_matches_single_environments():
+    vec = ludus.make_vec("corridor", 3, threads=2, params={"length": 6, "slip": 0.3})
+    singles = [ludus.make("corridor", length=6, slip=0.3) for _ in range(3)]
+    obs, _ = vec.reset(seed=10)
+    for i, env in enumerate(singles):
+        o, _ = env.reset(seed=10 + i)
+        assert np.array_equal(obs[i], o)
+    rng = np.random.default_rng(0)
+    done = np.zeros(3, dtype=bool)
+    for _ in range(30):
+        actions = rng.integers(0, 2, size=3)
+        obs, rew, term, trunc, infos = vec.step(actions)
+        for i, env in enumerate(singles):
+            if done[i]:
+                continue
+            o, r, t, u, info = env.step(int(actions[i]))
+            assert np.array_equal(obs[i], o) and rew[i] == r and term[i] == t and trunc[i] == u
+            assert vec.trajectory_hash(i) == info["trajectory_hash"]
+            done[i] = t or u
+
+
+def test_next_step_autoreset():
+    vec = ludus.make_vec("corridor", 2, params={"length": 3})
+    assert vec.metadata["autoreset_mode"] == AutoresetMode.NEXT_STEP
+    vec.reset(seed=0)
+    obs, rew, term, trunc, infos = play_until_end(vec, np.array([1, 1]))
+    ended = term | trunc
+    assert infos["_episode"][ended].all() and (infos["episode"]["l"][ended] > 0).all()
+    obs2, rew2, term2, trunc2, _ = vec.step(np.array([1, 1]))
+    assert (rew2[ended] == 0).all() and not (term2[ended] | trunc2[ended]).any()
+    assert (obs2[ended][:, 1] == 2).all()  # a new episode: goal cell of length 3
+
+
+def test_same_step_autoreset():
+    vec = ludus.make_vec("corridor", 2, params={"length": 3}, autoreset_mode=AutoresetMode.SAME_STEP)
+    assert vec.metadata["autoreset_mode"] == AutoresetMode.SAME_STEP
+    vec.reset(seed=0)
+    obs, rew, term, trunc, infos = play_until_end(vec, np.array([1, 1]))
+    ended = term | trunc
+    assert infos["_final_obs"][ended].all()
+    for i in np.flatnonzero(ended):
+        final = infos["final_obs"][i]
+        assert final[0] == final[1] == 2  # the goal was reached in the final observation
+        assert obs[i][0] < 2  # the returned observation is the next episode's first
+
+
+def test_disabled_autoreset_and_reset_mask():
+    vec = ludus.make_vec("corridor", 2, params={"length": 3}, autoreset_mode=AutoresetMode.DISABLED)
+    vec.reset(seed=0)
+    _, _, term, trunc, _ = play_until_end(vec, np.array([1, 1]))
+    ended = term | trunc
+    obs, _ = vec.reset(options={"reset_mask": ended})
+    assert len(obs) == ended.sum()
+
+
+def test_send_recv_subset():
+    vec = ludus.make_vec("gridworld/door_key", 4, threads=2)
+    vec.reset(seed=1)
+    vec.send(np.array([2, 2]), env_ids=[3, 1])
+    obs, rew, term, trunc, infos = vec.recv()
+    assert list(infos["env_id"]) == [3, 1] and obs["image"].shape == (2, 7, 7, 3)
+
+
+def test_per_environment_params():
+    vec = ludus.make_vec("corridor", 2, params=[{"length": 4}, {"length": 9}])
+    obs, _ = vec.reset(seed=0)
+    assert list(obs[:, 1]) == [3, 8]
+    vec.set_params(0, {"length": 20})
+    vec.reset()
+    obs, _ = vec.reset()
+    assert obs[0, 1] == 19
+
+
+def test_buffers_are_reused_in_place():
+    vec = ludus.make_vec("gridworld/door_key", 2)
+    before = vec._batch.numbers.ctypes.data
+    vec.reset(seed=0)
+    vec.step(np.array([0, 1]))
+    assert vec._batch.numbers.ctypes.data == before
+
+
+def test_threads_do_not_change_results():
+    results = []
+    for threads in (1, 2):
+        vec = ludus.make_vec("gridworld/door_key", 6, threads=threads)
+        vec.reset(seed=3)
+        rng = np.random.default_rng(1)
+        for _ in range(50):
+            vec.step(rng.integers(0, 7, size=6))
+        results.append([vec.trajectory_hash(i) for i in range(6)])
+    assert results[0] == results[1]
