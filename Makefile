@@ -11,7 +11,9 @@ PEERS        := minigrid==3.2.0 gymnasium==1.4.0 open-spiel==2.0.2 reasoning-gym
 PY_PACKAGES  := wheel numpy gymnasium==1.4.0 'pettingzoo>=1.24' pytest reasoning-gym==0.1.25
 PY_LIBRARY   := .build-python/release/libludus_c.so
 
-.PHONY: deps peers py-deps python build release demo test check parity bench experiments clean
+LLM_PIP      := llama-cpp-python[server]==0.3.36 gguf==0.19.0
+
+.PHONY: deps peers py-deps python llm-deps build release demo test check parity bench experiments clean
 
 deps:
 	@missing="$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
@@ -23,6 +25,12 @@ deps:
 # The peers Ludus is measured against (benchmarks and parity checks only; never runtime dependencies).
 peers:
 	@python3 -c "import minigrid, gymnasium, pyspiel, reasoning_gym, Box2D, sklearn" 2>/dev/null || python3 -m pip install -q $(PEERS)
+
+# A real OpenAI-compatible server for the LLM tests (bench/llm_e2e.sh): llama.cpp through
+# llama-cpp-python (compiled once, ~10 min on 2 cores; pip caches the wheel) and gguf for the
+# tiny random-weight model the test writes. Installed only when missing.
+llm-deps:
+	@python3 -c "import llama_cpp.server, gguf" 2>/dev/null || python3 -m pip install -q "$(word 1,$(LLM_PIP))" $(word 2,$(LLM_PIP))
 
 # The Python package: the C ABI built in release with the Swift standard library linked in
 # (no Swift runtime needed to import it), then `pip install -e ./python` (docs/python.md).
@@ -57,9 +65,10 @@ demo: release
 	$(LUDUS) teach gridworld/door_key --student ppo --teacher random --vary size=5..6 --episodes 600 --test-set 10 --eval-every 200 --seed 1 --db runs/demo.sqlite --out runs/demo/teach --quiet
 	$(LUDUS) selfplay tic_tac_toe --student ppo --opponents random,self --episodes 1500 --eval-every 500 --seed 1 --db runs/demo.sqlite --out runs/demo/selfplay
 
-test: deps
+test: deps llm-deps
 	$(SWIFT) test
 	$(SWIFT) build
+	bench/llm_e2e.sh .build/debug/ludus
 	bench/kill_resume.sh .build/debug/ludus
 	bench/kill_resume_loops.sh .build/debug/ludus
 	bench/dataset_cli.sh .build/debug/ludus

@@ -161,6 +161,13 @@ function E.step(self, action)
   return obs, reward, terminated, false, info
 end
 
+-- How a language-model prompt names a legal action (docs/llm.md): "69 + 97 = 166".
+function E.action_label(self, action)
+  local r, a, b, _, _, op = outcome(self, action)
+  if r == nil then return nil end
+  return tostring(a) .. " " .. tostring(op) .. " " .. tostring(b) .. " = " .. tostring(r)
+end
+
 function E.render(self)
   local obs = self.obs
   local lines = {}

@@ -129,6 +129,13 @@ function E.step(self, action)
   return self.obs, 0, false, false, info
 end
 
+-- How a language-model prompt names a legal action (docs/llm.md): "r2c3=4".
+function E.action_label(self, action)
+  local n = self.n
+  local c, d = action // n + 1, action % n + 1
+  return "r" .. ((c - 1) // n + 1) .. "c" .. ((c - 1) % n + 1) .. "=" .. d
+end
+
 function E.render(self)
   local n, board = self.n, self.obs.board
   local b = n == 4 and 2 or 3

@@ -152,6 +152,15 @@ function G.define(E, game)
     return self.obs, { generator, critic }, true, false, info
   end
 
+  -- What a language-model seat reads (docs/llm.md): the role's text and how to answer.
+  function E.prompt(self, legal_actions)
+    local obs = self.obs
+    if obs.role == 1 then
+      return obs.text .. "\n\nAnswer with JSON only: {\"action\": i}, where i is the number of the error type."
+    end
+    return obs.text .. "\n\nAnswer with JSON only: {\"action\": 0} if the proposed step is correct, {\"action\": 1} if it is incorrect."
+  end
+
   function E.render(self)
     local text = self.obs.text
     if self.player == 0 then

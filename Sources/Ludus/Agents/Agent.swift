@@ -42,10 +42,11 @@ extension Agent {
 
 /// Makes agents from spec strings: `random`, `mcts:200` (simulations), `lua:PATH`
 /// (a Lua agent file), `exec:COMMAND` (an external program speaking JSON lines),
+/// `llm:MODEL@URL` (a language model behind an OpenAI-compatible server, docs/llm.md),
 /// `q:PATH`, `ppo:PATH`, `es:PATH` (a student trained by `ludus teach`, playing greedily:
 /// the most likely action, or the mean of a continuous policy).
 public enum AgentFactory {
-    public static let known = ["random", "mcts:N", "lua:PATH", "exec:COMMAND", "q:PATH", "ppo:PATH", "es:PATH"]
+    public static let known = ["random", "mcts:N", "lua:PATH", "exec:COMMAND", "q:PATH", "ppo:PATH", "es:PATH", "llm:MODEL@URL[?OPTIONS]"]
 
     public static func make(
         _ spec: String, for environment: EnvironmentSpec, limits: LuaLimits = .default, moveMilliseconds: Int = 5000
@@ -85,6 +86,8 @@ public enum AgentFactory {
             } catch {
                 throw .badFile("agent '\(spec)': \(error)")
             }
+        case "llm":
+            return LLMAgent(options: try LLMOptions(spec: argument))
         case "exec":
             guard !argument.isEmpty else { throw .badSpec("agent '\(spec)': expected exec:COMMAND") }
             return ExternalAgent(command: argument, environment: environment, moveMilliseconds: moveMilliseconds)

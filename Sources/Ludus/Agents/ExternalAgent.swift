@@ -16,6 +16,12 @@ public final class ExternalAgent: Agent {
     private var buffer: [UInt8] = []
     private var steps = 0
     private var failure: AgentFailure?
+    /// The agent asked for `step` messages (`{"type":"ready","steps":true}`).
+    public private(set) var wantsSteps = false
+    /// Extra fields of every `start` message (``ExternalStudent`` adds `learn`).
+    public var startFields: [String: Value] = [:]
+    /// The environment of the last `act`, for the next observation of `step` messages.
+    private weak var lastEnvironment: (any Environment)?
 
     public init(command: String, environment: EnvironmentSpec, moveMilliseconds: Int) {
         name = "exec:\(command)"
@@ -43,10 +49,12 @@ public final class ExternalAgent: Agent {
             if !isRunning { try start() }
             let limit = max(moveMilliseconds, 10_000)
             let deadline = Self.deadline(milliseconds: limit)
-            try send(["type": "start", "env": .string(environment.id), "player": .int(Int64(player)),
-                      "seed": .int(Int64(bitPattern: seed)), "action_space": describe(environment.actionSpace)], deadline: deadline, limit: limit)
+            let start: [String: Value] = ["type": "start", "env": .string(environment.id), "player": .int(Int64(player)),
+                                          "seed": .int(Int64(bitPattern: seed)), "action_space": describe(environment.actionSpace)]
+            try send(start.merging(startFields) { old, _ in old }, deadline: deadline, limit: limit)
             let reply = try receive(deadline: deadline, limit: limit)
             guard reply["type"].stringValue == "ready" else { throw fail("expected {\"type\":\"ready\"}, got \(JSON.encode(reply))") }
+            wantsSteps = reply["steps"].boolValue ?? false
         } catch let error as AgentFailure {
             failure = error
         } catch {
@@ -57,6 +65,7 @@ public final class ExternalAgent: Agent {
     public func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
         if let failure { throw failure }
         steps += 1
+        lastEnvironment = environment
         // One deadline for writing the observation and reading the answer: the move's.
         let deadline = Self.deadline(milliseconds: moveMilliseconds)
         try send(["type": "act", "observation": environment.lastObservation,
@@ -70,6 +79,25 @@ public final class ExternalAgent: Agent {
             return .vector(numbers)
         }
         throw fail("protocol error: expected {\"action\": ...}, got \(JSON.encode(reply))")
+    }
+
+    /// With `step` messages asked for: each step's reward for this seat (and every seat's in
+    /// games), the flags and the next observation (once this agent has moved in the episode).
+    /// No answer is expected; a failure to write forfeits the agent's next move.
+    public func observe(_ step: Step, player: Int) {
+        guard wantsSteps, failure == nil, isRunning else { return }
+        var message: [String: Value] = ["type": "step", "reward": .number(step.reward(of: player)), "terminated": .bool(step.terminated),
+                                        "truncated": .bool(step.truncated), "observation": lastEnvironment?.lastObservation ?? .nil]
+        if step.players > 1 { message["rewards"] = .array(step.rewards.map { .number($0) }) }
+        do { try send(message, deadline: Self.deadline(milliseconds: moveMilliseconds), limit: moveMilliseconds) }
+        catch { failure = error as? AgentFailure ?? fail("\(error)") }
+    }
+
+    /// Sends a message that expects no answer (`save`); false when the agent is not running or stopped reading.
+    @discardableResult
+    public func notify(_ message: [String: Value]) -> Bool {
+        guard isRunning else { return false }
+        do { try send(message, deadline: Self.deadline(milliseconds: moveMilliseconds), limit: moveMilliseconds); return true } catch { return false }
     }
 
     public func endEpisode(return episodeReturn: Double) {

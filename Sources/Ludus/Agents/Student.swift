@@ -27,9 +27,9 @@ extension Student {
 /// Makes students from spec strings: `q` (tabular Q-learning), `random`, `ppo` and `es`
 /// (learning on an MLP, with optional settings: `ppo:hidden=64x64,steps=1024,lr=3e-4`,
 /// `es:pop=32,sigma=0.05`; see docs/learning.md), `mcts` or `mcts:N` (a non-learning planner
-/// with N simulations per move, 100 by default).
+/// with N simulations per move, 100 by default), `exec:COMMAND` (an external learner, docs/agents-protocol.md).
 public enum StudentFactory {
-    public static let known = ["q", "random", "ppo[:KEY=VALUE,...]", "es[:KEY=VALUE,...]", "mcts[:N]"]
+    public static let known = ["q", "random", "ppo[:KEY=VALUE,...]", "es[:KEY=VALUE,...]", "mcts[:N]", "exec:COMMAND"]
 
     public static func make(_ spec: String, for environment: EnvironmentSpec) throws(SetupError) -> any Student {
         let kind = spec.split(separator: ":", maxSplits: 1).first.map(String.init) ?? spec
@@ -48,6 +48,9 @@ public enum StudentFactory {
                 throw .badSpec("student '\(spec)': expected mcts or mcts:SIMULATIONS, e.g. mcts:200")
             }
             return MCTSStudent(simulations: simulations, actionSpace: environment.actionSpace)
+        case "exec":
+            guard !argument.isEmpty else { throw .badSpec("student '\(spec)': expected exec:COMMAND") }
+            return ExternalStudent(command: argument, environment: environment)
         default: throw .unknownName("unknown student '\(spec)' (known: \(known.joined(separator: ", ")))")
         }
     }

@@ -204,7 +204,10 @@ public struct TournamentConfig: Codable, Hashable, Sendable {
     public var fingerprint: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        // LLM agents by model and settings, not address: a resumed tournament may use a moved server.
+        var identity = self
+        identity.agents = agents.map(LLMOptions.configIdentity)
+        return String(decoding: (try? encoder.encode(identity)) ?? Data(), as: UTF8.self)
     }
 
     /// The Swiss schedule of this config (meaningful when `format` is `.swiss`).

@@ -132,6 +132,8 @@ public final class TournamentRunner: @unchecked Sendable {
         while let game = take() {
             let record = GamePlayer.play(index: game.index, seats: game.seats, agents: agents, driver: driver,
                                          params: params, seed: config.seed, tournament: tournament)
+            // A language-model server that failed is not the agent's loss: stop, the game is played again on --resume.
+            if let fatal = agents.lazy.compactMap({ ($0 as? LLMAgent)?.serverError }).first { throw fatal }
             writerSignal.withLock {
                 finishedGames.append(record)
                 // Only the first game of a batch wakes the writer: one wake-up per commit, not per game.

@@ -18,6 +18,10 @@ struct CriticCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("An environment parameter (repeatable).", valueName: "name=value"))
     var params: [String] = []
     @OptionGroup var resumeOptions: ResumeOptions
+    @Option(help: "The generator's seat: builtin (the bandit) or an agent spec (llm:MODEL@URL, exec:COMMAND, random, ...).") var generator: String = "builtin"
+    @Option(help: "The critic's seat: builtin (logistic regression) or an agent spec (llm:MODEL@URL, exec:COMMAND, ...).") var critic: String = "builtin"
+    @Flag(help: "Answer LLM requests from completions stored in --db when their hash matches.") var cache = false
+    @Option(help: "Per-move time limit of exec: agents, in ms.") var moveTime: Int = 5000
 
     func validate() throws {
         guard rounds >= 1, gamesPerRound >= 1, heldout >= 2 else {
@@ -31,23 +35,40 @@ struct CriticCommand: ParsableCommand {
         let loop = try CriticLoop(environment: env, params: resolved)
         loop.gamesPerRound = gamesPerRound
         loop.heldOutSize = heldout
+        if generator != "builtin" { loop.generatorAgent = try AgentFactory.make(generator, for: env.spec, limits: options.limits, moveMilliseconds: moveTime) }
+        if critic != "builtin" { loop.criticAgent = try AgentFactory.make(critic, for: env.spec, limits: options.limits, moveMilliseconds: moveTime) }
         let store = try ResultStore(path: db)
-        let config = "{\"rounds\":\(rounds),\"games_per_round\":\(gamesPerRound),\"heldout\":\(heldout),\"seed\":\(seed),\"params\":\(JSON.encode(.table(resolved)))}"
+        var config = "{\"rounds\":\(rounds),\"games_per_round\":\(gamesPerRound),\"heldout\":\(heldout),\"seed\":\(seed),\"params\":\(JSON.encode(.table(resolved)))}"
+        if generator != "builtin" || critic != "builtin" {
+            // Runs with built-in sides keep the configuration they always had (older runs still resume).
+            config = String(config.dropLast()) + ",\"generator\":\(JSON.quote(LLMOptions.configIdentity(generator))),\"critic\":\(JSON.quote(LLMOptions.configIdentity(critic)))}"
+        }
         let (run, resumed) = try resumeOptions.run(.critic, store: store, environment: env.spec.id, config: config, db: db, unit: "round") {
             try store.startCriticRun(environment: env.spec.id, config: config, errorTypes: loop.errorTypes)
         }
         let batch = ResultBatch()
+        try LLMSession.shared.attach(store: store, run: "critic \(run)", cache: cache ? .use : .off)
         loop.onCheckpoint = { checkpoint in
+            try LLMSession.shared.flush()
             try store.commit(batch, checkpoint: StoredCheckpoint(loop: .critic, run: run, progress: checkpoint.round, state: checkpoint.encoded()))
         }
         print("critic run \(run) on \(env.spec.id): error types \(loop.errorTypes.joined(separator: ", "))")
         print("round  acc(correct)  acc(erroneous)   mean  harmonic  deception  generator policy")
+        do {
         try loop.run(rounds: rounds, seed: seed, from: resumed.map { try CriticLoop.Checkpoint.decode($0.state) }) { round in
             try batch.criticRound(run: run, round: round)
             let policy = zip(loop.errorTypes, round.generatorPolicy).map { "\($0)=\(String(format: "%.2f", $1))" }.joined(separator: " ")
             print(String(format: "%5d  %12.3f  %14.3f  %5.3f  %8.3f  %9.3f  ", round.round, round.accuracyOnCorrect,
-                         round.accuracyOnErroneous, round.meanAccuracy, round.harmonicAccuracy, round.deceptionRate) + policy)
+                         round.accuracyOnErroneous, round.meanAccuracy, round.harmonicAccuracy, round.deceptionRate)
+                  + (round.generatorPolicy.isEmpty ? generator : policy) + (round.answerFailures > 0 ? "  (\(round.answerFailures) unusable answer(s))" : ""))
         }
+        } catch let error as EpisodeError {
+            try? LLMSession.shared.flush()
+            let kept = try store.checkpoint(.critic, run: run)?.progress
+            throw CommandFailure("\(error)\nthe critic run stopped; rounds up to \(kept.map(String.init) ?? "none") are kept in \(db): run the same command with --resume to finish it")
+        }
+        try LLMSession.shared.flush()
+        if generator != "builtin" || critic != "builtin" { print(LLMSession.shared.summary) }
         print("stored in \(db) (tables critic_run, critic_round, checkpoint)")
     }
 }

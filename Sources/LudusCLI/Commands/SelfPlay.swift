@@ -95,7 +95,11 @@ struct SelfPlay: ParsableCommand {
         }
         _ = try loop.run(episodes: episodes, seed: seed, from: resumed.map { try SelfPlayLoop.Checkpoint.decode($0.state) })
         try studentObject.save(to: path)
-        print("student saved to \(path): ludus tournament --env \(env.spec.id) --agents \(kind):\(path),\(pool.filter { $0 != "self" }.joined(separator: ","))")
+        if kind == "exec" {
+            print("the external student was asked to save itself to \(path) ({\"type\":\"save\"})")
+        } else {
+            print("student saved to \(path): ludus tournament --env \(env.spec.id) --agents \(kind):\(path),\(pool.filter { $0 != "self" }.joined(separator: ","))")
+        }
         print("run \(run) stored in \(db) (selfplay_run, selfplay_episode, selfplay_eval, selfplay_failure, checkpoint) and \(logPath)")
     }
 }

@@ -144,7 +144,8 @@ struct Teach: ParsableCommand {
         progress.finish()
         if let studentPath {
             try studentObject.save(to: studentPath)
-            print("student saved to \(studentPath) (play it with --agent \(kind):\(studentPath))")
+            print(kind == "exec" ? "the external student was asked to save itself to \(studentPath)"
+                                 : "student saved to \(studentPath) (play it with --agent \(kind):\(studentPath))")
         }
         print(String(format: "mastered: %.1f%%", 100 * (evaluations.last?.mastered ?? 0)))
         print("run \(run) stored in \(db) (teach_run, teach_episode, teach_eval, teach_failure, checkpoint)")

@@ -25,6 +25,7 @@ struct TournamentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A JSON config file instead of flags: {\"environment\" or \"environments\": [...], \"agents\": [...], \"gamesPerPair\", \"schedule\": \"round-robin\" | \"swiss\", \"rounds\", \"seed\", \"params\", \"moveMilliseconds\", \"memoryMiB\", \"callMilliseconds\"}.", valueName: "file"))
     var config: String?
     @Flag(help: "No per-game lines.") var quiet = false
+    @Flag(help: "Answer LLM agents' requests from completions stored in --db when their hash matches.") var cache = false
 
     func validate() throws {
         if let games, games < 1 { throw ValidationError("--games must be at least 1") }
@@ -57,6 +58,8 @@ struct TournamentCommand: ParsableCommand {
             do { try configuration.validate() } catch { throw CommandFailure(error.message) }
         }
         let store = try ResultStore(path: db)
+        try LLMSession.shared.attach(store: store, run: "tournament", cache: cache ? .use : .off)
+        defer { try? LLMSession.shared.flush() }
         for single in configuration.perEnvironment {
             let runner = TournamentRunner(config: single, catalog: options.catalog, store: store)
             let start = Date()
