@@ -25,15 +25,16 @@ _str_out = ctypes.POINTER(ctypes.c_void_p)  # char ** (malloc'd)
 
 
 def library_candidates():
-    """Where the library is looked for, in order: ``LUDUS_LIBRARY``, the package's own copy
-    (a built wheel), then the repository's build folders (an editable install)."""
+    """Where the library is looked for, in order: ``LUDUS_LIBRARY``, the repository's
+    ``make python`` build (an editable install), the package's own copy (a built wheel),
+    then the repository's other build folders."""
     given = os.environ.get("LUDUS_LIBRARY")
     if given:
         return [Path(given)]
     names = ["libludus_c.so", "libludus_c.dylib"]
     folders = [
-        _HERE / "_lib",
         _REPO / ".build-python" / "release",
+        _HERE / "_lib",
         _REPO / ".build" / "release",
         _REPO / ".build" / "debug",
     ]
@@ -41,11 +42,11 @@ def library_candidates():
 
 
 def environments_root():
-    """The bundled ``Environments/`` folder: ``LUDUS_ENVIRONMENTS``, the package's copy, or the repository's."""
+    """The bundled ``Environments/`` folder: ``LUDUS_ENVIRONMENTS``, the repository's, or the package's copy."""
     given = os.environ.get("LUDUS_ENVIRONMENTS")
     if given:
         return given
-    for candidate in (_HERE / "Environments", _REPO / "Environments"):
+    for candidate in (_REPO / "Environments", _HERE / "Environments"):
         if candidate.is_dir():
             return str(candidate)
     return None
