@@ -79,6 +79,13 @@ public final class EpisodeDriver {
     private let actionSpace: Space
     private let players: Int
     private var legal: [Int] = []
+    /// One view per seat when players see different things (`E.observe`): agents get only their own.
+    private let views: [SeatView]
+    private let hasChance: Bool
+    private var chance = SeededGenerator(seed: 0)
+    /// Who decides chance nodes: nil samples `E.chance_outcomes` from the episode's chance
+    /// stream (``SeedPurpose/chance``); a replay sets an agent that plays recorded outcomes.
+    public var chanceAgent: (any Agent)?
 
     public init(environment: any Environment) {
         self.environment = environment
@@ -87,7 +94,12 @@ public final class EpisodeDriver {
         actionSpace = environment.spec.actionSpace
         players = environment.spec.players
         legal.reserveCapacity(64)
+        views = environment.spec.hasPrivateObservations ? (1...players).map { SeatView(of: environment, seat: $0) } : []
+        hasChance = environment.spec.hasExplicitChance
     }
+
+    /// What seat `player` is shown: the environment itself, or only its own ``SeatView``.
+    public func view(for player: Int) -> any Environment { views.isEmpty ? environment : views[player - 1] }
 
     /// Where an episode stands: what ``play(episode:seed:params:agents:limit:)`` and
     /// ``advance(_:agents:limit:)`` carry from step to step.
@@ -130,9 +142,13 @@ public final class EpisodeDriver {
         for observer in observers {
             do { try observer.didReset(environment, episode: episode, seed: seed, params: params) } catch { throw .observer("\(error)") }
         }
+        chance = SeedStreams(root: seed).generator(.chance)
         for (index, agent) in agents.enumerated() {
-            agent.beginEpisode(seed: SeedStreams.agentSeed(episode: seed, seat: index + 1), player: index + 1)
+            let agentSeed = SeedStreams.agentSeed(episode: seed, seat: index + 1)
+            if !views.isEmpty { views[index].begin(seed: agentSeed) }
+            agent.beginEpisode(in: view(for: index + 1), seed: agentSeed, player: index + 1)
         }
+        chanceAgent?.beginEpisode(seed: SeedStreams.agentSeed(episode: seed, seat: 0), player: Chance.player)
         return progress
     }
 
@@ -147,13 +163,23 @@ public final class EpisodeDriver {
             guard player != 0 else {
                 throw .environment(violation("current_player", "returned 0 (game over) after \(progress.length) step(s), but no step ended the episode"))
             }
+            if player == Chance.player && hasChance {
+                try chanceStep(&progress, agents: agents)
+                continue
+            }
             guard player >= 1 && player <= players else {
-                throw .environment(violation("current_player", "returned \(player), outside 1...\(players) while the episode is running"))
+                throw .environment(violation("current_player", "returned \(player), outside 1...\(players) while the episode is running"
+                                             + (player == Chance.player ? " (-1 is the chance player: define E.chance_outcomes)" : "")))
             }
             let agent = agents[player - 1]
             let action: Action
             do {
-                action = try agent.act(in: environment, legalActions: legal)
+                if !views.isEmpty && (agent.needsObservation || agent.needsObservationValue) {
+                    do { try views[player - 1].refresh() } catch { throw EpisodeError.environment(error) }
+                }
+                action = try agent.act(in: view(for: player), legalActions: legal)
+            } catch let error as EpisodeError {
+                throw error
             } catch let error as EnvironmentError {
                 // The environment failed inside the agent's turn (a search on its clones): its error, not a forfeit.
                 throw .environment(error)
@@ -166,28 +192,55 @@ public final class EpisodeDriver {
                 try fail(&progress, player: player, AgentFailure(agent: agent.name, reason: problem))
                 return
             }
-            let step: Step
-            do { step = try environment.step(action) } catch { throw .environment(error) }
-            progress.length += 1
-            for i in 0..<players {
-                let reward = step.reward(of: i + 1)
-                guard reward.isFinite else {
-                    throw .environment(violation("step", "returned a reward of \(reward) for player \(i + 1) at step \(progress.length): rewards must be finite"))
-                }
-                progress.returns[i] += reward
-            }
-            try checkObservation(function: "step")
-            progress.hash.combine(step: step, action: action, observation: environment.observation, players: players)
-            progress.terminated = step.terminated
-            progress.truncated = step.truncated
-            for (index, seat) in agents.enumerated() { seat.observe(step, player: index + 1) }
-            for observer in observers {
-                do {
-                    try observer.didStep(environment, episode: progress.episode, length: progress.length, player: player, action: action, step: step)
-                } catch { throw .observer("\(error)") }
-            }
+            try apply(action, player: player, to: &progress, agents: agents)
         }
         if !progress.isOver && progress.length >= stepCap { progress.truncated = true }
+    }
+
+    /// A chance node: the outcome is sampled from `E.chance_outcomes` with the episode's
+    /// chance stream (or played by ``chanceAgent``), then stepped like any move.
+    private func chanceStep(_ progress: inout Progress, agents: [any Agent]) throws(EpisodeError) {
+        let outcomes: [ChanceOutcome]
+        do { outcomes = try environment.chanceOutcomes() } catch { throw .environment(error) }
+        if let problem = ChanceOutcome.problem(with: outcomes) { throw .environment(violation("chance_outcomes", problem)) }
+        var action = Action.discrete(ChanceOutcome.sample(outcomes, using: &chance).action)
+        if let chanceAgent {
+            legal.removeAll(keepingCapacity: true)
+            for outcome in outcomes.sorted(by: { $0.action < $1.action }) { legal.append(outcome.action) }
+            do { action = try chanceAgent.act(in: environment, legalActions: legal) } catch {
+                throw .agent(player: Chance.player, AgentFailure(agent: chanceAgent.name, reason: (error as? AgentFailure)?.reason ?? "\(error)"))
+            }
+            guard case .discrete(let a) = action, outcomes.contains(where: { $0.action == a && $0.probability > 0 }) else {
+                throw .agent(player: Chance.player, AgentFailure(agent: chanceAgent.name, reason: "chance outcome \(action) is not among \(legal)"))
+            }
+        }
+        try apply(action, player: Chance.player, to: &progress, agents: agents)
+    }
+
+    /// Steps the environment with `player`'s action and records the step: returns, checks,
+    /// the trajectory hash, agents and observers.
+    @inline(__always)
+    private func apply(_ action: Action, player: Int, to progress: inout Progress, agents: [any Agent]) throws(EpisodeError) {
+        let step: Step
+        do { step = try environment.step(action) } catch { throw .environment(error) }
+        progress.length += 1
+        for i in 0..<players {
+            let reward = step.reward(of: i + 1)
+            guard reward.isFinite else {
+                throw .environment(violation("step", "returned a reward of \(reward) for player \(i + 1) at step \(progress.length): rewards must be finite"))
+            }
+            progress.returns[i] += reward
+        }
+        try checkObservation(function: "step")
+        progress.hash.combine(step: step, action: action, observation: environment.observation, players: players)
+        progress.terminated = step.terminated
+        progress.truncated = step.truncated
+        for (index, seat) in agents.enumerated() { seat.observe(step, player: index + 1) }
+        for observer in observers {
+            do {
+                try observer.didStep(environment, episode: progress.episode, length: progress.length, player: player, action: action, step: step)
+            } catch { throw .observer("\(error)") }
+        }
     }
 
     /// Ends every agent's episode, tells the observers and builds the result.
