@@ -53,7 +53,7 @@ extension Agent {
 /// `q:PATH`, `ppo:PATH`, `es:PATH` (a student trained by `ludus teach`, playing greedily:
 /// the most likely action, or the mean of a continuous policy).
 public enum AgentFactory {
-    public static let known = ["random", "mcts:N", "lua:PATH", "exec:COMMAND", "q:PATH", "ppo:PATH", "es:PATH"]
+    public static let known = ["random", "mcts:N", "cfr:N", "cfr+:N", "lua:PATH", "exec:COMMAND", "q:PATH", "ppo:PATH", "es:PATH"]
 
     public static func make(
         _ spec: String, for environment: EnvironmentSpec, limits: LuaLimits = .default, moveMilliseconds: Int = 5000
@@ -68,6 +68,14 @@ public enum AgentFactory {
             }
             if let problem = MCTSAgent.unsuitability(environment) { throw .unsuitable("agent '\(spec)': \(problem)") }
             return MCTSAgent(simulations: simulations, actionSpace: environment.actionSpace)
+        case "cfr", "cfr+":
+            guard let iterations = argument.isEmpty ? 1000 : Int(argument), iterations > 0 else {
+                throw .badSpec("agent '\(spec)': expected \(kind):ITERATIONS, e.g. cfr:5000")
+            }
+            guard environment.clonable, environment.hasInformationStates, environment.hasLegalActions else {
+                throw .unsuitable("agent '\(spec)': CFR walks the game tree on clones and needs E.information_state and E.legal_actions (\(environment.id) lacks one)")
+            }
+            return CFRAgent(iterations: iterations, plus: kind == "cfr+")
         case "lua":
             guard !argument.isEmpty else { throw .badSpec("agent '\(spec)': expected lua:PATH") }
             return try LuaAgent(path: argument, limits: limits)
