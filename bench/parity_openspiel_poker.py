@@ -56,14 +56,16 @@ GAMES = {
     "kuhn_poker/4p": "kuhn_poker(players=4)",
     "leduc_poker": "leduc_poker",
     "liars_dice": "liars_dice",
-    "goofspiel": "goofspiel(num_cards=4,imp_info=True,points_order=descending)",
+    "goofspiel": "turn_based:goofspiel(num_cards=4,imp_info=True,points_order=random)",
 }
 
 
 def record(spiel_name: str, games: int, first_seed: int):
     import pyspiel
 
-    game = pyspiel.load_game(spiel_name)
+    # "turn_based:GAME": OpenSpiel's simultaneous game as sequential moves (pyspiel.convert_to_turn_based).
+    game = (pyspiel.convert_to_turn_based(pyspiel.load_game(spiel_name[len("turn_based:"):]))
+            if spiel_name.startswith("turn_based:") else pyspiel.load_game(spiel_name))
     players = game.num_players()
     episodes = []
     for i in range(games):
@@ -180,7 +182,8 @@ def compare(episodes, traces):
                 got = rec.get("information_states", [])
                 bad = False
                 for p, (mine, theirs) in enumerate(zip(got, want["infostates"])):
-                    if ludus_to_spiel.setdefault((p, mine), theirs) != theirs or spiel_to_ludus.setdefault((p, theirs), mine) != mine:
+                    paired, back = ludus_to_spiel.setdefault((p, mine), theirs), spiel_to_ludus.setdefault((p, theirs), mine)
+                    if paired != theirs or back != mine:
                         bad = True
                         note(f"seed={seed} step={t} player={p + 1}: Ludus {mine!r} pairs with OpenSpiel {theirs!r}, "
                              f"before with {ludus_to_spiel[(p, mine)]!r} / {spiel_to_ludus[(p, theirs)]!r}")

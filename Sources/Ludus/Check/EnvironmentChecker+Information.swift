@@ -70,7 +70,9 @@ final class InformationProbe: EpisodeObserver {
         let observation = try environment.observation(of: p)
         let state = spec.hasInformationStates ? try environment.informationState(of: p) : ""
         let player = try environment.turn(legal: &legal)
-        return "observation \(JSON.encode(observation)), information state \(state.debugDescription), player \(player) to move, legal \(legal)"
+        // The legal actions are p's to know only on p's turn (another seat's depend on its hidden hand).
+        return "observation \(JSON.encode(observation)), information state \(state.debugDescription), player \(player) to move"
+            + (player == p ? ", legal \(legal)" : "")
     }
 
     private func inspect(_ environment: any Environment, seed: UInt64) throws {
