@@ -60,6 +60,27 @@ import LudusLua
         #expect(try Standings.compute(store: store, tournament: resumed, bootstrapRounds: 50) == Standings.compute(store: full, tournament: whole, bootstrapRounds: 50))
     }
 
+    /// Self-play on 3-player Kuhn: the student's seat rotates through all three, and a cfr
+    /// opponent (which keeps its seat's information state) gets an instance per seat.
+    @Test func selfPlayRotatesThroughThreeSeats() throws {
+        let environment = try Package.catalog.load("kuhn_poker/3p")
+        let student = try StudentFactory.make("q", for: environment.spec)
+        let loop = try SelfPlayLoop(environment: environment, student: student, studentSpec: "q", opponents: ["random", "cfr:20"])
+        loop.evaluateEvery = 12
+        loop.evaluationGames = 6
+        loop.workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("selfplay3-\(UUID())").path
+        var seats: [Int] = []
+        var failures = 0
+        loop.onEpisode = { _, _, seat, result in
+            seats.append(seat)
+            #expect(result.returns.count == 3 && result.outcome.forfeitingPlayer == nil, "\(result.outcome)")
+        }
+        loop.onFailure = { _, _, _, _ in failures += 1 }
+        let evaluations = try loop.run(episodes: 12, seed: 2)
+        #expect(seats == [1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3] && failures == 0)
+        #expect(evaluations.allSatisfy { $0.games == 6 })
+    }
+
     @Test func tooFewAgentsForTheSeatsIsRefused() throws {
         let config = TournamentConfig(environment: "kuhn_poker/4p", agents: ["random", "random", "random"], gamesPerPair: 2, seed: 0)
         #expect(throws: SetupError.self) { try TournamentRunner(config: config, catalog: Package.catalog, store: try ResultStore(path: database())).run(workers: 1, resume: false) }

@@ -102,6 +102,8 @@ struct RatingsCommand: ParsableCommand {
                          s.elo, s.skill.mu, s.skill.sigma, s.skill.ordinal, s.games, s.wins, s.draws, s.losses, s.forfeits,
                          s.meanReturn.mean, bound(s.meanReturn.low, "%.4f"), bound(s.meanReturn.high, "%.4f")))
         }
+        let byReturn = standings.sorted { $0.meanReturn.mean > $1.meanReturn.mean }
+        print("by mean return: " + byReturn.map { String(format: "%@ %.4f", $0.agent, $0.meanReturn.mean) }.joined(separator: " > "))
         for s in standings {
             if let note = s.ratingNote { print("note: \(s.agent): rating \(note)") }
             if let note = s.meanReturn.note { print("note: \(s.agent): mean return \(note)") }
