@@ -17,6 +17,16 @@ final class DealAgent: Agent {
     }
 }
 
+/// Always checks or calls (its first legal action but fold).
+final class PassingAgent: Agent {
+    let name = "passing"
+    var needsObservation: Bool { false }
+    func beginEpisode(seed: UInt64, player: Int) {}
+    func act(in environment: any Environment, legalActions: [Int]) throws -> Action {
+        .discrete(legalActions.first { $0 != 0 } ?? legalActions[0])
+    }
+}
+
 /// Records what it is shown through the agent API, and always passes.
 final class PeekingAgent: Agent {
     let name = "peek"
@@ -138,6 +148,33 @@ final class PeekingAgent: Agent {
         #expect(!acts[0].isEmpty)
         #expect(acts[0] == acts[1], "the agent saw \(acts[0]) vs \(acts[1])")
         #expect(acts[0].allSatisfy { $0.contains("\"card\":2") }, "\(acts[0])")
+    }
+
+    /// Chance probabilities that do not form a distribution stop the episode (driver) and fail the check.
+    @Test(arguments: ["{ { 0, 0.5 }, { 1, 0.6 } }", "{ { 0, -0.5 }, { 1, 1.5 } }", "{}"])
+    func badChanceOutcomesAreContractViolations(_ outcomes: String) throws {
+        let source = Self.hiddenCoin.replacingOccurrences(of: "return { { 0, 0.5 }, { 1, 0.5 } }", with: "return \(outcomes)")
+        let env = try Package.catalog.load(Package.script(source))
+        #expect(throws: EpisodeError.self) {
+            _ = try EpisodeDriver(environment: env).play(seed: 1, params: [:], agents: [RandomAgent(actionSpace: env.spec.actionSpace)])
+        }
+        let report = EnvironmentChecker().check(Package.script(source), catalog: Package.catalog)
+        #expect(!report.passed)
+    }
+
+    /// The same seed deals the same cards; the deal is in the trajectory hash.
+    @Test func chanceFollowsTheEpisodeSeed() throws {
+        let env = try Package.catalog.load("leduc_poker")
+        let driver = EpisodeDriver(environment: env)
+        func hashes(_ seed: UInt64) throws -> [String] {
+            try (0..<20).map { game in
+                let agents: [any Agent] = [PassingAgent(), PassingAgent()]
+                return try driver.play(seed: SeededGenerator.derive(seed, UInt64(game)), params: [:], agents: agents).trajectoryHash
+            }
+        }
+        let first = try hashes(1)
+        #expect(first == (try hashes(1)))
+        #expect(Set(first).count > 5, "the same moves with different deals hash differently: \(Set(first).count) distinct")
     }
 
     @Test func mctsRefusesHiddenInformationWithoutResample() throws {

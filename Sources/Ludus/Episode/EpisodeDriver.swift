@@ -63,6 +63,11 @@ public enum EpisodeError: Error, Hashable, Sendable, CustomStringConvertible {
 /// (else an environment error naming the script). It decides what observations to
 /// copy from what the agents and observers need, never from a command-line flag.
 ///
+/// Chance nodes (`current_player` -1, `E.chance_outcomes`) are sampled here from the
+/// episode's chance stream (or played by ``chanceAgent``), never by an agent. In games with
+/// private observations (`E.observe`) each agent is handed its own ``SeatView``, never the
+/// environment: it can read only its seat's observation and information state.
+///
 /// A driver is single-threaded, like its environment; it allocates nothing per step
 /// for discrete actions of single-player tasks.
 public final class EpisodeDriver {
