@@ -47,6 +47,7 @@ public struct EnvironmentChecker {
             ("episodes", { c throws(CheckFailure) in try c.checkEpisodes() }),
             ("replay", { c throws(CheckFailure) in try c.checkReplay() }),
             ("clone", { c throws(CheckFailure) in try c.checkClone() }),
+            ("information", { c throws(CheckFailure) in try c.checkInformation() }),
             ("render", { c throws(CheckFailure) in try c.checkRender() }),
             ("golden", { c throws(CheckFailure) in try c.checkGolden() }),
         ]
