@@ -49,6 +49,7 @@ public struct EnvironmentChecker {
             ("clone", { c throws(CheckFailure) in try c.checkClone() }),
             ("render", { c throws(CheckFailure) in try c.checkRender() }),
             ("golden", { c throws(CheckFailure) in try c.checkGolden() }),
+            ("levels", { c throws(CheckFailure) in try c.checkLevels() }),
         ]
         for (name, body) in checks {
             results.append(context.run(name, body))

@@ -218,6 +218,7 @@ public final class ResultStore: Sendable {
         }
         registerSelfPlayTables(&migrator)
         registerCheckpointTables(&migrator)
+        registerLevelTables(&migrator)
         return migrator
     }
 

@@ -41,6 +41,10 @@ public final class TeachLoop {
     public var space: ParameterSpace
     public var fixedParams: [String: Value] = [:]
     public var testParams: [String: Value] = [:]
+    /// A held-out test set of levels (``Level``, e.g. ``LevelFile/set(_:for:)``): when not
+    /// empty, test task i plays level i mod count (with `fixedParams`) instead of tasks drawn
+    /// from `space`.
+    public var testLevels: [Level] = []
     /// Called after each training episode (progress, database, JSONL).
     public var onEpisode: ((Episode) throws -> Void)?
     public var onEvaluation: ((Evaluation) throws -> Void)?
@@ -78,6 +82,10 @@ public final class TeachLoop {
     /// `fixedParams` and `testParams`), resolved against the environment's parameters.
     /// - Throws: ``ParameterError`` when a fixed or test value is invalid.
     public func testSet(seed: UInt64) throws -> [[String: Value]] {
+        if !testLevels.isEmpty {
+            let base = try environment.spec.parameters.resolve(fixedParams, environment: environment.spec.id)
+            return (0..<testSetSize).map { testLevels[$0 % testLevels.count].params(base) }
+        }
         var generator = SeedStreams(root: seed).generator(.testSet)
         return try (0..<testSetSize).map { _ in
             let task = space.sample(using: &generator).merging(fixedParams) { $1 }.merging(testParams) { $1 }
@@ -97,6 +105,12 @@ public final class TeachLoop {
         var teacherGenerator = seeds.generator(.teacher)
         let runner = EpisodeRunner(environment: environment, agents: [student])
         var evaluations: [Evaluation] = []
+        // A teacher over levels gets the environment's level functions (and then sees every level played).
+        let levelTeacher = teacher as? any LevelTeacher
+        if let levelTeacher, LevelEditor.supports(spec) {
+            let base = try spec.parameters.resolve(fixedParams, environment: spec.id)
+            levelTeacher.editor = try? LevelEditor(environment: environment, baseParams: base)
+        }
         defer { student.isLearning = true }
         func evaluate(after episode: Int) throws {
             student.isLearning = false
@@ -141,7 +155,8 @@ public final class TeachLoop {
             let evaluates = episode % max(1, evaluateEvery) == 0 || episode == episodes
             let checkpoints = evaluates || episode % max(1, checkpointEvery) == 0
             var task = teacher.sample(using: &teacherGenerator)
-            let params = try spec.parameters.resolve(fixedParams.merging(task.params) { $1 }, environment: spec.id)
+            var params = try spec.parameters.resolve(fixedParams.merging(task.params) { $1 }, environment: spec.id)
+            if let level = task.level { params = level.params(params) }
             let episodeSeed = task.seed ?? seeds.seed(.episode, episode)
             task.seed = episodeSeed
             student.isLearning = task.learn
@@ -159,7 +174,10 @@ public final class TeachLoop {
             let normalized = normalize(result.returns[0])
             let success = result.returns[0] >= spec.successThreshold!
             let score = student.lastEpisodeScore
-            teacher.update(task, outcome: TeacherOutcome(normalizedReturn: normalized, success: success, studentScore: score, length: result.length))
+            // The level played, read back after the episode (E.level is the episode's level, not its state).
+            let played = levelTeacher?.editor.flatMap { try? $0.current() }
+            teacher.update(task, outcome: TeacherOutcome(normalizedReturn: normalized, success: success, studentScore: score, length: result.length,
+                                                         scores: student.lastEpisodeScores, level: played))
             try onEpisode?(Episode(index: episode, task: task, params: params, result: result, normalizedReturn: normalized,
                                    success: success, studentScore: score))
             if evaluates { try evaluate(after: episode) }
