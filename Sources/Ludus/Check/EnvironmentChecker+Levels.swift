@@ -32,7 +32,8 @@ extension CheckContext {
                 problem("reset on E.level's level plays differently from the episode it came from (seed \(episodeSeed)): the level must hold everything reset built",
                         at: location("reset"))
             }
-            try attempt { () throws(LevelError) in try editor.load(level, seed: episodeSeed) }
+            // Another seed: a reset that ignored the level would generate a different one.
+            try attempt { () throws(LevelError) in try editor.load(level, seed: seed(50 + index)) }
             let back = try attempt { () throws(LevelError) in try editor.current() }
             if back != level { problem("E.level after a reset on level \(level.hash) returned another level (\(back.hash))", at: location("level")) }
         }

@@ -45,6 +45,9 @@ public final class TeachLoop {
     /// empty, test task i plays level i mod count (with `fixedParams`) instead of tasks drawn
     /// from `space`.
     public var testLevels: [Level] = []
+    /// With a value: the run also ends after the training episode that brings the environment
+    /// steps played (learning or not) to this budget, evaluated there (equal-step comparisons).
+    public var stepBudget: Int?
     /// Called after each training episode (progress, database, JSONL).
     public var onEpisode: ((Episode) throws -> Void)?
     public var onEvaluation: ((Evaluation) throws -> Void)?
@@ -137,23 +140,26 @@ public final class TeachLoop {
         func save(after episode: Int) throws {
             guard let onCheckpoint else { return }
             try onCheckpoint(Checkpoint(episode: episode, teacherGenerator: GeneratorState(teacherGenerator), evaluations: evaluations,
-                                        student: student.checkpoint(), teacher: teacher.checkpoint()))
+                                        student: student.checkpoint(), teacher: teacher.checkpoint(), steps: stepsPlayed))
         }
         let last = max(1, episodes)
         var first = 1
+        var stepsPlayed = 0
         if let checkpoint {
             try student.restore(from: checkpoint.student)
             try teacher.restore(from: checkpoint.teacher)
             teacherGenerator = try checkpoint.teacherGenerator.generator(kind: "teach loop")
             evaluations = checkpoint.evaluations
             first = checkpoint.episode + 1
+            stepsPlayed = checkpoint.steps ?? 0
         } else {
             try evaluate(after: 0)
             try save(after: 0)
         }
         for episode in stride(from: first, through: last, by: 1) {
-            let evaluates = episode % max(1, evaluateEvery) == 0 || episode == episodes
-            let checkpoints = evaluates || episode % max(1, checkpointEvery) == 0
+            if let stepBudget, stepsPlayed >= stepBudget { break }
+            var evaluates = episode % max(1, evaluateEvery) == 0 || episode == episodes
+            var checkpoints: Bool { evaluates || episode % max(1, checkpointEvery) == 0 }
             var task = teacher.sample(using: &teacherGenerator)
             var params = try spec.parameters.resolve(fixedParams.merging(task.params) { $1 }, environment: spec.id)
             if let level = task.level { params = level.params(params) }
@@ -171,6 +177,8 @@ public final class TeachLoop {
                 continue
             }
             student.isLearning = true
+            stepsPlayed += result.length
+            if let stepBudget, stepsPlayed >= stepBudget { evaluates = true }
             let normalized = normalize(result.returns[0])
             let success = result.returns[0] >= spec.successThreshold!
             let score = student.lastEpisodeScore

@@ -28,6 +28,7 @@ struct Teach: ParsableCommand {
     @Option(help: "Student.") var student: String = "q"
     @Option(help: "Training episodes.") var episodes: Int = 1000
     @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(help: "Also stop once the training episodes have played this many environment steps (evaluated there).") var steps: Int?
     @Option(help: "Held-out test tasks.") var testSet: Int = 50
     @Option(help: ArgumentHelp("Held-out test levels: a folder of level files or a named set (heldout); task i plays level i mod count.", valueName: "set"))
     var testLevels: String?
@@ -111,10 +112,11 @@ struct Teach: ParsableCommand {
         loop.space = space
         loop.fixedParams = fixed
         loop.testParams = overrides
+        loop.stepBudget = steps
         if let testLevels { loop.testLevels = try Self.levels(testLevels, environment: env, fixed: fixed) }
         let store = try ResultStore(path: db)
         func object(_ values: [String: Value]) -> String { JSON.encode(.table(values)) }
-        let config = "{\"environment\":\(JSON.quote(env.spec.id)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(student)),\"episodes\":\(episodes),\"seed\":\(seed),\"test_set\":\(testSet),\"eval_every\":\(evalEvery),\"params\":\(object(fixed)),\"vary\":\(object(Self.varied(space))),\"test_params\":\(object(overrides))\(testLevels.map { ",\"test_levels\":\(JSON.quote($0))" } ?? "")}"
+        let config = "{\"environment\":\(JSON.quote(env.spec.id)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(student)),\"episodes\":\(episodes),\"seed\":\(seed),\"test_set\":\(testSet),\"eval_every\":\(evalEvery),\"params\":\(object(fixed)),\"vary\":\(object(Self.varied(space))),\"test_params\":\(object(overrides))\(testLevels.map { ",\"test_levels\":\(JSON.quote($0))" } ?? "")\(steps.map { ",\"steps\":\($0)" } ?? "")}"
         loop.checkpointEvery = checkpointEvery
         let (run, resumed) = try resumeOptions.run(.teach, store: store, environment: env.spec.id, config: config, db: db) {
             try store.startTeachRun(environment: env.spec.id, teacher: teacher, student: student, config: config)
