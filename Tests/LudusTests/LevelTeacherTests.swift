@@ -115,4 +115,32 @@ import LudusLua
         try store.rewind(.teach, run: run, to: 10)
         #expect(try store.levelDecisions(run: run).map(\.episode) == Array(1...10))
     }
+
+    @Test func aStepBudgetEndsTheRunWhereverItIsResumed() throws {
+        func run(stopAt: Int? = nil, from checkpoint: TeachLoop.Checkpoint? = nil) throws -> (lengths: [Int], evaluations: [Int], saved: TeachLoop.Checkpoint?) {
+            let loop = try loop("accel:warmup=3")
+            loop.stepBudget = 900
+            loop.evaluateEvery = 10_000
+            var lengths: [Int] = [], evaluations: [Int] = []
+            var saved: TeachLoop.Checkpoint?
+            loop.onEpisode = { lengths.append($0.result.length) }
+            loop.onEvaluation = { evaluations.append($0.episode) }
+            loop.onCheckpoint = { checkpoint in
+                saved = try TeachLoop.Checkpoint.decode(checkpoint.encoded())
+                if let stopAt, checkpoint.episode >= stopAt { throw Stop() }
+            }
+            do { _ = try loop.run(episodes: 10_000, seed: 8, from: checkpoint) } catch is Stop {}
+            return (lengths, evaluations, saved)
+        }
+        let full = try run()
+        let total = full.lengths.reduce(0, +)
+        #expect(total >= 900 && total - full.lengths.last! < 900, "stops on the episode that reaches the budget")
+        #expect(full.evaluations == [0, full.lengths.count], "evaluated at the start and where the budget ran out")
+        let head = try run(stopAt: 5)
+        let tail = try run(from: try #require(head.saved))
+        #expect(head.lengths + tail.lengths == full.lengths)
+        // Resuming from the final checkpoint plays nothing more.
+        let after = try run(from: try #require(full.saved))
+        #expect(after.lengths.isEmpty && after.evaluations.isEmpty)
+    }
 }
