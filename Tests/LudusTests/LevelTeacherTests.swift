@@ -137,10 +137,12 @@ import LudusLua
         #expect(total >= 900 && total - full.lengths.last! < 900, "stops on the episode that reaches the budget")
         #expect(full.evaluations == [0, full.lengths.count], "evaluated at the start and where the budget ran out")
         let head = try run(stopAt: 5)
-        let tail = try run(from: try #require(head.saved))
+        let stopped: TeachLoop.Checkpoint = try #require(head.saved)
+        let tail = try run(from: stopped)
         #expect(head.lengths + tail.lengths == full.lengths)
         // Resuming from the final checkpoint plays nothing more.
-        let after = try run(from: try #require(full.saved))
+        let last: TeachLoop.Checkpoint = try #require(full.saved)
+        let after = try run(from: last)
         #expect(after.lengths.isEmpty && after.evaluations.isEmpty)
     }
 }

@@ -133,7 +133,8 @@ public enum TeacherFactory {
         case "target": return TargetTeacher(space: space)
         case "alp-gmm": return ALPGMMTeacher(space: space)
         case "riac": return RIACTeacher(space: space)
-        case "accel", "plr" where levels && !(option ?? "").contains("levels=0"):
+        case "accel",
+             "plr" where levels && !(option ?? "").contains("levels=0"):
             return try LevelReplayTeacher.make(parts[0], options: option ?? "", space: space, environment: environment, levels: levels)
         case "plr":
             let teacher = PLRTeacher(space: space)
