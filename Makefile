@@ -52,6 +52,7 @@ test: deps
 	bench/kill_resume_loops.sh .build/debug/ludus
 	bench/dataset_cli.sh .build/debug/ludus
 	bench/cli_checks.sh .build/debug/ludus
+	bench/levels_cli.sh .build/debug/ludus
 
 check: release
 	$(LUDUS) check --junit .build/ludus-check.xml
