@@ -107,11 +107,12 @@ def main():
                    help="`ludus run` params of the in-distribution check")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--out", default=os.path.join(ROOT, "experiments/results"))
+    p.add_argument("--name", default="ued-maze", help="output files OUT/NAME.md and OUT/NAME.json")
     p.add_argument("--quick", action="store_true", help="a smoke run: 2 seeds, 20000 steps")
     args = p.parse_args()
     if args.quick:
         args.seeds, args.steps, args.attempts, args.in_dist = 2, 20_000, 2, 10
-    runs = os.path.join(args.out, "runs", "ued-maze")
+    runs = os.path.join(args.out, "runs", args.name)
     teachers = args.teachers.split(",")
     jobs = [dict(ludus=args.ludus, teacher=t.replace(";", ","), group=t, seed=s, student=args.student, steps=args.steps,
                  attempts=args.attempts, in_dist=args.in_dist, maze_args=args.maze_args, maze_args_run=args.in_dist_args,
@@ -155,7 +156,7 @@ def main():
                      f"{statistics.mean(r['buffer'] for r in rows):.0f} | {statistics.mean(r['seconds'] for r in rows):.0f} |")
     text = "\n".join(lines) + "\n"
     print(text)
-    name = "ued-maze-quick" if args.quick else "ued-maze"
+    name = args.name + ("-quick" if args.quick else "")
     with open(os.path.join(args.out, name + ".md"), "w") as f:
         f.write(text)
     with open(os.path.join(args.out, name + ".json"), "w") as f:
