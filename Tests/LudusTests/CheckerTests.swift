@@ -38,7 +38,7 @@ import LudusLua
     @Test func validEnvironmentPasses() {
         let report = check(Self.valid)
         #expect(report.passed, "\(report.problems)")
-        #expect(report.results.map(\.name) == ["load", "spec", "params", "reset", "determinism", "episodes", "replay", "clone", "information", "render", "golden"])
+        #expect(report.results.map(\.name) == ["load", "spec", "params", "reset", "determinism", "episodes", "replay", "clone", "information", "render", "golden", "levels"])
     }
 
     @Test func syntaxErrorNamesFileAndLine() {

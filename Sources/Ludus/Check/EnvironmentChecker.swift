@@ -50,6 +50,7 @@ public struct EnvironmentChecker {
             ("information", { c throws(CheckFailure) in try c.checkInformation() }),
             ("render", { c throws(CheckFailure) in try c.checkRender() }),
             ("golden", { c throws(CheckFailure) in try c.checkGolden() }),
+            ("levels", { c throws(CheckFailure) in try c.checkLevels() }),
         ]
         for (name, body) in checks {
             results.append(context.run(name, body))

@@ -220,6 +220,7 @@ public final class ResultStore: Sendable {
         registerCheckpointTables(&migrator)
         registerLLMTables(&migrator)
         registerGameSeatTables(&migrator)
+        registerLevelTables(&migrator)
         return migrator
     }
 

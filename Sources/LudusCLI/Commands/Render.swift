@@ -22,11 +22,13 @@ struct Render: ParsableCommand {
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var out: String?
     @Option(help: "In a game with private observations: show only this seat's view (E.observe) instead of the omniscient rendering.")
     var seat: Int?
+    @Option(help: ArgumentHelp("Render this level file (from `ludus levels`).", valueName: "file")) var level: String?
 
     func run() throws {
         let env = try options.load(environment)
         let spec = env.spec
-        let params = try spec.parameters.parse(params, environment: spec.id)
+        var params = try spec.parameters.parse(params, environment: spec.id)
+        if let level { params = try LevelFile.load(level, for: env, params: params).level.params(params) }
         let agents = try (0..<spec.players).map { _ in try AgentFactory.make(agent, for: spec, limits: options.limits) }
         // The steps before the picture are an episode like any other (cut after --steps).
         let result = try EpisodeDriver(environment: env).play(seed: seed, params: params, agents: agents, limit: steps)
