@@ -41,7 +41,9 @@ let package = Package(
                 "CBLAS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            ],
+            // The chart runtime `ludus report` inlines (generated, pinned: docs/report.md).
+            resources: [.copy("Report/Vendor/vega")]
         ),
         .executableTarget(
             name: "ludus",
