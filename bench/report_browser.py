@@ -75,10 +75,10 @@ def build_demo(binary, folder):
     ludus(binary, "critic", "countdown/critic", "--rounds", "2", "--games-per-round", "40", "--heldout", "40", "--seed", "1", "--db", db)
     for seed in ("1", "2"):
         for teacher in ("random", "sec", "alp-gmm"):
-            ludus(binary, "teach", "corridor", "--student", "q", "--teacher", teacher, "--vary", "length=5..20", "--episodes", "150",
-                  "--test-set", "8", "--eval-every", "50", "--seed", seed, "--db", db, "--quiet")
-    ludus(binary, "teach", "corridor", "--student", "q", "--teacher", "plr", "--vary", "length=5..20", "--episodes", "150",
-          "--test-set", "8", "--eval-every", "50", "--seed", "1", "--db", db, "--quiet")
+            ludus(binary, "teach", "corridor", "--student", "q", "--teacher", teacher, "--vary", "length=5..20", "--episodes", "300",
+                  "--test-set", "8", "--eval-every", "100", "--seed", seed, "--db", db, "--quiet")
+    ludus(binary, "teach", "corridor", "--student", "q", "--teacher", "plr", "--vary", "length=5..20", "--episodes", "300",
+          "--test-set", "8", "--eval-every", "100", "--seed", "1", "--db", db, "--quiet")
     ludus(binary, "selfplay", "tic_tac_toe", "--student", "q", "--opponents", "random,self", "--episodes", "200", "--eval-every", "100",
           "--eval-games", "10", "--seed", "1", "--db", db, "--out", os.path.join(folder, "selfplay"))
     return db
@@ -112,7 +112,7 @@ def main():
         drawn = [f for f in figures if 'data-status="drawn"' in f and not re.search(r'data-marks="0"', f)]
         check(len(figures) > 0 and len(drawn) == len(figures), f"demo: {kind} has {len(figures)} chart(s), {len(drawn)} drawn with marks")
     check("ludus teach corridor --teacher sec" in dom and "ludus tournament --env tic_tac_toe" in dom, "demo: reproduce-commands are on the page")
-    check("SEC: arm probabilities" in dom and "ALP-GMM: the fitted Gaussians" in dom and "PLR: the student" in dom,
+    check("SEC: arm probabilities" in dom and "ALP-GMM: the fitted Gaussians" in dom and "PLR: the level buffer" in dom,
           "demo: teacher states drawn (SEC arms, ALP-GMM Gaussians, PLR scores)")
     check("P(teacher &gt; random)" in dom, "demo: the final table has P(teacher > random)")
 

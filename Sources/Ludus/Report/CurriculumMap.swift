@@ -68,7 +68,7 @@ struct TeacherStateCharts {
 
     func charts() -> [ReportChart] {
         var charts: [ReportChart] = []
-        if run.teacher.hasPrefix("plr"), let plr = plrScores() { charts.append(plr) }
+        if let buffer = plrBuffer() { charts.append(buffer) } else if run.teacher.hasPrefix("plr"), let plr = plrScores() { charts.append(plr) }
         if let arms = armProbabilities() { charts.append(arms) }
         if let gaussians = gaussians() { charts.append(gaussians) }
         return charts
@@ -90,13 +90,40 @@ struct TeacherStateCharts {
             """))
     }
 
+    /// PLR: `{"levels": [{"params": {...}, "score": s, "staleness": t}, ...]}` at each evaluation.
+    func plrBuffer() -> ReportChart? {
+        var rows: [Value] = []
+        for (episode, state) in run.snapshots where state["kind"].stringValue == "plr" {
+            for level in state["levels"].arrayValue ?? [] {
+                guard let score = level["score"].doubleValue, score.isFinite else { continue }
+                let params = (level["params"].tableValue ?? [:]).sorted { $0.key < $1.key }
+                let first = params.first.flatMap { CurriculumMap.numeric($0.value) }
+                rows.append(VegaLite.row(["episode": .int(Int64(episode)), "score": .number(score), "value": VegaLite.number(first),
+                                          "param": .string(params.first?.key ?? "level"), "staleness": level["staleness"],
+                                          "level": .string(params.map { "\($0.key)=\(TeachRun.text($0.value))" }.joined(separator: " "))]))
+            }
+        }
+        guard !rows.isEmpty else { return nil }
+        return ReportChart(title: "PLR: the level buffer's scores at each evaluation", caption: "The 200 best-scored levels in the buffer, coloured by the first parameter's value.",
+                           spec: VegaLite.spec(rows: rows, height: 180, """
+            "mark":{"type":"point","filled":true,"size":24,"opacity":0.6},
+            "encoding":{"x":{"field":"episode","type":"quantitative","title":"training episode"},
+              "y":{"field":"score","type":"quantitative","title":"level score"},
+              "color":{"field":"value","type":"quantitative","title":"parameter value"},
+              "tooltip":[{"field":"level"},{"field":"score","format":".3f"},{"field":"staleness"}]}
+            """))
+    }
+
     /// SEC: `{"arms": [{"label": ..., "probability": p}, ...]}` at each evaluation.
     func armProbabilities() -> ReportChart? {
         var rows: [Value] = []
+        var labels: [String] = []
         for (episode, state) in run.snapshots {
             for arm in state["arms"].arrayValue ?? [] {
+                if let label = arm["label"].stringValue, !labels.contains(label) { labels.append(label) }
                 guard let p = arm["probability"].doubleValue else { continue }
-                rows.append(VegaLite.row(["episode": .int(Int64(episode)), "arm": .string(arm["label"].stringValue ?? "?"), "probability": .number(p)]))
+                rows.append(VegaLite.row(["episode": .int(Int64(episode)), "arm": .string(arm["label"].stringValue ?? "?"), "probability": .number(p),
+                                          "index": .int(Int64(labels.firstIndex(of: arm["label"].stringValue ?? "") ?? 0))]))
             }
         }
         guard !rows.isEmpty else { return nil }
@@ -104,7 +131,7 @@ struct TeacherStateCharts {
             "mark":{"type":"area"},
             "encoding":{"x":{"field":"episode","type":"quantitative","title":"training episode"},
               "y":{"field":"probability","type":"quantitative","stack":"normalize","title":"probability"},
-              "color":{"field":"arm","type":"nominal"}}
+              "color":{"field":"arm","type":"nominal","sort":\(JSON.encode(.array(labels.map { .string($0) })))},"order":{"field":"index","type":"quantitative"}}
             """))
     }
 

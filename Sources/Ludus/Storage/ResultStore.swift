@@ -218,6 +218,7 @@ public final class ResultStore: Sendable {
         }
         registerSelfPlayTables(&migrator)
         registerCheckpointTables(&migrator)
+        registerReportTables(&migrator)
         return migrator
     }
 

@@ -126,6 +126,9 @@ struct Teach: ParsableCommand {
         }
         loop.onEvaluation = { evaluation in
             batch.teachEvaluation(run: run, episode: evaluation.episode, mastered: evaluation.mastered, meanReturn: evaluation.meanReturn)
+            if let snapshotting = teacherObject as? TeacherSnapshotting {
+                batch.teacherState(run: run, episode: evaluation.episode, state: JSON.encode(snapshotting.reportSnapshot()))
+            }
             log?.append("{\"evaluation\":\(evaluation.episode),\"mastered\":\(JSON.number(evaluation.mastered)),\"mean_return\":\(JSON.number(evaluation.meanReturn))}")
             progress.evaluation(evaluation, teacher: teacherObject.summary)
             if let studentPath { try studentObject.save(to: studentPath) }
