@@ -18,6 +18,7 @@ struct CriticCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("An environment parameter (repeatable).", valueName: "name=value"))
     var params: [String] = []
     @OptionGroup var resumeOptions: ResumeOptions
+    @Flag(help: "No progress bar and no per-round lines (the final line only).") var quiet = false
 
     func validate() throws {
         guard rounds >= 1, gamesPerRound >= 1, heldout >= 2 else {
@@ -40,14 +41,20 @@ struct CriticCommand: ParsableCommand {
         loop.onCheckpoint = { checkpoint in
             try store.commit(batch, checkpoint: StoredCheckpoint(loop: .critic, run: run, progress: checkpoint.round, state: checkpoint.encoded()))
         }
-        print("critic run \(run) on \(env.spec.id): error types \(loop.errorTypes.joined(separator: ", "))")
-        print("round  acc(correct)  acc(erroneous)   mean  harmonic  deception  generator policy")
+        let progress = ProgressMeter(label: "critic", total: rounds, unit: "rounds", quiet: quiet)
+        if !quiet {
+            print("critic run \(run) on \(env.spec.id): error types \(loop.errorTypes.joined(separator: ", "))")
+            print("round  acc(correct)  acc(erroneous)   mean  harmonic  deception  generator policy")
+        }
         try loop.run(rounds: rounds, seed: seed, from: resumed.map { try CriticLoop.Checkpoint.decode($0.state) }) { round in
             try batch.criticRound(run: run, round: round)
+            defer { progress.update(round.round) }
+            guard !quiet else { return }
             let policy = zip(loop.errorTypes, round.generatorPolicy).map { "\($0)=\(String(format: "%.2f", $1))" }.joined(separator: " ")
-            print(String(format: "%5d  %12.3f  %14.3f  %5.3f  %8.3f  %9.3f  ", round.round, round.accuracyOnCorrect,
+            progress.print(String(format: "%5d  %12.3f  %14.3f  %5.3f  %8.3f  %9.3f  ", round.round, round.accuracyOnCorrect,
                          round.accuracyOnErroneous, round.meanAccuracy, round.harmonicAccuracy, round.deceptionRate) + policy)
         }
+        progress.finish()
         print("stored in \(db) (tables critic_run, critic_round, checkpoint)")
     }
 }

@@ -200,8 +200,10 @@ final class TeachProgress {
         let width = 24
         let filled = total > 0 ? min(width, width * current / total) : width
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        var line = String(format: "episode %d/%d [%@] return %.3f success %.2f %.0f steps/s  ", current, total, bar,
-                          meanReturn, successRate, stepsPerSecond) + teacherLine
+        let elapsed = Date().timeIntervalSince(start)
+        let eta = current > 0 && current < total ? " ETA " + ProgressMeter.duration(elapsed / Double(current) * Double(total - current)) : ""
+        var line = String(format: "episode %d/%d [%@] return %.3f success %.2f %.0f steps/s%@  ", current, total, bar,
+                          meanReturn, successRate, stepsPerSecond, eta) + teacherLine
         let columns = Self.columns()
         if line.count > columns - 1 { line = String(line.prefix(max(10, columns - 1))) }
         FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + line).utf8))
