@@ -9,19 +9,38 @@ public struct ReportPage {
 
     public init(report: Report) { self.report = report }
 
-    /// The vendored runtime (vega, vega-lite, vega-embed), from the module's resources.
-    public static func runtime() throws(ReportError) -> String {
-        guard let url = Bundle.module.url(forResource: "vega-bundle", withExtension: "js", subdirectory: "vega") else {
-            throw .runtimeMissing("vega/vega-bundle.js is not among Ludus's resources")
+    /// Where the vendored runtime is looked for: the `Ludus_Ludus.resources` bundle SwiftPM
+    /// puts beside the executable (and beside the test runner), then this source tree's copy.
+    /// Found by hand rather than through `Bundle.module`, which stops the process when the
+    /// bundle is missing (a binary copied without it): here that is a clear error instead.
+    static func runtimeFolders() -> [URL] {
+        var folders: [URL] = []
+        for base in [Bundle.main.executableURL?.deletingLastPathComponent(), Bundle.main.bundleURL, Bundle.main.resourceURL].compactMap({ $0 }) {
+            folders.append(base.appendingPathComponent("Ludus_Ludus.resources/vega"))
+            folders.append(base.deletingLastPathComponent().appendingPathComponent("Ludus_Ludus.resources/vega"))
         }
+        folders.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Vendor/vega"))
+        return folders
+    }
+
+    static func runtimeFile(_ name: String) throws(ReportError) -> URL {
+        let folders = runtimeFolders()
+        guard let found = folders.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent(name).path) }) else {
+            throw .runtimeMissing("\(name) not found in " + folders.map(\.path).joined(separator: ", "))
+        }
+        return found.appendingPathComponent(name)
+    }
+
+    /// The vendored runtime (vega, vega-lite, vega-embed).
+    public static func runtime() throws(ReportError) -> String {
+        let url = try runtimeFile("vega-bundle.js")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw .runtimeMissing("cannot read \(url.path)") }
         return text
     }
 
-    /// The runtime's version line (`vega 6.2.0, vega-lite 6.4, vega-embed 7.0.2 (vl-convert-python 1.9.0.post1)`).
+    /// The runtime's version line (`vega 6.2.0, vega-lite 6.4, vega-embed 7.0.2 (bundled by vl-convert-python 1.9.0.post1)`).
     public static func runtimeVersion() -> String {
-        guard let url = Bundle.module.url(forResource: "VERSION", withExtension: nil, subdirectory: "vega"),
-              let text = try? String(contentsOf: url, encoding: .utf8) else { return "unknown" }
+        guard let url = try? runtimeFile("VERSION"), let text = try? String(contentsOf: url, encoding: .utf8) else { return "unknown" }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
