@@ -33,7 +33,7 @@ struct CurriculumMap {
                            spec: VegaLite.compound(rows: rows, """
             "facet":{"row":{"field":"param","type":"nominal","title":null}},
             "resolve":{"scale":{"y":"independent"}},
-            "spec":{"width":520,"height":\(shown.count > 2 ? 110 : 160),
+            "spec":{"width":400,"height":\(shown.count > 2 ? 110 : 160),
               "mark":{"type":"point","filled":true,"size":22,"opacity":0.6,"cursor":"pointer"},
               "encoding":{
                 "x":{"field":"episode","type":"quantitative","title":"training episode"},
@@ -153,7 +153,7 @@ struct TeacherStateCharts {
         return ReportChart(title: "ALP-GMM: the fitted Gaussians at each evaluation", caption: "Per parameter: each Gaussian's mean ± 2σ, thicker for more weight, coloured by its absolute learning progress.",
                            spec: VegaLite.compound(rows: rows, """
             "facet":{"row":{"field":"param","type":"nominal","title":null}},"resolve":{"scale":{"y":"independent"}},
-            "spec":{"width":520,"height":140,"layer":[
+            "spec":{"width":400,"height":140,"layer":[
               {"mark":{"type":"rule","opacity":0.7},"encoding":{"x":{"field":"episode","type":"quantitative","title":"training episode"},
                 "y":{"field":"low","type":"quantitative","title":"value"},"y2":{"field":"high"},
                 "strokeWidth":{"field":"weight","type":"quantitative","scale":{"range":[1,8]}},"color":{"field":"alp","type":"quantitative","title":"ALP"}}},

@@ -165,8 +165,8 @@ public struct ReportPage {
         h2{margin:28px 0 6px;font-size:20px;border-bottom:2px solid #e4e7ef}h3{font-size:15px;margin:18px 0 6px}
         .notes{background:#f2f5fb;border:1px solid #dfe5f1;border-radius:6px;padding:4px 16px;margin-top:14px}
         .warn li{color:#8a4b00}.block{margin-bottom:18px}.charts{display:flex;flex-wrap:wrap;gap:12px}
-        figure.chart{margin:0;background:#fff;border:1px solid #e4e7ef;border-radius:6px;padding:8px 10px;max-width:100%;overflow-x:auto}
-        figcaption{font-size:13px;margin-bottom:4px;max-width:620px}figcaption span{color:#5b6475}
+        figure.chart{margin:0;flex:0 1 auto;background:#fff;border:1px solid #e4e7ef;border-radius:6px;padding:8px 10px;max-width:100%;overflow-x:auto}
+        figcaption{font-size:13px;margin-bottom:4px;max-width:540px}figcaption span{color:#5b6475}
         pre{white-space:pre-wrap;word-break:break-all;margin:4px 0}pre.cmd{background:#f4f4f7;padding:6px 8px;border-radius:4px;font-size:12px}
         pre.detail{background:#fff8e6;border:1px solid #f0dca8;padding:6px 8px;border-radius:4px;font-size:12px;max-width:600px}
         table{border-collapse:collapse;margin:8px 0 12px;font-size:13px}caption{text-align:left;font-weight:600;padding-bottom:4px}

@@ -91,7 +91,7 @@ struct TeachSection {
         let percent = metric == "mastered"
         let axis = percent ? ",\"axis\":{\"format\":\".0%\"},\"scale\":{\"domain\":[0,1]}" : ""
         return ReportChart(title: title, caption: "Lines: IQM across seeds (dashed: mean); bands: 95% stratified-bootstrap intervals; dots: single runs (click one for its command).", spec: VegaLite.spec(rows: rows, """
-            "encoding":{"x":{"field":"episode","type":"quantitative","title":"training episode"},"color":{"field":"teacher","type":"nominal"}},
+            "encoding":{"x":{"field":"episode","type":"quantitative","title":"training episode"},"color":{"field":"teacher","type":"nominal","legend":{"symbolOpacity":1}}},
             "layer":[
               {"transform":[{"filter":"datum.statistic === 'IQM'"}],"mark":{"type":"area","opacity":0.18},
                "encoding":{"y":{"field":"low","type":"quantitative","title":"\(metric == "mastered" ? "mastered" : "mean return")"\(axis)},"y2":{"field":"high"}}},
@@ -143,7 +143,7 @@ struct TeachSection {
         guard !rows.isEmpty else { return nil }
         return ReportChart(title: "Performance profile of the final mastered fraction", caption: "Fraction of runs whose final mastered fraction exceeds τ, with 95% bootstrap bands (rliable's score distributions).",
                            spec: VegaLite.spec(rows: rows, height: 200, """
-            "encoding":{"x":{"field":"tau","type":"quantitative","title":"τ (mastered fraction)"},"color":{"field":"teacher","type":"nominal"}},
+            "encoding":{"x":{"field":"tau","type":"quantitative","title":"τ (mastered fraction)"},"color":{"field":"teacher","type":"nominal","legend":{"symbolOpacity":1}}},
             "layer":[
               {"mark":{"type":"area","opacity":0.18},"encoding":{"y":{"field":"low","type":"quantitative","title":"fraction of runs > τ","scale":{"domain":[0,1]}},"y2":{"field":"high"}}},
               {"mark":{"type":"line","interpolate":"step-after"},"encoding":{"y":{"field":"value","type":"quantitative"}}}

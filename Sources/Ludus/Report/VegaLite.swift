@@ -9,7 +9,7 @@ public enum VegaLite {
 
     /// A full spec: `body` is the JSON members after `data` (`"mark": ..., "encoding": ...`
     /// or `"layer": [...]`), `rows` the inline data.
-    public static func spec(rows: [Value], width: Int = 520, height: Int = 240, _ body: String) -> String {
+    public static func spec(rows: [Value], width: Int = 400, height: Int = 210, _ body: String) -> String {
         "{\"$schema\":\(JSON.quote(schema)),\"width\":\(width),\"height\":\(height),\"data\":{\"values\":\(JSON.encode(.array(rows)))},\(body)}"
     }
 
