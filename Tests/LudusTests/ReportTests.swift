@@ -116,3 +116,20 @@ import Testing
         #expect(report.sections[0].blocks[1].charts.map(\.title).contains("SEC: arm probabilities over training"))
     }
 }
+
+extension ReportTests {
+    /// A run killed before its first checkpoint: its row is there, none of its episodes.
+    @Test func runWithNothingCommittedYet() throws {
+        let path = Self.temporary("fresh.sqlite")
+        let store = try ResultStore(path: path)
+        _ = try store.startTeachRun(environment: "corridor", teacher: "random", student: "q", config: "{\"episodes\":100,\"seed\":1}")
+        _ = try store.startCriticRun(environment: "countdown/critic", config: "{\"rounds\":3,\"seed\":1}", errorTypes: ["a"])
+        let report = try ReportBuilder().build(databases: [path])
+        #expect(report.sections.map(\.kind) == ["teach", "critic"])
+        #expect(report.sections.allSatisfy { $0.chartCount == 0 })
+        let notes = report.sections.flatMap { $0.blocks.flatMap(\.notes) }
+        #expect(notes.contains("no evaluation recorded yet on corridor: no learning curve"))
+        #expect(notes.contains("partial: 0 of 100 episodes recorded (still running, or stopped: the same command with --resume finishes it)"))
+        #expect(notes.contains("no round recorded: nothing to plot"))
+    }
+}

@@ -35,6 +35,11 @@ struct TeachSection {
             let here = groups.filter { $0.runs[0].environment == environment }
             var block = ReportBlock(title: "Learning curves on \(environment)")
             for group in here { block.commands += group.runs.map { $0.command(db: $0.database) } }
+            guard here.contains(where: { $0.runs.contains { !$0.evaluations.isEmpty } }) else {
+                block.notes.append("no evaluation recorded yet on \(environment): no learning curve")
+                section.blocks.append(block)
+                continue
+            }
             block.charts.append(curve(here, metric: "mastered", title: "Mastered on the held-out test set"))
             block.charts.append(curve(here, metric: "mean_return", title: "Mean test return"))
             block.tables.append(finalTable(here, environment: environment))
