@@ -13,7 +13,7 @@ PY_LIBRARY   := .build-python/release/libludus_c.so
 
 LLM_PIP      := llama-cpp-python[server]==0.3.36 gguf==0.19.0
 
-.PHONY: deps peers py-deps python llm-deps build release demo test check parity bench experiments clean
+.PHONY: deps peers py-deps python llm-deps build release demo test check parity bench experiments clean report-deps vendor-vega
 
 deps:
 	@missing="$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
@@ -41,6 +41,18 @@ python: deps py-deps
 	$(SWIFT) build -c release -Xswiftc -static-stdlib --product ludus_c --scratch-path .build-python
 	LUDUS_SKIP_SWIFT_BUILD=1 python3 -m pip install -q --no-build-isolation -e ./python
 
+# `ludus report`'s checks: Debian's chromium (the browser test) and rliable (the statistics cross-check).
+REPORT_PIP   := rliable==1.2.0
+VL_CONVERT   := 1.9.0.post1
+report-deps:
+	@dpkg -s chromium >/dev/null 2>&1 || { echo "installing: chromium"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+	@python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('rliable') is None)" || python3 -m pip install -q $(REPORT_PIP)
+
+# Regenerates the vendored chart runtime (Sources/Ludus/Report/Vendor/vega/) from the pinned PyPI package.
+vendor-vega:
+	@python3 -c "from importlib.metadata import version; import sys; sys.exit(version('vl-convert-python') != '$(VL_CONVERT)')" 2>/dev/null || python3 -m pip install -q vl-convert-python==$(VL_CONVERT)
+	python3 bench/vendor_vega.py
+
 build: deps
 	$(SWIFT) build
 
@@ -64,11 +76,14 @@ demo: release
 	$(LUDUS) generate countdown/text --count 2000 --seed 1 --out runs/demo/countdown.jsonl && wc -l runs/demo/countdown.jsonl
 	$(LUDUS) teach gridworld/door_key --student ppo --teacher random --vary size=5..6 --episodes 600 --test-set 10 --eval-every 200 --seed 1 --db runs/demo.sqlite --out runs/demo/teach --quiet
 	$(LUDUS) selfplay tic_tac_toe --student ppo --opponents random,self --episodes 1500 --eval-every 500 --seed 1 --db runs/demo.sqlite --out runs/demo/selfplay
+	$(LUDUS) report --db runs/demo.sqlite --out runs/demo/report.html --quiet
+	@echo "report: $(CURDIR)/runs/demo/report.html"
 
-test: deps llm-deps
+test: deps llm-deps report-deps
 	$(SWIFT) test
 	$(SWIFT) build
 	bench/llm_e2e.sh .build/debug/ludus
+	python3 bench/report_browser.py --ludus .build/debug/ludus
 	bench/kill_resume.sh .build/debug/ludus
 	bench/kill_resume_loops.sh .build/debug/ludus
 	bench/dataset_cli.sh .build/debug/ludus
@@ -100,10 +115,12 @@ experiments: release peers
 	  --teachers random,alp-gmm,plr,plr@3000,target,plr:robust=0,plr:beta=0.3,riac --seeds 5 --episodes 1500 \
 	  --eval-every 500 --test-set 50 --maze-args "--vary size=5..13 --vary lava_density --vary min_goal_distance=0..30" \
 	  --countdown-episodes 20000 --countdown-eval-every 5000 --jobs 2
+	$(LUDUS) report $$(for f in experiments/results/runs/curriculum-*.sqlite; do printf -- '--db %s ' $$f; done) --out experiments/results/curriculum.html
 	python3 experiments/curriculum.py --ludus $(LUDUS) --env gridworld/door_key --student ppo:eval=sample \
 	  --teachers random,alp-gmm,target,plr --seeds 5 --episodes 1500 --eval-every 500 --test-set 50 \
 	  --maze-args "--vary size=5..16" --skip-countdown --jobs 2 --name doorkey --title "gridworld/door_key, sizes 5..16"
 	python3 experiments/ued_maze.py --ludus $(LUDUS) --seeds 5 --steps 1000000 --jobs 2
+	$(LUDUS) report $$(for f in experiments/results/runs/doorkey-*.sqlite; do printf -- '--db %s ' $$f; done) --out experiments/results/doorkey.html
 
 clean:
 	rm -rf .build .build-python

@@ -43,7 +43,9 @@ let package = Package(
                 "CBLAS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            ],
+            // The chart runtime `ludus report` inlines (generated, pinned: docs/report.md).
+            resources: [.copy("Report/Vendor/vega")]
         ),
         // `@_cdecl` functions over the loops: opaque handles, statuses and messages, no error
         // ever crossing; batches of environments stepped on Swift threads into caller buffers.

@@ -12,7 +12,8 @@ public enum CheckpointedLoop: String, Sendable, CaseIterable {
     var rowTables: [(table: String, column: String)] {
         switch self {
         case .teach: return [("teach_episode", "episode"), ("teach_eval", "episode"), ("teach_failure", "episode"),
-                             ("teach_decision", "episode"), ("teach_level", "first_episode")]
+                             ("teach_decision", "episode"), ("teach_level", "first_episode"),
+                             ("teach_teacher_state", "episode")]
         case .selfplay: return [("selfplay_episode", "episode"), ("selfplay_eval", "episode"), ("selfplay_failure", "episode")]
         case .critic: return [("critic_round", "round")]
         }

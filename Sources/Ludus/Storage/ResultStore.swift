@@ -221,6 +221,7 @@ public final class ResultStore: Sendable {
         registerLLMTables(&migrator)
         registerGameSeatTables(&migrator)
         registerLevelTables(&migrator)
+        registerReportTables(&migrator)
         return migrator
     }
 

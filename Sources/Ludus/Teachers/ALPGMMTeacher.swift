@@ -12,7 +12,7 @@ public final class ALPGMMTeacher: Teacher {
     public var fitRate = 250
     public var randomRatio = 0.2
     public var componentRange = 2...10
-    private let space: ParameterSpace
+    let space: ParameterSpace
     private var history: [(task: [Double], reward: Double)] = []
     private var rows: [[Double]] = []
     public private(set) var mixture: GaussianMixture?

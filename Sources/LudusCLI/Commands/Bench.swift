@@ -16,6 +16,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Copy observations into Swift only when read (a random agent never reads them) instead of every step.")
     var lazyObservations = false
     @Flag(help: "Print one JSON object per measurement.") var json = false
+    @Flag(help: "No progress on standard error.") var quiet = false
 
     func validate() throws {
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
@@ -28,17 +29,21 @@ struct Bench: ParsableCommand {
         let probe = try options.catalog.load(location, limits: options.limits)
         let resolved = try probe.spec.parameters.parse(params, environment: probe.spec.id)
         var baseline: Double?
+        let progress = ProgressMeter(label: "bench", total: counts.count, unit: "measurements", quiet: quiet)
+        progress.update(0)
+        defer { progress.finish() }
         for count in counts {
             let result = try Throughput.measure(threads: count, steps: steps, seed: seed, params: resolved,
                                                 copyObservations: !lazyObservations) {
                 try options.catalog.load(location, limits: options.limits)
             }
+            progress.advance()
             let scaling = baseline.map { result.stepsPerSecond / $0 } ?? 1
             if baseline == nil { baseline = result.stepsPerSecond }
             if json {
-                print("{\"environment\":\"\(probe.spec.id)\",\"threads\":\(count),\"steps\":\(result.steps),\"episodes\":\(result.episodes),\"seconds\":\(result.seconds),\"steps_per_second\":\(Int(result.stepsPerSecond)),\"scaling\":\(scaling)}")
+                progress.print("{\"environment\":\"\(probe.spec.id)\",\"threads\":\(count),\"steps\":\(result.steps),\"episodes\":\(result.episodes),\"seconds\":\(result.seconds),\"steps_per_second\":\(Int(result.stepsPerSecond)),\"scaling\":\(scaling)}")
             } else {
-                print(String(format: "%@: %d thread(s), %d steps, %d episodes, %.0f steps/s (x%.2f vs %d thread)",
+                progress.print(String(format: "%@: %d thread(s), %d steps, %d episodes, %.0f steps/s (x%.2f vs %d thread)",
                              probe.spec.id, count, result.steps, result.episodes, result.stepsPerSecond, scaling, counts[0]))
             }
         }

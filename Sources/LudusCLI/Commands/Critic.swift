@@ -22,6 +22,7 @@ struct CriticCommand: ParsableCommand {
     @Option(help: "The critic's seat: builtin (logistic regression) or an agent spec (llm:MODEL@URL, exec:COMMAND, ...).") var critic: String = "builtin"
     @Flag(help: "Answer LLM requests from completions stored in --db when their hash matches.") var cache = false
     @Option(help: "Per-move time limit of exec: agents, in ms.") var moveTime: Int = 5000
+    @Flag(help: "No progress bar and no per-round lines (the final line only).") var quiet = false
 
     func validate() throws {
         guard rounds >= 1, gamesPerRound >= 1, heldout >= 2 else {
@@ -52,13 +53,18 @@ struct CriticCommand: ParsableCommand {
             try LLMSession.shared.flush()
             try store.commit(batch, checkpoint: StoredCheckpoint(loop: .critic, run: run, progress: checkpoint.round, state: checkpoint.encoded()))
         }
-        print("critic run \(run) on \(env.spec.id): error types \(loop.errorTypes.joined(separator: ", "))")
-        print("round  acc(correct)  acc(erroneous)   mean  harmonic  deception  generator policy")
+        let progress = ProgressMeter(label: "critic", total: rounds, unit: "rounds", quiet: quiet)
+        if !quiet {
+            print("critic run \(run) on \(env.spec.id): error types \(loop.errorTypes.joined(separator: ", "))")
+            print("round  acc(correct)  acc(erroneous)   mean  harmonic  deception  generator policy")
+        }
         do {
         try loop.run(rounds: rounds, seed: seed, from: resumed.map { try CriticLoop.Checkpoint.decode($0.state) }) { round in
             try batch.criticRound(run: run, round: round)
+            defer { progress.update(round.round) }
+            guard !quiet else { return }
             let policy = zip(loop.errorTypes, round.generatorPolicy).map { "\($0)=\(String(format: "%.2f", $1))" }.joined(separator: " ")
-            print(String(format: "%5d  %12.3f  %14.3f  %5.3f  %8.3f  %9.3f  ", round.round, round.accuracyOnCorrect,
+            progress.print(String(format: "%5d  %12.3f  %14.3f  %5.3f  %8.3f  %9.3f  ", round.round, round.accuracyOnCorrect,
                          round.accuracyOnErroneous, round.meanAccuracy, round.harmonicAccuracy, round.deceptionRate)
                   + (round.generatorPolicy.isEmpty ? generator : policy) + (round.answerFailures > 0 ? "  (\(round.answerFailures) unusable answer(s))" : ""))
         }
@@ -67,6 +73,7 @@ struct CriticCommand: ParsableCommand {
             let kept = try store.checkpoint(.critic, run: run)?.progress
             throw CommandFailure("\(error)\nthe critic run stopped; rounds up to \(kept.map(String.init) ?? "none") are kept in \(db): run the same command with --resume to finish it")
         }
+        progress.finish()
         try LLMSession.shared.flush()
         if generator != "builtin" || critic != "builtin" { print(LLMSession.shared.summary) }
         print("stored in \(db) (tables critic_run, critic_round, checkpoint)")

@@ -22,6 +22,7 @@ struct Generate: ParsableCommand {
     @Option(help: "Worker threads, each with its own VM; the output does not depend on it. Default: one per core (at most 64).")
     var workers: Int = min(ProcessInfo.processInfo.activeProcessorCount, 64)
     @Option(help: ArgumentHelp("Write to this file instead of standard output (through FILE.tmp-PID, renamed when complete).", valueName: "file")) var out: String?
+    @Flag(help: "No progress on standard error.") var quiet = false
 
     func validate() throws {
         guard count >= 0 else { throw ValidationError("--count must be 0 or more") }
@@ -47,10 +48,15 @@ struct Generate: ParsableCommand {
         } else {
             output = FileHandle.standardOutput
         }
+        let progress = ProgressMeter(label: "generate", total: count, unit: "items", quiet: quiet)
+        var written = 0
         do {
             try Dataset.writeLines(environments, count: count, seed: seed, params: resolved) { text in
                 try output.write(contentsOf: Data(text.utf8))
+                written += text.utf8.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+                progress.update(written)
             }
+            progress.finish()
         } catch {
             if let temporary { try? output.close(); try? FileManager.default.removeItem(atPath: temporary) }
             throw error

@@ -34,6 +34,7 @@ struct SelfPlay: ParsableCommand {
     @Option(help: ArgumentHelp("Folder for the JSONL log and the student's parameters.", valueName: "dir")) var out: String = "runs/selfplay"
     @OptionGroup var resumeOptions: ResumeOptions
     @Option(help: "Checkpoint every N episodes (and at each evaluation).") var checkpointEvery: Int = 100
+    @Flag(help: "No progress bar and no evaluation lines (the final lines only).") var quiet = false
 
     func validate() throws {
         guard episodes >= 1, snapshotEvery >= 1, evalEvery >= 1, evalGames >= 1, checkpointEvery >= 1 else {
@@ -69,8 +70,10 @@ struct SelfPlay: ParsableCommand {
         let batch = ResultBatch()
         let start = Date()
         var steps = 0
+        let progress = ProgressMeter(label: "selfplay", total: episodes, quiet: quiet)
         loop.onEpisode = { episode, opponent, seat, result in
             steps += result.length
+            progress.update(episode)
             let mine = result.returns[seat - 1]
             batch.selfPlayEpisode(run: run, episode: episode, opponent: opponent, seat: seat, return: mine, length: result.length)
             log.append("{\"episode\":\(episode),\"opponent\":\(JSON.quote(opponent)),\"seat\":\(seat),\"return\":\(JSON.number(mine)),\"length\":\(result.length)}")
@@ -80,8 +83,10 @@ struct SelfPlay: ParsableCommand {
             log.append("{\"evaluation\":\(e.episode),\"opponent\":\(JSON.quote(e.opponent)),\"games\":\(e.games),\"wins\":\(e.wins),\"draws\":\(e.draws),\"losses\":\(e.losses)}")
             try studentObject.save(to: path)
             let seconds = Date().timeIntervalSince(start)
-            print(String(format: "episode %5d/%d  vs %@: %3d-%3d-%3d (score %.2f)  %.0f steps/s", e.episode, episodes, e.opponent,
-                         e.wins, e.draws, e.losses, e.score, Double(steps) / max(seconds, 1e-9)))
+            if !quiet {
+                progress.print(String(format: "episode %5d/%d  vs %@: %3d-%3d-%3d (score %.2f)  %.0f steps/s", e.episode, episodes, e.opponent,
+                                      e.wins, e.draws, e.losses, e.score, Double(steps) / max(seconds, 1e-9)))
+            }
         }
         loop.onFailure = { episode, opponent, game, error in
             batch.selfPlayFailure(run: run, episode: episode, opponent: opponent, evaluationGame: game, kind: error.kind, message: error.description)
@@ -94,6 +99,7 @@ struct SelfPlay: ParsableCommand {
                                                                  state: checkpoint.encoded(), logOffset: offset))
         }
         _ = try loop.run(episodes: episodes, seed: seed, from: resumed.map { try SelfPlayLoop.Checkpoint.decode($0.state) })
+        progress.finish()
         try studentObject.save(to: path)
         if kind == "exec" {
             print("the external student was asked to save itself to \(path) ({\"type\":\"save\"})")

@@ -144,6 +144,9 @@ struct Teach: ParsableCommand {
         }
         loop.onEvaluation = { evaluation in
             batch.teachEvaluation(run: run, episode: evaluation.episode, mastered: evaluation.mastered, meanReturn: evaluation.meanReturn)
+            if let snapshotting = teacherObject as? TeacherSnapshotting {
+                batch.teacherState(run: run, episode: evaluation.episode, state: JSON.encode(snapshotting.reportSnapshot()))
+            }
             log?.append("{\"evaluation\":\(evaluation.episode),\"mastered\":\(JSON.number(evaluation.mastered)),\"mean_return\":\(JSON.number(evaluation.meanReturn))}")
             progress.evaluation(evaluation, teacher: teacherObject.summary)
             if let studentPath { try studentObject.save(to: studentPath) }
@@ -216,8 +219,10 @@ final class TeachProgress {
         let width = 24
         let filled = total > 0 ? min(width, width * current / total) : width
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        var line = String(format: "episode %d/%d [%@] return %.3f success %.2f %.0f steps/s  ", current, total, bar,
-                          meanReturn, successRate, stepsPerSecond) + teacherLine
+        let elapsed = Date().timeIntervalSince(start)
+        let eta = current > 0 && current < total ? " ETA " + ProgressMeter.duration(elapsed / Double(current) * Double(total - current)) : ""
+        var line = String(format: "episode %d/%d [%@] return %.3f success %.2f %.0f steps/s%@  ", current, total, bar,
+                          meanReturn, successRate, stepsPerSecond, eta) + teacherLine
         let columns = Self.columns()
         if line.count > columns - 1 { line = String(line.prefix(max(10, columns - 1))) }
         FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + line).utf8))

@@ -24,7 +24,7 @@ struct TournamentCommand: ParsableCommand {
     @Option(help: "Per-move time limit of external agents, in ms (default 5000).") var moveTime: Int?
     @Option(help: ArgumentHelp("A JSON config file instead of flags: {\"environment\" or \"environments\": [...], \"agents\": [...], \"gamesPerPair\", \"schedule\": \"round-robin\" | \"swiss\", \"rounds\", \"seed\", \"params\", \"moveMilliseconds\", \"memoryMiB\", \"callMilliseconds\"}.", valueName: "file"))
     var config: String?
-    @Flag(help: "No per-game lines.") var quiet = false
+    @Flag(help: "No per-game lines and no progress bar.") var quiet = false
     @Flag(help: "Answer LLM agents' requests from completions stored in --db when their hash matches.") var cache = false
 
     func validate() throws {
@@ -63,13 +63,17 @@ struct TournamentCommand: ParsableCommand {
         for single in configuration.perEnvironment {
             let runner = TournamentRunner(config: single, catalog: options.catalog, store: store)
             let start = Date()
+            let progress = ProgressMeter(label: "tournament", total: 0, unit: "games", quiet: quiet)
             runner.onGame = { record, done, total in
+                progress.setTotal(total)
                 if !quiet {
                     let forfeit = record.reason.map { " (\($0))" } ?? ""
-                    print("game \(record.gameIndex + 1)/\(total) seats=\(record.seats) \(record.outcome)\(forfeit) returns=\(record.returns) length=\(record.length)")
+                    progress.print("game \(record.gameIndex + 1)/\(total) seats=\(record.seats) \(record.outcome)\(forfeit) returns=\(record.returns) length=\(record.length)")
                 }
+                progress.update(done)
             }
             let (tournament, played) = try runner.run(workers: workers, resume: resume)
+            progress.finish()
             let seconds = Date().timeIntervalSince(start)
             print(String(format: "tournament %lld: %d game(s) played in %.2f s (%.0f games/s), %d recorded in %@",
                          tournament.id, played, seconds, Double(played) / max(seconds, 1e-9), try store.finishedGames(tournament.id).count, db))
