@@ -3,20 +3,22 @@ import GRDB
 import LudusLua
 
 /// The eval section, read generically so it shows whatever `ludus eval` stores: every
-/// table named `eval_*` with a `run_id`, a score column (`correct`, `score`, `passed`,
+/// table named `eval_*` with a `run_id`, a score column (`success`, `correct`, `score`, `passed`,
 /// `pass`, `accuracy`, `reward`) and a difficulty (`difficulty` or the numeric entries of a
 /// JSON `params` column) gives accuracy by difficulty per run; `pass_at_k` columns by k.
 struct EvalSection {
     var database: ReportDatabase
     var selection: [RunSelection]
 
-    static let scoreColumns = ["correct", "score", "passed", "pass", "accuracy", "reward"]
+    static let scoreColumns = ["success", "correct", "score", "passed", "pass", "accuracy", "reward"]
 
     func build(notes: inout [String]) -> ReportSection? {
         let tables = database.tables.keys.filter { $0 == "eval" || $0.hasPrefix("eval_") }.sorted()
         guard !tables.isEmpty else { return nil }
+        var scoredRows = 0
         var section = ReportSection(kind: "eval", title: "Evaluations (ludus eval)",
                                     summary: "Tables \(tables.joined(separator: ", ")) of \(database.path): mean score by difficulty per run.")
+        var runsShown = false
         if database.has("eval_run", "id") {
             let runs = database.rows("SELECT * FROM eval_run ORDER BY id", notes: &notes)
             if let first = runs.first {
@@ -25,6 +27,7 @@ struct EvalSection {
                 block.tables.append(ReportTable(caption: "eval_run", header: columns, rows: runs.map { r in columns.map { String((r.string($0) ?? "").prefix(120)) } }))
                 block.commands = runs.compactMap { $0.string("command") }
                 section.blocks.append(block)
+                runsShown = true
             }
         }
         for table in tables where table != "eval_run" {
@@ -44,6 +47,7 @@ struct EvalSection {
                     rowsOut.append(VegaLite.row(["run": .string("run \(run)"), "difficulty": .string(name), "value": .number(d), "score": .number(score)]))
                 }
             }
+            scoredRows += rowsOut.count
             var block = ReportBlock(title: "\(table): mean \(scoreColumn) by difficulty")
             guard !rowsOut.isEmpty else {
                 block.notes.append("no scored rows in \(table)")
@@ -58,6 +62,8 @@ struct EvalSection {
                 """)))
             section.blocks.append(block)
         }
+        // Tables that exist but hold nothing (every database migrates them) are no eval run.
+        guard scoredRows > 0 || runsShown else { return nil }
         return section
     }
 }
