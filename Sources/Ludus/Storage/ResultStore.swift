@@ -219,6 +219,7 @@ public final class ResultStore: Sendable {
         registerSelfPlayTables(&migrator)
         registerCheckpointTables(&migrator)
         registerLLMTables(&migrator)
+        registerShardTables(&migrator)
         return migrator
     }
 
