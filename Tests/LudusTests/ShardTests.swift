@@ -148,8 +148,9 @@ import LudusLua
     @Test func datasetShardsConcatenateToTheSerialFile() throws {
         func lines(_ range: Range<Int>, workers: Int) throws -> String {
             let environments = try (0..<workers).map { _ in try Package.catalog.load(Package.catalog.resolve("countdown/text"), limits: .init()) }
+            let params = try environments[0].spec.parameters.parse([], environment: environments[0].spec.id)
             var text = ""
-            try Dataset.writeLines(environments, from: range.lowerBound, count: range.count, seed: 4, params: [:]) { text += $0 }
+            try Dataset.writeLines(environments, from: range.lowerBound, count: range.count, seed: 4, params: params) { text += $0 }
             return text
         }
         let serial = try lines(0..<50, workers: 1)

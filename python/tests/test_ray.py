@@ -14,7 +14,7 @@ from conftest import cli_path
 
 ray = pytest.importorskip("ray")
 
-CONFIG = {"environment": "connect_four", "agents": ["random", "mcts:8", "mcts:24"], "gamesPerPair": 4, "seed": 9}
+CONFIG = {"environment": "connect_four", "agents": ["random", "mcts:4", "mcts:12"], "gamesPerPair": 4, "seed": 9}
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +59,8 @@ def test_a_killed_worker_is_retried_and_the_result_is_unchanged(cluster, serial,
     marker = tmp_path / "killed-once"
     wrapper = tmp_path / "ludus-killing-once"
     wrapper.write_text(f"""#!/bin/sh
-if [ "$1" = tournament ] && [ ! -e {marker} ]; then touch {marker}; kill -9 $PPID; sleep 5; exit 1; fi
-exec {cli_path()} "$@"
+if [ "$1" = tournament ] && mkdir {marker} 2>/dev/null; then kill -9 $PPID; sleep 5; exit 1; fi
+exec {os.path.abspath(cli_path())} "$@"
 """)
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
     result = ludus.ray.tournament(CONFIG, shards=3, out=tmp_path / "merged.sqlite", cli=wrapper, max_retries=2)
