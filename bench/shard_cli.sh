@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sharding end to end through the CLI (docs/scale-out.md): a connect_four tournament run
 # serially, as 3 Slurm-style array tasks (SLURM_ARRAY_TASK_ID set, --shard auto) merged, and
-# as 2 explicit shards merged give byte-identical `ludus ratings`; merge refuses a tampered
+# as 2 explicit shards merged and as a two-level merge tree give byte-identical `ludus ratings`; merge refuses a tampered
 # shard, a missing one and one of another configuration; dataset shards concatenate to the
 # serial file; --shard auto without a scheduler and Swiss with --shard fail clearly.
 set -euo pipefail
@@ -23,6 +23,11 @@ wait
 check "3 Slurm array tasks merged rate exactly as the serial run" 'cmp -s "$dir/serial.txt" "$dir/slurm.txt"'
 games() { sqlite3 "$1" "SELECT * FROM game ORDER BY game_index"; }
 check "merged game rows are the serial rows" '[ "$(games "$dir/serial.sqlite")" = "$(games "$dir/slurm.sqlite")" ]'
+# A merge tree: a partial level, then the final merge (which checks that nothing is missing).
+"$LUDUS" merge --partial "$dir/level.sqlite" "$dir"/slurm-{0,1}.sqlite > /dev/null
+"$LUDUS" merge "$dir/tree.sqlite" "$dir/level.sqlite" "$dir/slurm-2.sqlite" > /dev/null
+"$LUDUS" ratings --db "$dir/tree.sqlite" > "$dir/tree.txt"
+check "a merge tree rates exactly as the serial run" 'cmp -s "$dir/serial.txt" "$dir/tree.txt"'
 for k in 0 1; do "$LUDUS" tournament "${args[@]}" --shard $k/2 --db "$dir/two-$k.sqlite" > /dev/null; done
 "$LUDUS" merge "$dir/two.sqlite" "$dir"/two-{0,1}.sqlite > "$dir/two.txt"
 "$LUDUS" ratings --db "$dir/two.sqlite" > "$dir/two-ratings.txt"

@@ -26,8 +26,9 @@ public enum ShardMerge {
     static let logs: Set<String> = ["llm_transcript"]
 
     /// Merges `shards` into a new database at `output`; on any failure nothing is left at `output`.
+    /// - Parameter partial: allow games missing (one level of a merge tree; the last merge checks).
     @discardableResult
-    public static func merge(_ shards: [String], into output: String) throws -> Summary {
+    public static func merge(_ shards: [String], into output: String, partial: Bool = false) throws -> Summary {
         guard !shards.isEmpty else { throw MergeError.noShards }
         guard !FileManager.default.fileExists(atPath: output) else { throw MergeError.outputExists(output) }
         let sources = try shards.map { try Source(path: $0) }
@@ -36,14 +37,14 @@ public enum ShardMerge {
                                                      other: source.path, otherTournaments: source.describe(against: sources[0]))
         }
         do {
-            return try write(sources, to: output)
+            return try write(sources, to: output, partial: partial)
         } catch {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: output + suffix) }
             throw error
         }
     }
 
-    private static func write(_ sources: [Source], to output: String) throws -> Summary {
+    private static func write(_ sources: [Source], to output: String, partial: Bool) throws -> Summary {
         let store = try ResultStore(path: output)
         var summary = Summary(tournaments: sources[0].fingerprints.count, games: 0, duplicates: 0)
         var merged: [String: Int64] = [:]  // fingerprint -> merged tournament id
@@ -78,7 +79,7 @@ public enum ShardMerge {
                     return .commit
                 }
             }
-            for (fingerprint, id) in merged {
+            for (fingerprint, id) in merged where !partial {
                 try checkCoverage(db, tournament: id, describing: sources[0].described[fingerprint]!, sources: sources, fingerprint: fingerprint)
             }
             summary.games = try Int.fetchOne(db, sql: "SELECT count(*) FROM game") ?? 0
