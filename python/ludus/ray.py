@@ -1,4 +1,4 @@
-"""Ludus on Ray: sharded tournaments and datasets as Ray tasks (docs/scale-out.md).
+"""Ludus on Ray: sharded tournaments, datasets and teach sweeps as Ray tasks (docs/scale-out.md).
 
 Each task runs the ``ludus`` CLI on one shard (``--shard K/N``) in a scratch folder of the
 worker it lands on and returns the shard's bytes (an SQLite database, or JSON lines), so
@@ -69,13 +69,7 @@ def _tournament_shard(cli, config_text, index, count, workers):
         db = Path(scratch, "shard.sqlite")
         _run([cli, "tournament", "--config", str(config), "--shard", f"{index}/{count}", "--workers", str(workers),
               "--db", str(db), "--quiet"], cwd=scratch)
-        import sqlite3
-
-        # Fold the write-ahead log into the file: the bytes alone are the whole database.
-        connection = sqlite3.connect(db)
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.close()
-        return db.read_bytes()
+        return _checkpointed(db)
 
 
 def _generate_shard(cli, arguments, index, count):
@@ -84,6 +78,24 @@ def _generate_shard(cli, arguments, index, count):
         out = Path(scratch, "items.jsonl")
         _run([cli, "generate", *arguments, "--shard", f"{index}/{count}", "--out", str(out)], cwd=scratch)
         return out.read_bytes()
+
+
+def _teach_run(cli, arguments, teacher, seed):
+    """One run of a teach sweep: its database's bytes."""
+    with tempfile.TemporaryDirectory(prefix="ludus-teach-") as scratch:
+        db = Path(scratch, "run.sqlite")
+        _run([cli, "teach", *arguments, "--teacher", teacher, "--seed", str(seed), "--db", str(db), "--quiet"], cwd=scratch)
+        return _checkpointed(db)
+
+
+def _checkpointed(db):
+    """A database's bytes with its write-ahead log folded in: the file alone is the whole database."""
+    import sqlite3
+
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    return Path(db).read_bytes()
 
 
 def _gather(futures, on_result):
@@ -149,3 +161,49 @@ def generate(env, count, shards=2, seed=0, params=None, out=None, cli=None, max_
         for index in range(shards):
             file.write(parts[index])
     return str(out)
+
+
+@dataclass
+class SweepRun:
+    """One (teacher, seed) run of a sweep: its database (one ``teach_run``) and its evaluations."""
+
+    teacher: str
+    seed: int
+    db: str
+    evaluations: list  # [(episode, mastered fraction)]
+
+    @property
+    def mastered(self):
+        return self.evaluations[-1][1] if self.evaluations else None
+
+
+def sweep(teach_args, seeds, teachers, out=None, cli=None, max_retries=3, num_cpus=1):
+    """Runs ``ludus teach`` for every teacher × seed as Ray tasks (sharded by run): each run
+    is the database a serial ``ludus teach ... --teacher T --seed S`` writes. ``teach_args``:
+    the rest of the command (``["corridor", "--student", "q", "--episodes", "600"]``), without
+    ``--teacher``, ``--seed``, ``--db`` or ``--out``. Returns the runs in teacher-major order,
+    their databases in the folder ``out``. (Runs are not merged into one database.)"""
+    cli = find_cli(cli)
+    reserved = {"--teacher", "--seed", "--db", "--out"} & {str(a).split("=")[0] for a in teach_args}
+    if reserved:
+        raise ValueError(f"sweep sets {', '.join(sorted(reserved))} itself: leave it out of teach_args")
+    folder = Path(out) if out else Path(tempfile.mkdtemp(prefix="ludus-sweep-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    task = ray.remote(num_cpus=num_cpus, max_retries=max_retries)(_teach_run)
+    runs = [(teacher, seed) for teacher in teachers for seed in seeds]
+    arguments = [str(a) for a in teach_args]
+    futures = {task.remote(cli, arguments, teacher, seed): index for index, (teacher, seed) in enumerate(runs)}
+    results = {}
+
+    def save(index, data):
+        teacher, seed = runs[index]
+        path = folder / (f"teach-{index:04d}-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in teacher) + f"-seed{seed}.sqlite")
+        path.write_bytes(data)
+        import sqlite3
+
+        with sqlite3.connect(path) as connection:
+            evaluations = connection.execute("SELECT episode, mastered FROM teach_eval ORDER BY episode").fetchall()
+        results[index] = SweepRun(teacher=teacher, seed=seed, db=str(path), evaluations=evaluations)
+
+    _gather(futures, save)
+    return [results[index] for index in range(len(runs))]

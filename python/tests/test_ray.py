@@ -84,3 +84,22 @@ def test_dataset_shards_on_ray_concatenate_to_the_serial_file(cluster, tmp_path)
     for shards in (1, 3):
         path = ludus.ray.generate("countdown/text", 77, shards=shards, seed=3, out=tmp_path / f"items-{shards}.jsonl", cli=cli_path())
         assert open(path, "rb").read() == serial
+
+
+def test_a_teach_sweep_on_ray_is_the_serial_runs(cluster, tmp_path):
+    import ludus.ray
+
+    args = ["corridor", "--student", "q", "--vary", "length=4..10", "--episodes", "60", "--test-set", "5", "--eval-every", "30"]
+    runs = ludus.ray.sweep(args, seeds=[1, 2], teachers=["random", "alp-gmm"], out=tmp_path / "sweep", cli=cli_path())
+    assert [(run.teacher, run.seed) for run in runs] == [("random", 1), ("random", 2), ("alp-gmm", 1), ("alp-gmm", 2)]
+    for run in runs:
+        serial = tmp_path / f"serial-{run.teacher}-{run.seed}.sqlite"
+        subprocess.run([cli_path(), "teach", *args, "--teacher", run.teacher, "--seed", str(run.seed), "--db", serial, "--quiet"],
+                       check=True, capture_output=True)
+        for table in ("teach_episode", "teach_eval"):
+            query = f"SELECT * FROM {table} ORDER BY run_id, episode"
+            with sqlite3.connect(serial) as a, sqlite3.connect(run.db) as b:
+                assert a.execute(query).fetchall() == b.execute(query).fetchall(), (run.teacher, run.seed, table)
+        assert [episode for episode, _ in run.evaluations] == [0, 30, 60]
+    with pytest.raises(ValueError, match="--seed"):
+        ludus.ray.sweep(args + ["--seed", "3"], seeds=[1], teachers=["random"], cli=cli_path())
