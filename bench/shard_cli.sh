@@ -35,7 +35,7 @@ check "2 shards merged rate exactly as the serial run" 'cmp -s "$dir/serial.txt"
 check "merge prints the merged ratings" 'grep -qF "$(sed -n 3p "$dir/serial.txt")" "$dir/two.txt"'
 
 sqlite3 "$dir/slurm-1.sqlite" ".backup $dir/tampered.sqlite"
-sqlite3 "$dir/tampered.sqlite" "UPDATE game SET trajectory_hash = 'x' || trajectory_hash WHERE game_index = (SELECT min(game_index) FROM game)"
+sqlite3 -cmd ".timeout 30000" "$dir/tampered.sqlite" "UPDATE game SET trajectory_hash = 'x' || trajectory_hash WHERE game_index = (SELECT min(game_index) FROM game)"
 set +e
 "$LUDUS" merge "$dir/bad.sqlite" "$dir"/slurm-{0,1,2}.sqlite "$dir/tampered.sqlite" 2> "$dir/tampered.err"; tampered=$?
 "$LUDUS" merge "$dir/bad.sqlite" "$dir"/slurm-{0,2}.sqlite 2> "$dir/missing.err"; missing=$?

@@ -26,7 +26,7 @@ import LudusLua
     func sqlite(_ path: String, _ sql: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", path, sql]
+        process.arguments = ["sqlite3", "-cmd", ".timeout 30000", path, sql]
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
@@ -72,6 +72,8 @@ import LudusLua
                 #expect(ranges.flatMap { Array($0) } == Array(0..<total))
             }
         }
+        let huge = try Shard(index: 999_999, count: 1_000_000).range(of: Int.max / 2)
+        #expect(huge.upperBound == Int.max / 2 && huge.count == (Int.max / 2) / 1_000_000 + 1)
     }
 
     @Test func parsesShardsAndSchedulerVariables() throws {

@@ -61,8 +61,9 @@ public struct Shard: Hashable, Sendable, CustomStringConvertible {
 
     /// This shard's indices out of `total`.
     public func range(of total: Int) -> Range<Int> {
-        // index*total fits: both are bounded (total by the planned games, count by the index).
-        (index * total / count)..<((index + 1) * total / count)
+        // In double width: index * total may not fit in an Int (a dataset of 10^12 items).
+        func bound(_ k: Int) -> Int { count.dividingFullWidth(k.multipliedFullWidth(by: max(0, total))).quotient }
+        return bound(index)..<bound(index + 1)
     }
 
     /// Parses `K/N`, or `auto` / `auto/N` reading the scheduler's variables from `environment`:
