@@ -77,6 +77,7 @@ test: deps llm-deps
 	bench/kill_resume_loops.sh .build/debug/ludus
 	bench/dataset_cli.sh .build/debug/ludus
 	bench/cli_checks.sh .build/debug/ludus
+	bench/levels_cli.sh .build/debug/ludus
 	bench/shard_cli.sh .build/debug/ludus
 	$(MAKE) --no-print-directory py-deps ray-deps
 	$(SWIFT) build --product ludus_c
@@ -89,6 +90,7 @@ check: release
 parity: release peers
 	python3 bench/parity_minigrid.py --ludus $(LUDUS)
 	python3 bench/parity_openspiel.py --ludus $(LUDUS)
+	python3 bench/parity_openspiel_poker.py --ludus $(LUDUS)
 	python3 bench/parity_reasoning_gym.py --ludus $(LUDUS) --backend ludus --count 300
 	python3 bench/parity_bipedal.py --ludus $(LUDUS)
 
@@ -96,7 +98,8 @@ bench: release peers python
 	bench/run.sh
 
 # Does the curriculum help? Teachers against random at equal budgets, several seeds each
-# (about an hour on 2 cores; writes experiments/results/curriculum.md and doorkey.md). Not a test.
+# (about an hour on 2 cores; writes experiments/results/curriculum.md and doorkey.md), then DR vs
+# robust PLR vs ACCEL on held-out mazes at equal env steps (about 35 min; ued-maze.md). Not a test.
 experiments: release peers
 	python3 experiments/curriculum.py --ludus $(LUDUS) --student ppo:eval=sample --countdown-student ppo \
 	  --teachers random,alp-gmm,plr,plr@3000,target,plr:robust=0,plr:beta=0.3,riac --seeds 5 --episodes 1500 \
@@ -105,6 +108,7 @@ experiments: release peers
 	python3 experiments/curriculum.py --ludus $(LUDUS) --env gridworld/door_key --student ppo:eval=sample \
 	  --teachers random,alp-gmm,target,plr --seeds 5 --episodes 1500 --eval-every 500 --test-set 50 \
 	  --maze-args "--vary size=5..16" --skip-countdown --jobs 2 --name doorkey --title "gridworld/door_key, sizes 5..16"
+	python3 experiments/ued_maze.py --ludus $(LUDUS) --seeds 5 --steps 1000000 --jobs 2
 
 clean:
 	rm -rf .build .build-python

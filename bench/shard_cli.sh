@@ -23,6 +23,8 @@ wait
 check "3 Slurm array tasks merged rate exactly as the serial run" 'cmp -s "$dir/serial.txt" "$dir/slurm.txt"'
 games() { sqlite3 "$1" "SELECT * FROM game ORDER BY game_index"; }
 check "merged game rows are the serial rows" '[ "$(games "$dir/serial.sqlite")" = "$(games "$dir/slurm.sqlite")" ]'
+seats() { sqlite3 "$1" "SELECT * FROM game_seat ORDER BY game_index, seat"; }
+check "merged per-seat rows are the serial rows" '[ -n "$(seats "$dir/serial.sqlite")" ] && [ "$(seats "$dir/serial.sqlite")" = "$(seats "$dir/slurm.sqlite")" ]'
 # A merge tree: a partial level, then the final merge (which checks that nothing is missing).
 "$LUDUS" merge --partial "$dir/level.sqlite" "$dir"/slurm-{0,1}.sqlite > /dev/null
 "$LUDUS" merge "$dir/tree.sqlite" "$dir/level.sqlite" "$dir/slurm-2.sqlite" > /dev/null

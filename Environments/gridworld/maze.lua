@@ -7,9 +7,15 @@
 -- the goal off); a level is identified by its params and the reset seed.
 -- info.goal_distance is the shortest path length in moves from the agent to
 -- the goal (doors and the key counted as passable), or -1 if unreachable.
+--
+-- Levels as data (minigrid.levels): E.level(self) is the episode's level
+-- { layout, max_steps, mission }, reset takes one as params._level instead of
+-- generating, E.mutate(self, level, n) makes n ACCEL edits, E.solvable(self,
+-- level) tells whether the goal is reachable.
 
 local grid = require "minigrid.env"
 local core = grid.core
+local levels = require "minigrid.levels"
 
 local E = grid.define{
   id = "gridworld/maze",
@@ -34,7 +40,10 @@ local function passable(t, s)
   return t == 1 or t == 3 or t == 4 or t == 5 or t == 8
 end
 
+levels.declare(E)
+
 function E.reset(self, params)
+  if params._level ~= nil then return levels.load(self, params._level) end
   local size = math.tointeger(params.size)
   local door_key = math.tointeger(params.door_key) == 1
   local w, h = size, size
@@ -124,6 +133,7 @@ function E.reset(self, params)
     mission = "avoid the lava and get to the green goal square"
   end
   grid.setup(self, (door_key and 10 or 4) * w * h, mission, false)
+  levels.remember(self)
   local obs, info = grid.start(self)
   info.goal_distance = dist[gi] or -1
   return obs, info

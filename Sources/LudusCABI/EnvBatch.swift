@@ -199,8 +199,9 @@ final class EnvBatch: @unchecked Sendable {
         slot.toMove = 0
         slot.nextSeed = nil
         do {
-            slot.progress = try slot.driver.begin(episode: slot.episode, seed: episodeSeed, params: slot.params, agents: [])
-            slot.toMove = try slot.driver.turn(slot.progress!)
+            var progress = try slot.driver.begin(episode: slot.episode, seed: episodeSeed, params: slot.params, agents: [])
+            slot.toMove = try slot.driver.turn(&progress)
+            slot.progress = progress
             slot.needsReset = false
             slot.error = nil
             writeObservation(i)
@@ -244,6 +245,8 @@ final class EnvBatch: @unchecked Sendable {
         for p in 0..<players { slot.before[p] = progress.returns[p] }
         do {
             let step = try slot.driver.play(action(), by: slot.toMove, agent: "caller", &progress)
+            // Chance nodes after the move are played by the driver before the next player's turn.
+            let next = progress.isOver ? 0 : try slot.driver.turn(&progress)
             slot.progress = progress
             if let rewards {
                 if let step {
@@ -270,7 +273,7 @@ final class EnvBatch: @unchecked Sendable {
                     writeTurn(i)
                 }
             } else {
-                slot.toMove = try slot.driver.turn(progress)
+                slot.toMove = next
                 writeObservation(i)
                 writeTurn(i)
             }

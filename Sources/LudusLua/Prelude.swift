@@ -87,7 +87,7 @@ end
 
 function host.turn(E, self)
   local player = E.current_player(self)
-  if player == 0 then return 0 end
+  if player == 0 or player == -1 then return player end  -- over, or chance (no legal list)
   return player, E.legal_actions(self)
 end
 

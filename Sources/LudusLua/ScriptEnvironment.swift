@@ -217,6 +217,14 @@ public final class ScriptEnvironment {
         try copyObservation(at: top + 1, function: "reset")
     }
 
+    /// Reseeds `self.rng` mid-episode (search clones), without calling the script.
+    public func reseed(_ seed: UInt64) throws(ScriptError) {
+        let L = vm.L
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        try seedInstanceRandom(seed)
+    }
+
     /// Writes a fresh generator state into `self.rng` (no Lua call).
     private func seedInstanceRandom(_ seed: UInt64) throws(ScriptError) {
         let L = vm.L
@@ -323,7 +331,7 @@ public final class ScriptEnvironment {
     public func turn(legal actions: inout [Int]) throws(ScriptError) -> Int {
         guard currentPlayerRef != nil, legalActionsRef != nil, let turnRef else {
             let player = try currentPlayer()
-            if player != 0 { try legalActions(into: &actions) } else { actions.removeAll(keepingCapacity: true) }
+            if player != 0 && player != -1 { try legalActions(into: &actions) } else { actions.removeAll(keepingCapacity: true) }
             return player
         }
         let L = vm.L
@@ -336,7 +344,7 @@ public final class ScriptEnvironment {
         var isInteger: Int32 = 0
         let player = Int(ludus_tointeger(L, top + 1, &isInteger))
         guard isInteger != 0 else { throw contractError("current_player", "must return an integer, got \(typeName(top + 1))") }
-        if player == 0 {
+        if player == 0 || player == -1 {  // over, or a chance node
             actions.removeAll(keepingCapacity: true)
         } else {
             try readLegal(at: top + 2, into: &actions)

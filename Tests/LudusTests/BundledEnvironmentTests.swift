@@ -49,7 +49,12 @@ import LudusLua
         for _ in 0..<5 {
             let flat = flatten(env.lastObservation, env.spec.observationSpace)
             #expect(flat == Array(env.observation.numbers))
-            guard try env.currentPlayer() != 0 else { break }
+            let player = try env.currentPlayer()
+            guard player != 0 else { break }
+            if player == Chance.player {  // a chance node: its first outcome
+                if try env.step(.discrete(env.chanceOutcomes()[0].action)).isDone { break }
+                continue
+            }
             try env.legalActions(into: &legal)
             if try env.step(agent.act(in: env, legalActions: legal)).isDone { break }
         }

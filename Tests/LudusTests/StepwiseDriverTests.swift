@@ -21,7 +21,7 @@ import LudusLua
         let driver = EpisodeDriver(environment: env)
         var progress = try driver.begin(seed: 42, params: env.spec.parameters.defaults, agents: [])
         for action in actions {
-            let player = try driver.turn(progress)
+            let player = try driver.turn(&progress)
             #expect(try driver.play(action, by: player, &progress) != nil)
         }
         #expect(progress.isOver)
@@ -33,9 +33,9 @@ import LudusLua
         let env = try Package.catalog.load("tic_tac_toe")
         let driver = EpisodeDriver(environment: env)
         var progress = try driver.begin(seed: 1, params: [:], agents: [])
-        var player = try driver.turn(progress)
+        var player = try driver.turn(&progress)
         try driver.play(.discrete(4), by: player, &progress)
-        player = try driver.turn(progress)
+        player = try driver.turn(&progress)
         #expect(!driver.legalActions.contains(4))
         driver.onAgentFailure = .stop
         #expect(throws: EpisodeError.self) { try driver.play(.discrete(4), by: player, &progress) }
@@ -50,7 +50,10 @@ import LudusLua
         let driver = EpisodeDriver(environment: env)
         driver.stepCap = 3
         var progress = try driver.begin(seed: 1, params: ["length": .int(40), "slip": .number(0)], agents: [])
-        for _ in 0..<3 { try driver.play(.discrete(0), by: try driver.turn(progress), &progress) }
+        for _ in 0..<3 {
+            let player = try driver.turn(&progress)
+            try driver.play(.discrete(0), by: player, &progress)
+        }
         #expect(progress.truncated && progress.length == 3)
     }
 

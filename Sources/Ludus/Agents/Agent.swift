@@ -12,6 +12,11 @@ public protocol Agent: AnyObject {
     /// Called before each episode with a seed for the agent's own randomness and the seat it plays (1-based).
     func beginEpisode(seed: UInt64, player: Int)
 
+    /// Called by the driver right after the reset, with what the seat is shown (its
+    /// ``SeatView`` in games with private observations): solvers read the game's root here.
+    /// The default calls ``beginEpisode(seed:player:)``.
+    func beginEpisode(in environment: any Environment, seed: UInt64, player: Int)
+
     /// Chooses an action for the current state. `legalActions` is sorted, and empty
     /// when the environment does not declare `legal_actions` (every action is then legal).
     /// May read ``Environment/observation`` and clone the environment; must not step it.
@@ -34,6 +39,9 @@ public protocol Agent: AnyObject {
 }
 
 extension Agent {
+    public func beginEpisode(in environment: any Environment, seed: UInt64, player: Int) {
+        beginEpisode(seed: seed, player: player)
+    }
     public var needsObservationValue: Bool { false }
     public var needsObservation: Bool { true }
     public func observe(_ step: Step, player: Int) {}
@@ -46,7 +54,7 @@ extension Agent {
 /// `q:PATH`, `ppo:PATH`, `es:PATH` (a student trained by `ludus teach`, playing greedily:
 /// the most likely action, or the mean of a continuous policy).
 public enum AgentFactory {
-    public static let known = ["random", "mcts:N", "lua:PATH", "exec:COMMAND", "q:PATH", "ppo:PATH", "es:PATH", "llm:MODEL@URL[?OPTIONS]"]
+    public static let known = ["random", "mcts:N", "cfr:N", "cfr+:N", "lua:PATH", "exec:COMMAND", "q:PATH", "ppo:PATH", "es:PATH", "llm:MODEL@URL[?OPTIONS]"]
 
     public static func make(
         _ spec: String, for environment: EnvironmentSpec, limits: LuaLimits = .default, moveMilliseconds: Int = 5000
@@ -59,10 +67,16 @@ public enum AgentFactory {
             guard let simulations = argument.isEmpty ? 100 : Int(argument), simulations > 0 else {
                 throw .badSpec("agent '\(spec)': expected mcts:SIMULATIONS, e.g. mcts:200")
             }
-            guard environment.clonable else {
-                throw .unsuitable("agent '\(spec)': MCTS searches on clones, and \(environment.id) declares clonable = false (its state lives outside Lua)")
-            }
+            if let problem = MCTSAgent.unsuitability(environment) { throw .unsuitable("agent '\(spec)': \(problem)") }
             return MCTSAgent(simulations: simulations, actionSpace: environment.actionSpace)
+        case "cfr", "cfr+":
+            guard let iterations = argument.isEmpty ? 1000 : Int(argument), iterations > 0 else {
+                throw .badSpec("agent '\(spec)': expected \(kind):ITERATIONS, e.g. cfr:5000")
+            }
+            guard environment.clonable, environment.hasInformationStates, environment.hasLegalActions else {
+                throw .unsuitable("agent '\(spec)': CFR walks the game tree on clones and needs E.information_state and E.legal_actions (\(environment.id) lacks one)")
+            }
+            return CFRAgent(iterations: iterations, plus: kind == "cfr+")
         case "lua":
             guard !argument.isEmpty else { throw .badSpec("agent '\(spec)': expected lua:PATH") }
             return try LuaAgent(path: argument, limits: limits)

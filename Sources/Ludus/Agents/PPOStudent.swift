@@ -102,6 +102,8 @@ public final class PPOStudent: Student {
     /// Input statistics (nil with `norm=0`).
     public let normalizer: RunningNormalizer?
     public private(set) var lastEpisodeScore: Double?
+    /// Read by the loop right after the episode, so not part of the checkpoint.
+    public private(set) var lastEpisodeScores: EpisodeScores?
     public private(set) var profile = Profile()
     /// Mean clipped-surrogate loss, value loss and approximate KL of the last update.
     public private(set) var lastLosses: (policy: Double, value: Double, kl: Double) = (0, 0, 0)
@@ -285,15 +287,19 @@ public final class PPOStudent: Student {
         }
         if open { closeOpen(nextValue: bootstrap) }
         let n = episodeValues.count
-        guard n > 0 else { lastEpisodeScore = nil; return }
-        var next = bootstrap, advantage = 0.0, total = 0.0
+        guard n > 0 else { lastEpisodeScore = nil; lastEpisodeScores = nil; return }
+        var next = bootstrap, advantage = 0.0, total = 0.0, positive = 0.0, values = 0.0
         for t in stride(from: n - 1, through: 0, by: -1) {
             let delta = episodeRewards[t] + settings.gamma * next - episodeValues[t]
             advantage = delta + settings.gamma * settings.lambda * (t == n - 1 ? 0 : advantage)
             total += abs(advantage)
+            positive += max(advantage, 0)
+            values += episodeValues[t]
             next = episodeValues[t]
         }
         lastEpisodeScore = total / Double(n)
+        lastEpisodeScores = EpisodeScores(meanAbsoluteAdvantage: total / Double(n), positiveValueLoss: positive / Double(n),
+                                          meanValue: values / Double(n))
     }
 
     private func closeOpen(nextValue: Double, endsEpisode: Bool = true) {

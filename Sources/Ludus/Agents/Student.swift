@@ -18,10 +18,14 @@ public protocol Student: Agent, Checkpointable {
     /// from the student's value estimates, or nil when the student has no value function
     /// (teachers then score levels by return variation). Must not throw.
     var lastEpisodeScore: Double? { get }
+    /// The last episode's value-based scores (value_l1, PVL, mean value for MaxMC), or nil
+    /// without a value function. Must not throw.
+    var lastEpisodeScores: EpisodeScores? { get }
 }
 
 extension Student {
     public var lastEpisodeScore: Double? { nil }
+    public var lastEpisodeScores: EpisodeScores? { nil }
 }
 
 /// Makes students from spec strings: `q` (tabular Q-learning), `random`, `ppo` and `es`

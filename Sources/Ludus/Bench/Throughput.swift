@@ -102,7 +102,9 @@ public enum Throughput {
             let cap = spec.maxSteps ?? EpisodeDriver.stepCapWithoutMaxSteps
             for _ in 0..<steps {
                 let player = try environment.turn(legal: &legal)
-                let action = try agents[max(player, 1) - 1].act(in: environment, legalActions: legal)
+                let action = player == Chance.player && spec.hasExplicitChance
+                    ? .discrete(ChanceOutcome.sample(try environment.chanceOutcomes(), using: &generator).action)
+                    : try agents[max(player, 1) - 1].act(in: environment, legalActions: legal)
                 let outcome = try environment.stepOutcome(action)
                 episodeLength += 1
                 if outcome.terminated || outcome.truncated || episodeLength >= cap {

@@ -47,8 +47,10 @@ public struct EnvironmentChecker {
             ("episodes", { c throws(CheckFailure) in try c.checkEpisodes() }),
             ("replay", { c throws(CheckFailure) in try c.checkReplay() }),
             ("clone", { c throws(CheckFailure) in try c.checkClone() }),
+            ("information", { c throws(CheckFailure) in try c.checkInformation() }),
             ("render", { c throws(CheckFailure) in try c.checkRender() }),
             ("golden", { c throws(CheckFailure) in try c.checkGolden() }),
+            ("levels", { c throws(CheckFailure) in try c.checkLevels() }),
         ]
         for (name, body) in checks {
             results.append(context.run(name, body))

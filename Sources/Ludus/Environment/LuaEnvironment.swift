@@ -124,6 +124,56 @@ public final class LuaEnvironment: Environment {
         return LuaEnvironment(spec: spec, script: copy, file: file)
     }
 
+    // MARK: Hidden information and chance
+
+    public func observation(of player: Int) throws(EnvironmentError) -> Value {
+        guard spec.hasPrivateObservations else { return lastObservation }
+        return try wrap { () throws(ScriptError) in try script.callMethod("observe", [.int(Int64(player))], results: 1)[0] }
+    }
+
+    public func informationState(of player: Int) throws(EnvironmentError) -> String {
+        guard spec.hasInformationStates else {
+            throw .missingFunction("information_state", environment: spec.id, purpose: "search and solvers need each player's information state")
+        }
+        let value = try wrap { () throws(ScriptError) in try script.callMethod("information_state", [.int(Int64(player))], results: 1)[0] }
+        guard case .string(let text) = value else {
+            throw .contract(ContractViolation(function: "information_state", message: "must return a string, got \(value.typeName)",
+                                              location: location(of: "information_state"), file: file))
+        }
+        return text
+    }
+
+    public func chanceOutcomes() throws(EnvironmentError) -> [ChanceOutcome] {
+        guard spec.hasExplicitChance else { return [] }
+        let value = try wrap { () throws(ScriptError) in try script.callMethod("chance_outcomes", [], results: 1)[0] }
+        guard let list = value.arrayValue else {
+            throw chanceViolation("must return a list of {action, probability} pairs, got \(value.typeName)")
+        }
+        var outcomes: [ChanceOutcome] = []
+        outcomes.reserveCapacity(list.count)
+        for (index, pair) in list.enumerated() {
+            guard let items = pair.arrayValue, items.count == 2, let action = items[0].intValue, let probability = items[1].doubleValue else {
+                throw chanceViolation("entry \(index + 1) is not an {action, probability} pair: \(JSON.encode(pair))")
+            }
+            outcomes.append(ChanceOutcome(action: action, probability: probability))
+        }
+        return outcomes
+    }
+
+    private func chanceViolation(_ message: String) -> EnvironmentError {
+        .contract(ContractViolation(function: "chance_outcomes", message: message, location: location(of: "chance_outcomes"), file: file))
+    }
+
+    public func reseed(_ seed: UInt64) throws(EnvironmentError) {
+        try wrap { () throws(ScriptError) in try script.reseed(seed) }
+    }
+
+    public func resample(for player: Int, seed: UInt64) throws(EnvironmentError) {
+        try reseed(seed)
+        guard spec.canResample else { return }
+        _ = try wrap { () throws(ScriptError) in try script.callMethod("resample", [.int(Int64(player))], results: 0) }
+    }
+
     public func location(of function: String) -> SourceLocation? { script.module.location(of: function) }
 
     public func call(_ name: String, _ arguments: [Value], results: Int) throws(EnvironmentError) -> [Value] {

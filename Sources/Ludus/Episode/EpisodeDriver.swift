@@ -63,6 +63,11 @@ public enum EpisodeError: Error, Hashable, Sendable, CustomStringConvertible {
 /// (else an environment error naming the script). It decides what observations to
 /// copy from what the agents and observers need, never from a command-line flag.
 ///
+/// Chance nodes (`current_player` -1, `E.chance_outcomes`) are sampled here from the
+/// episode's chance stream (or played by ``chanceAgent``), never by an agent. In games with
+/// private observations (`E.observe`) each agent is handed its own ``SeatView``, never the
+/// environment: it can read only its seat's observation and information state.
+///
 /// A driver is single-threaded, like its environment; it allocates nothing per step
 /// for discrete actions of single-player tasks.
 public final class EpisodeDriver {
@@ -79,6 +84,13 @@ public final class EpisodeDriver {
     private let actionSpace: Space
     private let players: Int
     private var legal: [Int] = []
+    /// One view per seat when players see different things (`E.observe`): agents get only their own.
+    private let views: [SeatView]
+    private let hasChance: Bool
+    private var chance = SeededGenerator(seed: 0)
+    /// Who decides chance nodes: nil samples `E.chance_outcomes` from the episode's chance
+    /// stream (``SeedPurpose/chance``); a replay sets an agent that plays recorded outcomes.
+    public var chanceAgent: (any Agent)?
 
     public init(environment: any Environment) {
         self.environment = environment
@@ -87,7 +99,12 @@ public final class EpisodeDriver {
         actionSpace = environment.spec.actionSpace
         players = environment.spec.players
         legal.reserveCapacity(64)
+        views = environment.spec.hasPrivateObservations ? (1...players).map { SeatView(of: environment, seat: $0) } : []
+        hasChance = environment.spec.hasExplicitChance
     }
+
+    /// What seat `player` is shown: the environment itself, or only its own ``SeatView``.
+    public func view(for player: Int) -> any Environment { views.isEmpty ? environment : views[player - 1] }
 
     /// Where an episode stands: what ``play(episode:seed:params:agents:limit:)`` and
     /// ``advance(_:agents:limit:)`` carry from step to step.
@@ -132,9 +149,13 @@ public final class EpisodeDriver {
         for observer in observers {
             do { try observer.didReset(environment, episode: episode, seed: seed, params: params) } catch { throw .observer("\(error)") }
         }
+        chance = SeedStreams(root: seed).generator(.chance)
         for (index, agent) in agents.enumerated() {
-            agent.beginEpisode(seed: SeedStreams.agentSeed(episode: seed, seat: index + 1), player: index + 1)
+            let agentSeed = SeedStreams.agentSeed(episode: seed, seat: index + 1)
+            if !views.isEmpty { views[index].begin(seed: agentSeed) }
+            agent.beginEpisode(in: view(for: index + 1), seed: agentSeed, player: index + 1)
         }
+        chanceAgent?.beginEpisode(seed: SeedStreams.agentSeed(episode: seed, seat: 0), player: Chance.player)
         return progress
     }
 
@@ -144,11 +165,20 @@ public final class EpisodeDriver {
     public func advance(_ progress: inout Progress, agents: [any Agent], limit: Int? = nil) throws(EpisodeError) {
         let until = limit.map { min(stepCap, progress.length + $0) } ?? stepCap
         while !progress.isOver && progress.length < until {
-            let player = try turn(progress)
+            let player = try nextPlayer(progress)
+            if player == Chance.player {
+                try chanceStep(&progress, agents: agents)
+                continue
+            }
             let agent = agents[player - 1]
             let action: Action
             do {
-                action = try agent.act(in: environment, legalActions: legal)
+                if !views.isEmpty && (agent.needsObservation || agent.needsObservationValue) {
+                    do { try views[player - 1].refresh() } catch { throw EpisodeError.environment(error) }
+                }
+                action = try agent.act(in: view(for: player), legalActions: legal)
+            } catch let error as EpisodeError {
+                throw error
             } catch let error as EnvironmentError {
                 // The environment failed inside the agent's turn (a search on its clones): its error, not a forfeit.
                 throw .environment(error)
@@ -159,6 +189,7 @@ public final class EpisodeDriver {
             }
             try play(action, by: player, agent: agent.name, agents: agents, &progress)
         }
+        if !progress.isOver && progress.length >= stepCap { progress.truncated = true }
     }
 
     // MARK: Step-wise API: one move at a time, the same checks and the same hash as advance
@@ -168,17 +199,32 @@ public final class EpisodeDriver {
     public var legalActions: [Int] { legal }
 
     /// The player to move (checked to be in range while the episode runs), its legal
-    /// actions then in ``legalActions``.
+    /// actions then in ``legalActions``. Chance nodes on the way are played here (sampled
+    /// from the episode's chance stream, as ``advance(_:agents:limit:)`` does); if one ends
+    /// the episode, the answer is 0.
     /// - Throws: ``EpisodeError/environment(_:)`` when the script fails or says the game is
     ///   over although no step ended the episode.
-    public func turn(_ progress: Progress) throws(EpisodeError) -> Int {
+    public func turn(_ progress: inout Progress, agents: [any Agent] = []) throws(EpisodeError) -> Int {
+        while true {
+            let player = try nextPlayer(progress)
+            guard player == Chance.player else { return player }
+            try chanceStep(&progress, agents: agents)
+            if progress.isOver { return 0 }
+        }
+    }
+
+    /// The player to move, checked: `1...players`, or ``Chance/player`` where the environment
+    /// models chance; its legal actions in ``legalActions``.
+    private func nextPlayer(_ progress: Progress) throws(EpisodeError) -> Int {
         let player: Int
         do { player = try environment.turn(legal: &legal) } catch { throw .environment(error) }
         guard player != 0 else {
             throw .environment(violation("current_player", "returned 0 (game over) after \(progress.length) step(s), but no step ended the episode"))
         }
+        if player == Chance.player && hasChance { return player }
         guard player >= 1 && player <= players else {
-            throw .environment(violation("current_player", "returned \(player), outside 1...\(players) while the episode is running"))
+            throw .environment(violation("current_player", "returned \(player), outside 1...\(players) while the episode is running"
+                                         + (player == Chance.player ? " (-1 is the chance player: define E.chance_outcomes)" : "")))
         }
         return player
     }
@@ -195,6 +241,35 @@ public final class EpisodeDriver {
             try fail(&progress, player: player, AgentFailure(agent: agent, reason: problem))
             return nil
         }
+        let step = try apply(action, player: player, to: &progress, agents: agents)
+        if !progress.isOver && progress.length >= stepCap { progress.truncated = true }
+        return step
+    }
+
+    /// A chance node: the outcome is sampled from `E.chance_outcomes` with the episode's
+    /// chance stream (or played by ``chanceAgent``), then stepped like any move.
+    private func chanceStep(_ progress: inout Progress, agents: [any Agent]) throws(EpisodeError) {
+        let outcomes: [ChanceOutcome]
+        do { outcomes = try environment.chanceOutcomes() } catch { throw .environment(error) }
+        if let problem = ChanceOutcome.problem(with: outcomes) { throw .environment(violation("chance_outcomes", problem)) }
+        var action = Action.discrete(ChanceOutcome.sample(outcomes, using: &chance).action)
+        if let chanceAgent {
+            legal.removeAll(keepingCapacity: true)
+            for outcome in outcomes.sorted(by: { $0.action < $1.action }) { legal.append(outcome.action) }
+            do { action = try chanceAgent.act(in: environment, legalActions: legal) } catch {
+                throw .agent(player: Chance.player, AgentFailure(agent: chanceAgent.name, reason: (error as? AgentFailure)?.reason ?? "\(error)"))
+            }
+            guard case .discrete(let a) = action, outcomes.contains(where: { $0.action == a && $0.probability > 0 }) else {
+                throw .agent(player: Chance.player, AgentFailure(agent: chanceAgent.name, reason: "chance outcome \(action) is not among \(legal)"))
+            }
+        }
+        try apply(action, player: Chance.player, to: &progress, agents: agents)
+    }
+
+    /// Steps the environment with `player`'s action and records the step: returns, checks,
+    /// the trajectory hash, agents and observers.
+    @inline(__always) @discardableResult
+    private func apply(_ action: Action, player: Int, to progress: inout Progress, agents: [any Agent]) throws(EpisodeError) -> Step {
         let step: Step
         do { step = try environment.step(action) } catch { throw .environment(error) }
         progress.length += 1
@@ -215,9 +290,9 @@ public final class EpisodeDriver {
                 try observer.didStep(environment, episode: progress.episode, length: progress.length, player: player, action: action, step: step)
             } catch { throw .observer("\(error)") }
         }
-        if !progress.isOver && progress.length >= stepCap { progress.truncated = true }
         return step
     }
+
 
     /// Ends every agent's episode, tells the observers and builds the result.
     public func finish(_ progress: Progress, agents: [any Agent]) throws(EpisodeError) -> EpisodeResult {

@@ -50,11 +50,12 @@ public final class RenderObserver: EpisodeObserver {
 extension TraceWriter: EpisodeObserver {
     public var needsDetail: Bool { true }
     public func didReset(_ environment: any Environment, episode: Int, seed: UInt64, params: [String: Value]) throws {
-        try writeReset(episode: episode, seed: seed, params: params, observation: environment.lastObservation, info: environment.lastInfo)
+        try writeReset(episode: episode, seed: seed, params: params, observation: environment.lastObservation, info: environment.lastInfo,
+                       views: Self.views(of: environment))
     }
     public func didStep(_ environment: any Environment, episode: Int, length: Int, player: Int, action: Action, step: Step) throws {
         try writeStep(episode: episode, step: length, player: player, action: action, result: step,
-                      observation: environment.lastObservation, info: environment.lastInfo)
+                      observation: environment.lastObservation, info: environment.lastInfo, views: Self.views(of: environment))
     }
     public func didEnd(_ environment: any Environment, episode: Int, result: EpisodeResult) throws {
         try flush()

@@ -83,6 +83,7 @@ public enum Replay {
                 params = try environment.spec.parameters.resolve(episode.params, environment: environment.spec.id)
             } catch { throw .episode(line: line, .environment(.parameter(error))) }
             let agent = ScriptedAgent(episode.actions)
+            driver.chanceAgent = agent  // chance outcomes are part of the recorded actions, as in OpenSpiel's history
             let result: EpisodeResult
             do {
                 result = try driver.play(episode: line, seed: episode.seed, params: params,

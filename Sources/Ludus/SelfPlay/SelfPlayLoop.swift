@@ -1,7 +1,7 @@
 import Foundation
 import LudusLua
 
-/// Trains a student on a two-player game against a pool of opponents: fixed agents
+/// Trains a student on a game of two or more players against a pool of opponents: fixed agents
 /// (`random`, `mcts:50`, `lua:PATH`...) and, with `self` in the pool, a frozen copy
 /// of the student refreshed every `snapshotEvery` episodes (fictitious self-play).
 /// Episode `i` meets opponent `i mod k` and the student changes seats every round of
@@ -46,15 +46,19 @@ public final class SelfPlayLoop {
     /// The last snapshot file's bytes (what `self` opponents play), nil before the first.
     private var snapshot: Data?
 
-    private var opponents: [any Agent]
+    /// Per opponent slot, one instance per other seat (an agent keeps its seat for the episode).
+    private var opponents: [[any Agent]]
+    /// Seats per game; the student's seat rotates through them.
+    private let seats: Int
     /// Students whose saved file loads back as an agent (`KIND:PATH`).
     static let snapshotKinds = ["ppo", "es", "q"]
 
     public init(environment: any Environment, student: any Student, studentSpec: String, opponents: [String],
                 limits: LuaLimits = .default) throws(SetupError) {
-        guard environment.spec.players == 2 else {
-            throw .unsuitable("self-play needs a two-player environment; \(environment.spec.id) has \(environment.spec.players) player(s)")
+        guard environment.spec.players >= 2 else {
+            throw .unsuitable("self-play needs an environment of two or more players; \(environment.spec.id) has \(environment.spec.players)")
         }
+        seats = environment.spec.players
         guard !opponents.isEmpty else { throw .badSpec("give at least one opponent (random, mcts:N, self, ...)") }
         let kind = studentSpec.split(separator: ":", maxSplits: 1).first.map(String.init) ?? studentSpec
         if opponents.contains("self"), !Self.snapshotKinds.contains(kind) {
@@ -67,8 +71,12 @@ public final class SelfPlayLoop {
         self.opponents = []
         for spec in opponents {
             // `self` starts as a copy of the untrained student's policy: random play until the first snapshot.
-            self.opponents.append(spec == "self" ? RandomAgent(actionSpace: environment.spec.actionSpace)
-                                                 : try AgentFactory.make(spec, for: environment.spec, limits: limits))
+            var copies: [any Agent] = []
+            for _ in 1..<seats {
+                copies.append(spec == "self" ? RandomAgent(actionSpace: environment.spec.actionSpace)
+                                             : try AgentFactory.make(spec, for: environment.spec, limits: limits))
+            }
+            self.opponents.append(copies)
         }
     }
 
@@ -90,7 +98,7 @@ public final class SelfPlayLoop {
         }
         for episode in stride(from: first, through: max(1, episodes), by: 1) {
             let slot = (episode - 1) % opponents.count
-            let seat = ((episode - 1) / opponents.count) % 2 + 1
+            let seat = ((episode - 1) / opponents.count) % seats + 1
             do {
                 let result = try play(student: student, opponent: opponents[slot], seat: seat, episode: episode,
                                       seed: seeds.seed(.episode, episode))
@@ -116,8 +124,10 @@ public final class SelfPlayLoop {
 
     private lazy var driver = EpisodeDriver(environment: environment)
 
-    private func play(student: any Agent, opponent: any Agent, seat: Int, episode: Int, seed: UInt64) throws(EpisodeError) -> EpisodeResult {
-        let agents: [any Agent] = seat == 1 ? [student, opponent] : [opponent, student]
+    /// The student in `seat`, the opponent's instances in the other seats, in order.
+    private func play(student: any Agent, opponent: [any Agent], seat: Int, episode: Int, seed: UInt64) throws(EpisodeError) -> EpisodeResult {
+        var agents = opponent
+        agents.insert(student, at: seat - 1)
         return try driver.play(episode: episode, seed: seed, params: params, agents: agents)
     }
 
@@ -135,8 +145,9 @@ public final class SelfPlayLoop {
         let kind = studentSpec.split(separator: ":", maxSplits: 1).first.map(String.init) ?? studentSpec
         let path = workDirectory + "/snapshot.\(kind)"
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        let agent = try AgentFactory.make("\(kind):\(path)", for: environment.spec)
-        for (index, spec) in opponentSpecs.enumerated() where spec == "self" { opponents[index] = agent }
+        for (index, spec) in opponentSpecs.enumerated() where spec == "self" {
+            opponents[index] = try (1..<seats).map { _ in try AgentFactory.make("\(kind):\(path)", for: environment.spec) }
+        }
         snapshot = data
     }
 
@@ -149,7 +160,7 @@ public final class SelfPlayLoop {
         for (slot, spec) in opponentSpecs.enumerated() where spec != "self" {
             var evaluation = Evaluation(episode: episode, opponent: spec, games: 0, wins: 0, draws: 0, losses: 0)
             for game in 0..<evaluationGames {
-                let seat = game % 2 + 1
+                let seat = game % seats + 1
                 let gameSeed = seeds.seed(.evaluation, slot * 1_000_003 + game)
                 let result: EpisodeResult
                 do {
@@ -158,9 +169,11 @@ public final class SelfPlayLoop {
                     try onFailure?(episode, spec, game, error)
                     continue
                 }
-                let mine = result.returns[seat - 1], theirs = result.returns[2 - seat]
+                // A win is the best return alone, a draw the best return shared, else a loss.
+                let mine = result.returns[seat - 1]
+                let best = result.returns.enumerated().filter { $0.offset != seat - 1 }.map(\.element).max() ?? mine
                 evaluation.games += 1
-                if mine > theirs { evaluation.wins += 1 } else if mine < theirs { evaluation.losses += 1 } else { evaluation.draws += 1 }
+                if mine > best { evaluation.wins += 1 } else if mine < best { evaluation.losses += 1 } else { evaluation.draws += 1 }
             }
             results.append(evaluation)
         }

@@ -11,7 +11,8 @@ public enum CheckpointedLoop: String, Sendable, CaseIterable {
     /// (table, progress column) of every row table of the loop.
     var rowTables: [(table: String, column: String)] {
         switch self {
-        case .teach: return [("teach_episode", "episode"), ("teach_eval", "episode"), ("teach_failure", "episode")]
+        case .teach: return [("teach_episode", "episode"), ("teach_eval", "episode"), ("teach_failure", "episode"),
+                             ("teach_decision", "episode"), ("teach_level", "first_episode")]
         case .selfplay: return [("selfplay_episode", "episode"), ("selfplay_eval", "episode"), ("selfplay_failure", "episode")]
         case .critic: return [("critic_round", "round")]
         }

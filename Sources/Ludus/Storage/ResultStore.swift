@@ -219,6 +219,8 @@ public final class ResultStore: Sendable {
         registerSelfPlayTables(&migrator)
         registerCheckpointTables(&migrator)
         registerLLMTables(&migrator)
+        registerGameSeatTables(&migrator)
+        registerLevelTables(&migrator)
         registerShardTables(&migrator)
         return migrator
     }
@@ -326,7 +328,10 @@ public final class ResultStore: Sendable {
 
     /// Commits one game (its own transaction). Recording the same game twice is an error.
     public func record(_ game: GameRecord) throws {
-        try database.write { db in try game.insert(db) }
+        try database.write { db in
+            try game.insert(db)
+            try Self.recordSeats([game], in: db)
+        }
     }
 
     /// Commits the games that ended since the last commit, in one transaction (group commit).
@@ -346,6 +351,7 @@ public final class ResultStore: Sendable {
                 try insert.execute(arguments: [game.tournamentID, game.gameIndex, game.seed, game.seats, game.returns, game.length,
                                                game.outcome, game.forfeitSeat, game.reason, game.trajectoryHash])
             }
+            try Self.recordSeats(games, in: db)
         }
     }
 

@@ -28,7 +28,9 @@ public final class TaskSource {
     /// - Throws: ``ParameterError`` when a fixed value or the teacher's choice is invalid.
     public func next(episode: Int) throws(ParameterError) -> (task: TeacherTask, params: [String: Value]) {
         var task = teacher.sample(using: &generator)
-        let params = try spec.parameters.resolve(fixedParams.merging(task.params) { $1 }, environment: spec.id)
+        var params = try spec.parameters.resolve(fixedParams.merging(task.params) { $1 }, environment: spec.id)
+        // A teacher over levels hands a stored level: reset gets it as the reserved `_level` parameter.
+        if let level = task.level { params = level.params(params) }
         task.seed = task.seed ?? seeds.seed(.episode, episode)
         return (task, params)
     }
@@ -46,15 +48,16 @@ public final class TaskSource {
 
     /// Tells the teacher how `task` went: the return is normalised here; `success`
     /// defaults to the environment's threshold; `advantage` is the trainer's own estimate
-    /// (SEC's |advantage|, as verl passes it).
+    /// (SEC's |advantage|, as verl passes it); `scores` and `level` feed teachers over levels (PLR, ACCEL).
     /// - Returns: the normalised return and the success flag the teacher saw.
     @discardableResult
     public func report(_ task: TeacherTask, return episodeReturn: Double, success: Bool? = nil, length: Int = 0,
-                       studentScore: Double? = nil, advantage: Double? = nil) -> (normalized: Double, success: Bool) {
+                       studentScore: Double? = nil, advantage: Double? = nil, scores: EpisodeScores? = nil,
+                       level: Level? = nil) -> (normalized: Double, success: Bool) {
         let normalized = normalize(episodeReturn)
         let succeeded = success ?? isSuccess(episodeReturn)
         teacher.update(task, outcome: TeacherOutcome(normalizedReturn: normalized, success: succeeded, studentScore: studentScore,
-                                                     length: length, advantage: advantage))
+                                                     length: length, advantage: advantage, scores: scores, level: level))
         return (normalized, succeeded)
     }
 }

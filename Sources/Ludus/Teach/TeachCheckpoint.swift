@@ -12,6 +12,8 @@ extension TeachLoop {
         public var evaluations: [Evaluation]
         var student: Data
         var teacher: Data
+        /// Environment steps of the training episodes so far (nil in checkpoints from before step budgets).
+        var steps: Int? = nil
 
         public func encoded() throws -> Data { try CheckpointCoder.encode(self) }
 

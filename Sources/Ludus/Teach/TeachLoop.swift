@@ -41,6 +41,13 @@ public final class TeachLoop {
     public var space: ParameterSpace
     public var fixedParams: [String: Value] = [:]
     public var testParams: [String: Value] = [:]
+    /// A held-out test set of levels (``Level``, e.g. ``LevelFile/set(_:for:)``): when not
+    /// empty, test task i plays level i mod count (with `fixedParams`) instead of tasks drawn
+    /// from `space`.
+    public var testLevels: [Level] = []
+    /// With a value: the run also ends after the training episode that brings the environment
+    /// steps played (learning or not) to this budget, evaluated there (equal-step comparisons).
+    public var stepBudget: Int?
     /// Called after each training episode (progress, database, JSONL).
     public var onEpisode: ((Episode) throws -> Void)?
     public var onEvaluation: ((Evaluation) throws -> Void)?
@@ -73,6 +80,10 @@ public final class TeachLoop {
     /// `fixedParams` and `testParams`), resolved against the environment's parameters.
     /// - Throws: ``ParameterError`` when a fixed or test value is invalid.
     public func testSet(seed: UInt64) throws -> [[String: Value]] {
+        if !testLevels.isEmpty {
+            let base = try environment.spec.parameters.resolve(fixedParams, environment: environment.spec.id)
+            return (0..<testSetSize).map { testLevels[$0 % testLevels.count].params(base) }
+        }
         var generator = SeedStreams(root: seed).generator(.testSet)
         return try (0..<testSetSize).map { _ in
             let task = space.sample(using: &generator).merging(fixedParams) { $1 }.merging(testParams) { $1 }
@@ -92,6 +103,12 @@ public final class TeachLoop {
         let tasks = TaskSource(teacher: teacher, spec: spec, fixedParams: fixedParams, seed: seed)
         let runner = EpisodeRunner(environment: environment, agents: [student])
         var evaluations: [Evaluation] = []
+        // A teacher over levels gets the environment's level functions (and then sees every level played).
+        let levelTeacher = teacher as? any LevelTeacher
+        if let levelTeacher, LevelEditor.supports(spec) {
+            let base = try spec.parameters.resolve(fixedParams, environment: spec.id)
+            levelTeacher.editor = try? LevelEditor(environment: environment, baseParams: base)
+        }
         defer { student.isLearning = true }
         func evaluate(after episode: Int) throws {
             student.isLearning = false
@@ -118,23 +135,26 @@ public final class TeachLoop {
         func save(after episode: Int) throws {
             guard let onCheckpoint else { return }
             try onCheckpoint(Checkpoint(episode: episode, teacherGenerator: GeneratorState(tasks.generator), evaluations: evaluations,
-                                        student: student.checkpoint(), teacher: teacher.checkpoint()))
+                                        student: student.checkpoint(), teacher: teacher.checkpoint(), steps: stepsPlayed))
         }
         let last = max(1, episodes)
         var first = 1
+        var stepsPlayed = 0
         if let checkpoint {
             try student.restore(from: checkpoint.student)
             try teacher.restore(from: checkpoint.teacher)
             tasks.generator = try checkpoint.teacherGenerator.generator(kind: "teach loop")
             evaluations = checkpoint.evaluations
             first = checkpoint.episode + 1
+            stepsPlayed = checkpoint.steps ?? 0
         } else {
             try evaluate(after: 0)
             try save(after: 0)
         }
         for episode in stride(from: first, through: last, by: 1) {
-            let evaluates = episode % max(1, evaluateEvery) == 0 || episode == episodes
-            let checkpoints = evaluates || episode % max(1, checkpointEvery) == 0
+            if let stepBudget, stepsPlayed >= stepBudget { break }
+            var evaluates = episode % max(1, evaluateEvery) == 0 || episode == episodes
+            var checkpoints: Bool { evaluates || episode % max(1, checkpointEvery) == 0 }
             let (task, params) = try tasks.next(episode: episode)
             let episodeSeed = task.seed!
             student.isLearning = task.learn
@@ -149,8 +169,13 @@ public final class TeachLoop {
                 continue
             }
             student.isLearning = true
+            stepsPlayed += result.length
+            if let stepBudget, stepsPlayed >= stepBudget { evaluates = true }
             let score = student.lastEpisodeScore
-            let (normalized, success) = tasks.report(task, return: result.returns[0], length: result.length, studentScore: score)
+            // The level played, read back after the episode (E.level is the episode's level, not its state).
+            let played = levelTeacher?.editor.flatMap { try? $0.current() }
+            let (normalized, success) = tasks.report(task, return: result.returns[0], length: result.length, studentScore: score,
+                                                     scores: student.lastEpisodeScores, level: played)
             try onEpisode?(Episode(index: episode, task: task, params: params, result: result, normalizedReturn: normalized,
                                    success: success, studentScore: score))
             if evaluates { try evaluate(after: episode) }

@@ -13,12 +13,20 @@ public struct TeacherTask: Hashable, Sendable {
     public var learn: Bool
     /// True when the task is a replayed level (PLR); recorded with the episode.
     public var isReplay: Bool
+    /// A level to play as it stands (``Level``): reset receives it instead of generating one
+    /// from `params` (teachers over levels: PLR replays, ACCEL's mutations).
+    public var level: Level?
+    /// The hash of the level `level` was mutated from (ACCEL), recorded with the decision.
+    public var parent: String?
 
-    public init(params: [String: Value], seed: UInt64? = nil, learn: Bool = true, isReplay: Bool = false) {
+    public init(params: [String: Value], seed: UInt64? = nil, learn: Bool = true, isReplay: Bool = false,
+                level: Level? = nil, parent: String? = nil) {
         self.params = params
         self.seed = seed
         self.learn = learn
         self.isReplay = isReplay
+        self.level = level
+        self.parent = parent
     }
 }
 
@@ -36,13 +44,20 @@ public struct TeacherOutcome: Hashable, Sendable {
     /// The trainer's advantage for this task (verl's SEC: `bandit.objective=adv`), when it
     /// computes one; SEC then learns from its absolute value instead of |return - mean|.
     public var advantage: Double?
+    /// The student's value-based scores of the episode (PVL, MaxMC), nil without a value function.
+    public var scores: EpisodeScores?
+    /// The level played (from `E.level`), given to ``LevelTeacher``s only.
+    public var level: Level?
 
-    public init(normalizedReturn: Double, success: Bool, studentScore: Double? = nil, length: Int = 0, advantage: Double? = nil) {
+    public init(normalizedReturn: Double, success: Bool, studentScore: Double? = nil, length: Int = 0,
+                advantage: Double? = nil, scores: EpisodeScores? = nil, level: Level? = nil) {
         self.normalizedReturn = normalizedReturn
         self.success = success
         self.studentScore = studentScore
         self.length = length
         self.advantage = advantage
+        self.scores = scores
+        self.level = level
     }
 }
 
@@ -86,15 +101,18 @@ extension Teacher {
 /// Makes teachers from spec strings: `random`, `alp-gmm`, `riac`, `sec`, `sec:PARAM`,
 /// `sec:PARAM=V1,V2,...` (only those arms), `target`, `plr` or `plr:OPTION=VALUE,...`.
 public enum TeacherFactory {
-    public static let known = ["random", "alp-gmm", "riac", "sec[:PARAM[=V1,V2,...]]", "target", "plr[:replay=P,beta=B,rho=R,capacity=N,robust=0|1]"]
+    public static let known = ["random", "alp-gmm", "riac", "sec[:PARAM[=V1,V2,...]]", "target", "plr[:replay=P,beta=B,rho=R,capacity=N,robust=0|1]",
+                               "accel[:edits=N,score=maxmc|pvl|l1,replay=P,beta=B,rho=R,capacity=N,fill=F,warmup=N,robust=0|1,topk=K]"]
 
     public static func make(_ spec: String, for environment: EnvironmentSpec) throws(SetupError) -> any Teacher {
-        try make(spec, space: environment.parameters, environment: environment.id)
+        try make(spec, space: environment.parameters, environment: environment.id, levels: LevelEditor.supports(environment))
     }
 
     /// A teacher over `space` (the environment's parameters, possibly restricted with
     /// ``ParameterSpace/restricted(varying:fixed:)``).
-    public static func make(_ spec: String, space: ParameterSpace, environment: String) throws(SetupError) -> any Teacher {
+    /// `levels`: the environment has levels as data (`E.level`); `plr` then replays stored
+    /// levels (``LevelReplayTeacher``) unless given `levels=0`, and `accel` is available.
+    public static func make(_ spec: String, space: ParameterSpace, environment: String, levels: Bool = false) throws(SetupError) -> any Teacher {
         let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
         guard space.parameters.contains(where: \.isSampled) else {
             throw .unsuitable("\(environment) declares no parameters a teacher could choose")
@@ -119,6 +137,9 @@ public enum TeacherFactory {
         case "target": return TargetTeacher(space: space)
         case "alp-gmm": return ALPGMMTeacher(space: space)
         case "riac": return RIACTeacher(space: space)
+        case "accel",
+             "plr" where levels && !(option ?? "").contains("levels=0"):
+            return try LevelReplayTeacher.make(parts[0], options: option ?? "", space: space, environment: environment, levels: levels)
         case "plr":
             let teacher = PLRTeacher(space: space)
             for item in (option ?? "").split(separator: ",") {
@@ -131,6 +152,7 @@ public enum TeacherFactory {
                 case "capacity" where value >= 1: teacher.capacity = Int(value)
                 case "robust": teacher.robust = value != 0
                 case "warmup" where value >= 1: teacher.minimumBuffer = Int(value)
+                case "levels" where value == 0: break
                 default: throw .badSpec("plr: unknown option or value out of range '\(item)' (replay, beta, rho, capacity, robust, warmup)")
                 }
             }

@@ -12,54 +12,167 @@ public struct Standing: Hashable, Sendable {
     public var draws: Int
     public var losses: Int
     public var forfeits: Int
+    /// Mean return per game (chips in poker) with a 95% interval.
+    public var meanReturn = MeanInterval(mean: 0, low: 0, high: 0, games: 0, note: nil)
+    /// Why the rating interval is open (an agent that won or lost every rated game), or nil.
+    public var ratingNote: String?
+}
+
+/// A mean with a 95% interval, honest when the sample cannot give one: with no spread
+/// (every game the same return) the interval is a Hoeffding bound over the tournament's
+/// observed return range, or infinite when every game of the tournament returned the same.
+public struct MeanInterval: Hashable, Sendable {
+    public var mean: Double
+    public var low: Double
+    public var high: Double
+    public var games: Int
+    /// Why the interval is not the normal one, or nil.
+    public var note: String?
+
+    /// The normal 95% interval (1.96 standard errors) when the returns vary; else the bound described above.
+    public static func of(_ values: [Double], range: ClosedRange<Double>?) -> MeanInterval {
+        let n = values.count
+        guard n > 0 else { return MeanInterval(mean: 0, low: -.infinity, high: .infinity, games: 0, note: "no games") }
+        let mean = values.reduce(0, +) / Double(n)
+        let variance = n > 1 ? values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1) : 0
+        if variance > 0 {
+            let half = 1.96 * (variance / Double(n)).squareRoot()
+            return MeanInterval(mean: mean, low: mean - half, high: mean + half, games: n, note: nil)
+        }
+        let same = n == 1 ? "1 game" : "all \(n) games returned \(mean)"
+        guard let range, range.upperBound > range.lowerBound else {
+            return MeanInterval(mean: mean, low: -.infinity, high: .infinity, games: n,
+                                note: "\(same) and no return ever differed: no spread to bound the mean with")
+        }
+        let half = (range.upperBound - range.lowerBound) * (log(2 / 0.05) / (2 * Double(n))).squareRoot()
+        return MeanInterval(mean: mean, low: max(range.lowerBound, mean - half), high: min(range.upperBound, mean + half), games: n,
+                            note: "\(same): no spread, so the interval is Hoeffding's 95% bound over the observed returns [\(range.lowerBound), \(range.upperBound)]")
+    }
+}
+
+/// Mean return of agent `row` in the games it played with agent `column` at the table.
+public struct PayoffMatrix: Hashable, Sendable {
+    public var agents: [String]
+    public var mean: [[Double?]]
+    public var games: [[Int]]
+}
+
+/// One rated game: who sat where, what each seat got.
+struct RatedGame {
+    var index: Int
+    var seats: [Int]
+    var returns: [Double]
+    var forfeitSeat: Int?
+
+    /// Ranks by return (0 is best; ties share a rank).
+    var ranks: [Int] { returns.map { r in returns.filter { $0 > r }.count } }
 }
 
 public enum Standings {
     /// Ratings from a tournament's recorded games, in game-index order (so Elo, which
     /// depends on order, is the same however many workers played).
     /// Environment errors are left out; a forfeit is a loss for the agent at fault.
+    ///
+    /// Games of N seats count as their N(N-1)/2 pairwise comparisons for Bradley-Terry and
+    /// Elo (rank breaking of a Plackett-Luce ranking) and as one ranking for OpenSkill; a win
+    /// is the best return alone, a draw the best return shared.
     public static func compute(store: ResultStore, tournament: ResultStore.Tournament,
                                bootstrapRounds: Int = 1000, seed: UInt64 = 0) throws -> [Standing] {
-        let records = try store.games(tournament.id)
+        let games = rated(try store.games(tournament.id), players: tournament.agents.count)
         let players = tournament.agents.count
-        var results: [PairwiseResult] = []
         var standings = tournament.agents.map {
             Standing(agent: $0, rating: .init(rating: 1000, low: 1000, high: 1000), elo: 1000, skill: OpenSkill().initial, games: 0, wins: 0, draws: 0, losses: 0, forfeits: 0)
         }
-        let byIndex = pairwiseResults(records, players: players)
-        for record in records {
-            guard let result = byIndex[record.gameIndex] else { continue }
-            results.append(result)
-            for (seat, agent) in [result.first, result.second].enumerated() {
+        var results: [PairwiseResult] = []
+        var returns = Array(repeating: [Double](), count: players)
+        let openSkill = OpenSkill()
+        var skills = Array(repeating: openSkill.initial, count: players)
+        let twoSeats = games.allSatisfy { $0.seats.count == 2 }
+        for game in games {
+            let ranks = game.ranks
+            let best = ranks.filter { $0 == 0 }.count
+            for (seat, agent) in game.seats.enumerated() {
                 standings[agent].games += 1
-                let mine = seat == 0 ? result.score : 1 - result.score
-                if mine == 1 { standings[agent].wins += 1 } else if mine == 0 { standings[agent].losses += 1 } else { standings[agent].draws += 1 }
-                if record.forfeitSeat == seat + 1 { standings[agent].forfeits += 1 }
+                if ranks[seat] == 0 && best == 1 { standings[agent].wins += 1 } else if ranks[seat] == 0 { standings[agent].draws += 1 } else { standings[agent].losses += 1 }
+                if game.forfeitSeat == seat + 1 { standings[agent].forfeits += 1 }
+                returns[agent].append(game.returns[seat])
+            }
+            for i in game.seats.indices {
+                for j in game.seats.indices where j > i {
+                    let score = game.returns[i] > game.returns[j] ? 1.0 : (game.returns[i] < game.returns[j] ? 0.0 : 0.5)
+                    results.append(PairwiseResult(first: game.seats[i], second: game.seats[j], score: score))
+                }
+            }
+            if !twoSeats {
+                let updated = openSkill.rate(game.seats.map { [skills[$0]] }, ranks: ranks)
+                for (seat, agent) in game.seats.enumerated() { skills[agent] = updated[seat][0] }
             }
         }
+        if twoSeats { skills = openSkill.ratings(players: players, games: results) }
         let ratings = BradleyTerry().fitWithIntervals(players: players, games: results, rounds: bootstrapRounds, seed: seed)
         let elo = Elo().ratings(players: players, games: results)
-        let skills = OpenSkill().ratings(players: players, games: results)
+        let all = returns.flatMap { $0 }
+        let range = all.isEmpty ? nil : all.min()!...all.max()!
         for i in 0..<players {
             standings[i].rating = ratings[i]
             standings[i].elo = elo[i]
             standings[i].skill = skills[i]
+            standings[i].meanReturn = MeanInterval.of(returns[i], range: range)
+            let s = standings[i]
+            if s.games > 0 && s.wins == s.games {
+                standings[i].rating.high = .infinity
+                standings[i].ratingNote = "won all \(s.games) rated games: the likelihood has no maximum, so the upper bound is open (the rating shown is the prior-regularised fit)"
+            } else if s.games > 0 && s.losses == s.games {
+                standings[i].rating.low = -.infinity
+                standings[i].ratingNote = "lost all \(s.games) rated games: the likelihood has no maximum, so the lower bound is open (the rating shown is the prior-regularised fit)"
+            }
         }
         return standings.sorted { $0.rating.rating > $1.rating.rating }
     }
 
-    /// Each rated game's result by game index, from seat 1's side. Environment errors
-    /// and malformed rows are left out; a forfeit is a loss for the agent at fault.
+    /// Agent-vs-agent mean returns over the rated games.
+    public static func payoffs(store: ResultStore, tournament: ResultStore.Tournament) throws -> PayoffMatrix {
+        let players = tournament.agents.count
+        var sum = Array(repeating: Array(repeating: 0.0, count: players), count: players)
+        var count = Array(repeating: Array(repeating: 0, count: players), count: players)
+        for game in rated(try store.games(tournament.id), players: players) {
+            for (i, a) in game.seats.enumerated() {
+                for (j, b) in game.seats.enumerated() where i != j {
+                    sum[a][b] += game.returns[i]
+                    count[a][b] += 1
+                }
+            }
+        }
+        let mean = (0..<players).map { a in (0..<players).map { b in count[a][b] > 0 ? sum[a][b] / Double(count[a][b]) : nil } }
+        return PayoffMatrix(agents: tournament.agents, mean: mean, games: count)
+    }
+
+    /// The games that count: not environment errors, seats and returns well formed.
+    static func rated(_ records: [GameRecord], players: Int) -> [RatedGame] {
+        records.compactMap { record in
+            guard record.outcome != "error",
+                  let seats = (try? JSON.decode(record.seats))?.arrayValue?.compactMap(\.intValue),
+                  let returns = (try? JSON.decode(record.returns))?.arrayValue?.compactMap(\.doubleValue),
+                  seats.count >= 2, returns.count == seats.count, seats.allSatisfy({ (0..<players).contains($0) })
+            else { return nil }
+            return RatedGame(index: record.gameIndex, seats: seats, returns: returns, forfeitSeat: record.forfeitSeat)
+        }
+    }
+
+    /// Each rated two-seat game's result by game index, from seat 1's side (Swiss pairing).
+    /// Environment errors and malformed rows are left out; a forfeit is a loss for the agent at fault.
     public static func pairwiseResults(_ records: [GameRecord], players: Int) -> [Int: PairwiseResult] {
         var results: [Int: PairwiseResult] = [:]
-        for record in records where record.outcome != "error" {
-            guard let seats = (try? JSON.decode(record.seats))?.arrayValue?.compactMap(\.intValue),
-                let returns = (try? JSON.decode(record.returns))?.arrayValue?.compactMap(\.doubleValue),
-                seats.count == 2, returns.count == 2, seats.allSatisfy({ (0..<players).contains($0) })
-            else { continue }
-            let score = returns[0] > returns[1] ? 1.0 : (returns[0] < returns[1] ? 0.0 : 0.5)
-            results[record.gameIndex] = PairwiseResult(first: seats[0], second: seats[1], score: score)
+        for game in rated(records, players: players) where game.seats.count == 2 {
+            let score = game.returns[0] > game.returns[1] ? 1.0 : (game.returns[0] < game.returns[1] ? 0.0 : 0.5)
+            results[game.index] = PairwiseResult(first: game.seats[0], second: game.seats[1], score: score)
         }
         return results
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif

@@ -1,7 +1,7 @@
 import Foundation
 import LudusLua
 
-/// Plays a tournament's games on K workers (each with its own Lua VMs and agents),
+/// Plays a tournament's games (two or more seats, rotated: ``TournamentConfig/roundRobinGames(players:)``) on K workers (each with its own Lua VMs and agents),
 /// committing every game to the store as it ends. Results depend only on the config:
 /// each game is seeded by its index, never by which worker played it or when.
 ///
@@ -46,14 +46,23 @@ public final class TournamentRunner: @unchecked Sendable {
         try config.validate()
         let location = try catalog.resolve(config.environment)
         let probe = try catalog.load(location, limits: config.limits)
-        guard probe.spec.players == 2 else {
-            throw SetupError.unsuitable("tournaments need a two-player environment; \(probe.spec.id) has \(probe.spec.players) player(s)")
+        let seats = probe.spec.players
+        guard seats >= 2 else {
+            throw SetupError.unsuitable("tournaments need an environment of two or more players; \(probe.spec.id) has \(seats)")
         }
         guard config.agents.count >= 2 else { throw SetupError.badSpec("a tournament needs at least two agents") }
+        guard config.agents.count >= seats else {
+            throw SetupError.badSpec("\(probe.spec.id) seats \(seats) players: give at least \(seats) agents, got \(config.agents.count)")
+        }
+        guard config.format == .roundRobin || seats == 2 else {
+            throw SetupError.unsuitable("swiss pairs two agents per game; \(probe.spec.id) seats \(seats): use the round-robin schedule")
+        }
         let params = try probe.spec.parameters.parse(config.params, environment: probe.spec.id)
         for spec in config.agents { _ = try AgentFactory.make(spec, for: probe.spec, limits: config.limits, moveMilliseconds: config.moveMilliseconds) }
         if selection != nil && config.format == .swiss { throw ShardError.swiss }
-        let planned = config.plannedGames
+        guard let planned = config.plannedGames(players: seats) else {
+            throw SetupError.badSpec("\(config.agents.count) agents in \(seats)-seat games plan more than \(TournamentConfig.maxPlannedGames) games")
+        }
         let share = selection?.range(of: planned) ?? 0..<planned
         let total = share.count
         let (tournament, _) = try store.tournament(environment: probe.spec.id, agents: config.agents, config: config.fingerprint,
@@ -64,7 +73,7 @@ public final class TournamentRunner: @unchecked Sendable {
         taken = 0
         switch config.format {
         case .roundRobin:
-            let games = config.roundRobinGames[share].enumerated().map { (index: share.lowerBound + $0.offset, seats: $0.element) }
+            let games = config.roundRobinGames(players: seats)[share].enumerated().map { (index: share.lowerBound + $0.offset, seats: $0.element) }
             try play(games, workers: workers, location: location, params: params, tournament: tournament.id, total: total)
         case .swiss:
             let swiss = config.swiss

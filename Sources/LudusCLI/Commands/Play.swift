@@ -33,12 +33,16 @@ struct Play: ParsableCommand {
             for (i, agent) in opponents.enumerated() { agent.beginEpisode(seed: SeededGenerator.derive(seed, UInt64(1000 + i)), player: i + 1) }
             var total = Array(repeating: 0.0, count: spec.players)
             var steps = 0
+            var chance = SeedStreams(root: SeededGenerator.derive(seed, UInt64(episode))).generator(.chance)
             while true {
                 let player = try env.currentPlayer()
                 if player == 0 { break }
                 try env.legalActions(into: &legal)
                 let action: Action
-                if player == seat {
+                if player == Chance.player && spec.hasExplicitChance {
+                    action = .discrete(ChanceOutcome.sample(try env.chanceOutcomes(), using: &chance).action)
+                    print("chance moves")  // the outcome may be a hidden card: not shown
+                } else if player == seat {
                     show(env)
                     if !legal.isEmpty { print("legal: \(legal.map { names.indices.contains($0) ? "\($0)=\(names[$0])" : String($0) }.joined(separator: " "))") }
                     print("> ", terminator: "")
@@ -68,6 +72,11 @@ struct Play: ParsableCommand {
     }
 
     func show(_ env: LuaEnvironment) {
+        // With private observations the omniscient rendering would show every hand: the seat's own view instead.
+        if env.spec.hasPrivateObservations {
+            print((try? env.observation(of: seat)).map { JSON.encode($0) } ?? "(no view)")
+            return
+        }
         if let text = try? env.render() { print(text) } else { print(JSON.encode(env.lastObservation)) }
     }
 

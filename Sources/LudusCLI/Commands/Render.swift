@@ -20,16 +20,26 @@ struct Render: ParsableCommand {
     var agent: String = "random"
     @Option(help: "ansi, svg or png (default: from --out's extension, else ansi).") var format: Format?
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var out: String?
+    @Option(help: "In a game with private observations: show only this seat's view (E.observe) instead of the omniscient rendering.")
+    var seat: Int?
+    @Option(help: ArgumentHelp("Render this level file (from `ludus levels`).", valueName: "file")) var level: String?
 
     func run() throws {
         let env = try options.load(environment)
         let spec = env.spec
-        let params = try spec.parameters.parse(params, environment: spec.id)
+        var params = try spec.parameters.parse(params, environment: spec.id)
+        if let level { params = try LevelFile.load(level, for: env, params: params).level.params(params) }
         let agents = try (0..<spec.players).map { _ in try AgentFactory.make(agent, for: spec, limits: options.limits) }
         // The steps before the picture are an episode like any other (cut after --steps).
         let result = try EpisodeDriver(environment: env).play(seed: seed, params: params, agents: agents, limit: steps)
         if case .forfeit(let player, let reason) = result.outcome {
             throw CommandFailure("the agent in seat \(player) forfeited after \(result.length) step(s): \(reason)")
+        }
+        if let seat {
+            guard spec.hasPrivateObservations else { throw CommandFailure("\(spec.id) has no E.observe: every seat sees the same, use the rendering") }
+            guard (1...spec.players).contains(seat) else { throw CommandFailure("--seat must be in 1...\(spec.players)") }
+            try emit(JSON.encode(try env.observation(of: seat)) + (spec.hasInformationStates ? "\ninformation state: " + (try env.informationState(of: seat)) : ""))
+            return
         }
         let chosen = format ?? out.flatMap { Format(rawValue: URL(fileURLWithPath: $0).pathExtension.lowercased()) } ?? .ansi
         switch chosen {

@@ -18,6 +18,7 @@ struct Run: ParsableCommand {
     var params: [String] = []
     @Flag(help: "Print the rendering after every step.") var render = false
     @Option(help: ArgumentHelp("Write every step as JSON lines to this file.", valueName: "file")) var trace: String?
+    @Option(help: ArgumentHelp("Play this level file (from `ludus levels`) instead of generating levels.", valueName: "file")) var level: String?
 
     func validate() throws {
         guard episodes > 0 else { throw ValidationError("--episodes must be at least 1") }
@@ -27,7 +28,8 @@ struct Run: ParsableCommand {
         LudusCommand.bootstrapLogging()
         let env = try options.load(environment)
         let spec = env.spec
-        let resolved = try spec.parameters.parse(params, environment: spec.id)
+        var resolved = try spec.parameters.parse(params, environment: spec.id)
+        if let level { resolved = try LevelFile.load(level, for: env, params: resolved).level.params(resolved) }
         let specs = agent.split(separator: ",").map(String.init)
         guard specs.count == 1 || specs.count == spec.players else {
             throw CommandFailure("--agent: give one agent or \(spec.players) (one per seat), got \(specs.count)")
@@ -37,7 +39,8 @@ struct Run: ParsableCommand {
         let traceWriter = try trace.map { try TraceWriter(path: $0) }
         if let traceWriter { runner.observe(with: traceWriter) }
         if render { runner.observe(with: RenderObserver { print($0); print("") }) }
-        print("\(spec.id) seed=\(seed) params=\(JSON.encode(.table(resolved)))")
+        print("\(spec.id) seed=\(seed) params=\(JSON.encode(.table(resolved.filter { $0.key != Level.parameter })))"
+              + (resolved[Level.parameter].map { " level=\(Level($0).hash)" } ?? ""))
         var total = StableHash()
         var failures = 0
         for episode in 1...episodes {

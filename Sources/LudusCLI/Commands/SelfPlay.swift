@@ -6,7 +6,7 @@ import LudusLua
 struct SelfPlay: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "selfplay",
-        abstract: "Train a student on a two-player game against a pool of opponents (and frozen copies of itself).",
+        abstract: "Train a student on a game of two or more players against a pool of opponents (and frozen copies of itself); its seat rotates.",
         discussion: """
             Opponents: any agent spec (random, mcts:N, lua:PATH, exec:COMMAND, q:PATH, ppo:PATH) and `self`, a frozen \
             copy of the student refreshed every --snapshot-every episodes. The student changes seats every round of \
@@ -20,7 +20,7 @@ struct SelfPlay: ParsableCommand {
             """)
 
     @OptionGroup var options: EnvironmentOptions
-    @Argument(help: "A two-player environment.") var environment: String
+    @Argument(help: "An environment of two or more players.") var environment: String
     @Option(help: "Student: ppo[:settings], q, es[:settings].") var student: String = "ppo"
     @Option(help: "Opponent specs, comma separated (`self` for snapshots).") var opponents: String = "random,self"
     @Option(help: "Training episodes.") var episodes: Int = 2000

@@ -28,7 +28,10 @@ struct Teach: ParsableCommand {
     @Option(help: "Student.") var student: String = "q"
     @Option(help: "Training episodes.") var episodes: Int = 1000
     @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(help: "Also stop once the training episodes have played this many environment steps (evaluated there).") var steps: Int?
     @Option(help: "Held-out test tasks.") var testSet: Int = 50
+    @Option(help: ArgumentHelp("Held-out test levels: a folder of level files or a named set (heldout); task i plays level i mod count.", valueName: "set"))
+    var testLevels: String?
     @Option(help: "Evaluate every M episodes.") var evalEvery: Int = 100
     @Option(name: .customLong("param"), help: ArgumentHelp("Fix a parameter in training and test episodes (repeatable).", valueName: "name=value"))
     var params: [String] = []
@@ -64,6 +67,16 @@ struct Teach: ParsableCommand {
         return result
     }
 
+    /// The levels of a test set (a folder or a named set), each checked by a reset.
+    static func levels(_ set: String, environment: LuaEnvironment, fixed: [String: Value]) throws -> [Level] {
+        let base = try environment.spec.parameters.resolve(fixed, environment: environment.spec.id)
+        let editor = try LevelEditor(environment: environment, baseParams: base)
+        return try LevelFile.set(set, for: environment.spec).map { entry in
+            try editor.load(entry.file.level, source: "\(set)/\(entry.name).json")
+            return entry.file.level
+        }
+    }
+
     /// The raw (unresolved) values of `name=value` assignments.
     static func given(_ assignments: [String], in space: ParameterSpace, environment: String) throws -> [String: Value] {
         let resolved = try space.parse(assignments, environment: environment)
@@ -91,7 +104,7 @@ struct Teach: ParsableCommand {
         let fixed = try Self.given(params, in: declared, environment: env.spec.id)
         let overrides = try Self.given(testParams, in: declared, environment: env.spec.id)
         let space = try declared.restricted(varying: parseVary(), fixed: Set(fixed.keys))
-        let teacherObject = try TeacherFactory.make(teacher, space: space, environment: env.spec.id)
+        let teacherObject = try TeacherFactory.make(teacher, space: space, environment: env.spec.id, levels: LevelEditor.supports(env.spec))
         let studentObject = try StudentFactory.make(student, for: env.spec)
         let loop = try TeachLoop(environment: env, teacher: teacherObject, student: studentObject)
         loop.testSetSize = testSet
@@ -99,9 +112,11 @@ struct Teach: ParsableCommand {
         loop.space = space
         loop.fixedParams = fixed
         loop.testParams = overrides
+        loop.stepBudget = steps
+        if let testLevels { loop.testLevels = try Self.levels(testLevels, environment: env, fixed: fixed) }
         let store = try ResultStore(path: db)
         func object(_ values: [String: Value]) -> String { JSON.encode(.table(values)) }
-        let config = "{\"environment\":\(JSON.quote(env.spec.id)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(student)),\"episodes\":\(episodes),\"seed\":\(seed),\"test_set\":\(testSet),\"eval_every\":\(evalEvery),\"params\":\(object(fixed)),\"vary\":\(object(Self.varied(space))),\"test_params\":\(object(overrides))}"
+        let config = "{\"environment\":\(JSON.quote(env.spec.id)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(student)),\"episodes\":\(episodes),\"seed\":\(seed),\"test_set\":\(testSet),\"eval_every\":\(evalEvery),\"params\":\(object(fixed)),\"vary\":\(object(Self.varied(space))),\"test_params\":\(object(overrides))\(testLevels.map { ",\"test_levels\":\(JSON.quote($0))" } ?? "")\(steps.map { ",\"steps\":\($0)" } ?? "")}"
         loop.checkpointEvery = checkpointEvery
         let (run, resumed) = try resumeOptions.run(.teach, store: store, environment: env.spec.id, config: config, db: db) {
             try store.startTeachRun(environment: env.spec.id, teacher: teacher, student: student, config: config)
@@ -116,8 +131,11 @@ struct Teach: ParsableCommand {
         let studentPath = out.map { $0 + "/student-\(run).\(kind)" }
         let batch = ResultBatch()
         let progress = TeachProgress(total: episodes, terminal: isatty(STDOUT_FILENO) != 0, quiet: quiet, every: evalEvery)
+        let levelTeacher = teacherObject as? any LevelTeacher
         loop.onEpisode = { e in
             let seedText = e.task.seed.map { String($0) } ?? ""
+            if let decision = levelTeacher?.lastDecision { batch.teachDecision(run: run, episode: e.index, decision) }
+            let e = e.withoutLevelParameter
             batch.teachEpisode(run: run, episode: e.index, params: object(e.params), return: e.result.returns[0],
                                normalized: e.normalizedReturn, success: e.success, length: e.result.length,
                                seed: e.task.seed, replay: e.task.isReplay, learned: e.task.learn, studentScore: e.studentScore)

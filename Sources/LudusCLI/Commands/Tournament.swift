@@ -9,7 +9,7 @@ struct TournamentCommand: ParsableCommand {
         discussion: "Agents: random, mcts:N, lua:PATH, exec:COMMAND, and trained students (q:PATH...). The same seed gives the same games and ratings with any --workers. After a crash, run the same command with --resume.")
 
     @OptionGroup var options: EnvironmentOptions
-    @Option(help: "A two-player environment id or .lua file.") var env: String?
+    @Option(help: "An environment id or .lua file of two or more players (seats rotate).") var env: String?
     @Option(help: "Agent specs, comma separated.") var agents: String?
     @Option(help: "Games per pair of agents (seats alternate); with --schedule swiss, per pairing and round (default 10).") var games: Int?
     @Option(help: "round-robin (every pair meets) or swiss (agents on similar scores meet, no rematches).")
@@ -105,7 +105,7 @@ struct TournamentCommand: ParsableCommand {
 struct RatingsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ratings",
-        abstract: "Bradley-Terry ratings (mean 1000) with bootstrap 95% intervals, Elo, OpenSkill, and game counts.")
+        abstract: "Bradley-Terry ratings (mean 1000) with bootstrap 95% intervals, Elo, OpenSkill, game counts, mean return per game with a 95% interval, and the payoff matrix.")
 
     @Option(help: ArgumentHelp("SQLite database.", valueName: "file")) var db: String = "ludus.sqlite"
     @Option(help: "Tournament id (default: the latest).") var tournament: Int64?
@@ -121,12 +121,36 @@ struct RatingsCommand: ParsableCommand {
         let standings = try Standings.compute(store: store, tournament: tournament)
         let width = max(12, standings.map(\.agent.count).max() ?? 0)
         print("tournament \(tournament.id) on \(tournament.environment)")
-        print("agent".padding(toLength: width, withPad: " ", startingAt: 0) + "  rating    95% interval        elo  openskill (mu-3sd)  games  wins  draws  losses  forfeits")
+        print("agent".padding(toLength: width, withPad: " ", startingAt: 0) + "  rating    95% interval        elo  openskill (mu-3sd)  games  wins  draws  losses  forfeits  mean return  95% interval")
         for s in standings {
             print(s.agent.padding(toLength: width, withPad: " ", startingAt: 0)
-                + String(format: "  %6.1f  [%6.1f, %6.1f]  %6.1f  %5.1f±%4.1f (%5.1f)  %5d  %4d  %5d  %6d  %8d", s.rating.rating, s.rating.low, s.rating.high,
-                         s.elo, s.skill.mu, s.skill.sigma, s.skill.ordinal, s.games, s.wins, s.draws, s.losses, s.forfeits))
+                + String(format: "  %6.1f  [%@, %@]  %6.1f  %5.1f±%4.1f (%5.1f)  %5d  %4d  %5d  %6d  %8d  %11.4f  [%@, %@]", s.rating.rating,
+                         bound(s.rating.low, "%6.1f"), bound(s.rating.high, "%6.1f"),
+                         s.elo, s.skill.mu, s.skill.sigma, s.skill.ordinal, s.games, s.wins, s.draws, s.losses, s.forfeits,
+                         s.meanReturn.mean, bound(s.meanReturn.low, "%.4f"), bound(s.meanReturn.high, "%.4f")))
         }
+        let byReturn = standings.sorted { $0.meanReturn.mean > $1.meanReturn.mean }
+        print("by mean return: " + byReturn.map { String(format: "%@ %.4f", $0.agent, $0.meanReturn.mean) }.joined(separator: " > "))
+        for s in standings {
+            if let note = s.ratingNote { print("note: \(s.agent): rating \(note)") }
+            if let note = s.meanReturn.note { print("note: \(s.agent): mean return \(note)") }
+        }
+        let matrix = try Standings.payoffs(store: store, tournament: tournament)
+        guard matrix.agents.count > 1 else { return }
+        print("payoff matrix (mean return of the row agent in games with the column agent):")
+        let cell = max(10, matrix.agents.map(\.count).max() ?? 0)
+        print("".padding(toLength: width, withPad: " ", startingAt: 0) + matrix.agents.map { "  " + $0.padding(toLength: cell, withPad: " ", startingAt: 0) }.joined())
+        for (i, agent) in matrix.agents.enumerated() {
+            let cells = matrix.mean[i].map { value in
+                "  " + (value.map { String(format: "%.4f", $0) } ?? "-").padding(toLength: cell, withPad: " ", startingAt: 0)
+            }
+            print(agent.padding(toLength: width, withPad: " ", startingAt: 0) + cells.joined())
+        }
+    }
+
+    /// A bound as text: `-inf` / `+inf` for an open one.
+    static func bound(_ value: Double, _ format: String) -> String {
+        value.isInfinite ? (value < 0 ? "  -inf" : "  +inf") : String(format: format, value)
     }
 }
 

@@ -51,12 +51,47 @@ public protocol Environment: AnyObject {
 
     /// Calls an extra function of the script, `E.name(self, args...)` (solvers, verifiers, scorers).
     func call(_ name: String, _ arguments: [Value], results: Int) throws(EnvironmentError) -> [Value]
+
+    // MARK: Hidden information and chance (defaults: perfect information, no explicit chance)
+
+    /// What `player` (1-based) observes now (`E.observe(self, player)`), inside the observation
+    /// space. Without `observe` every player sees the shared ``lastObservation``.
+    func observation(of player: Int) throws(EnvironmentError) -> Value
+
+    /// `player`'s information state (`E.information_state(self, player)`, OpenSpiel's
+    /// `information_state_string`): equal strings, states the player cannot tell apart.
+    func informationState(of player: Int) throws(EnvironmentError) -> String
+
+    /// The outcomes of the current chance node (`E.chance_outcomes(self)`) when
+    /// ``currentPlayer()`` is ``Chance/player``; empty for environments without explicit chance.
+    func chanceOutcomes() throws(EnvironmentError) -> [ChanceOutcome]
+
+    /// Reseeds `self.rng` (search clones must not foresee implicit randomness).
+    func reseed(_ seed: UInt64) throws(EnvironmentError)
+
+    /// Turns this instance (a clone) into a state consistent with what `player` has observed
+    /// (`E.resample(self, player)`: the unseen cards re-dealt), after reseeding `self.rng` with `seed`.
+    func resample(for player: Int, seed: UInt64) throws(EnvironmentError)
 }
 
 extension Environment {
     public func turn(legal actions: inout [Int]) throws(EnvironmentError) -> Int {
         let player = try currentPlayer()
-        if player == 0 { actions.removeAll(keepingCapacity: true) } else { try legalActions(into: &actions) }
+        if player == 0 || player == Chance.player { actions.removeAll(keepingCapacity: true) } else { try legalActions(into: &actions) }
         return player
     }
+}
+
+extension Environment {
+    public func observation(of player: Int) throws(EnvironmentError) -> Value { lastObservation }
+
+    public func informationState(of player: Int) throws(EnvironmentError) -> String {
+        throw .missingFunction("information_state", environment: spec.id, purpose: "search and solvers need each player's information state")
+    }
+
+    public func chanceOutcomes() throws(EnvironmentError) -> [ChanceOutcome] { [] }
+
+    public func reseed(_ seed: UInt64) throws(EnvironmentError) {}
+
+    public func resample(for player: Int, seed: UInt64) throws(EnvironmentError) { try reseed(seed) }
 }

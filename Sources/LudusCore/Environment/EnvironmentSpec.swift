@@ -107,4 +107,14 @@ public struct EnvironmentSpec: Hashable, Sendable {
     }
 
     public var hasLegalActions: Bool { functions.contains("legal_actions") }
+
+    /// Whether players see different things (`E.observe(self, player)`): agents then get only
+    /// their own seat's observation, and search needs `E.resample`.
+    public var hasPrivateObservations: Bool { functions.contains("observe") }
+    /// Whether chance is explicit (`E.chance_outcomes`): `current_player` may return ``Chance/player``.
+    public var hasExplicitChance: Bool { functions.contains("chance_outcomes") }
+    /// Whether a clone can be re-dealt consistently with one player's view (`E.resample`).
+    public var canResample: Bool { functions.contains("resample") }
+    /// Whether each player's information state can be read (`E.information_state`).
+    public var hasInformationStates: Bool { functions.contains("information_state") }
 }

@@ -17,6 +17,10 @@ public enum SeedPurpose: UInt64, CaseIterable, Sendable {
     case evaluation
     /// Anything a loop samples for itself (the critic's generator, mutations).
     case loop
+    /// Chance events the host samples (`E.chance_outcomes`): index 0, from the episode's seed.
+    case chance
+    /// Determinizations and reseeded clones of search agents: index = seat, from the agent's seed.
+    case search
 }
 
 /// Named, non-overlapping seed streams from one root seed.
