@@ -13,7 +13,7 @@ PY_LIBRARY   := .build-python/release/libludus_c.so
 
 LLM_PIP      := llama-cpp-python[server]==0.3.36 gguf==0.19.0
 
-.PHONY: deps peers py-deps python llm-deps build release demo test check parity bench experiments clean report-deps vendor-vega
+.PHONY: deps peers py-deps ray-deps python llm-deps build release demo test check parity bench experiments clean report-deps vendor-vega
 
 deps:
 	@missing="$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
@@ -36,6 +36,10 @@ llm-deps:
 # (no Swift runtime needed to import it), then `pip install -e ./python` (docs/python.md).
 py-deps:
 	@python3 -c "import wheel, numpy, gymnasium, pettingzoo, pytest, reasoning_gym" 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
+
+# Ray for ludus.ray and its tests (the package's optional extra `ray`; never a CLI dependency).
+ray-deps:
+	@python3 -c "import ray" 2>/dev/null || LUDUS_SKIP_SWIFT_BUILD=1 python3 -m pip install -q --no-build-isolation -e './python[ray]'
 
 python: deps py-deps
 	$(SWIFT) build -c release -Xswiftc -static-stdlib --product ludus_c --scratch-path .build-python
@@ -89,7 +93,8 @@ test: deps llm-deps report-deps
 	bench/dataset_cli.sh .build/debug/ludus
 	bench/cli_checks.sh .build/debug/ludus
 	bench/levels_cli.sh .build/debug/ludus
-	$(MAKE) --no-print-directory py-deps
+	bench/shard_cli.sh .build/debug/ludus
+	$(MAKE) --no-print-directory py-deps ray-deps
 	$(SWIFT) build --product ludus_c
 	LUDUS_LIBRARY=.build/debug/libludus_c.so LUDUS_CLI=.build/debug/ludus python3 -m pytest -q -p no:cacheprovider python/tests
 

@@ -34,24 +34,24 @@ public enum Dataset {
         return item
     }
 
-    /// Writes `count` items as JSON lines, in index order, to `sink`, a batch at a time.
+    /// Writes `count` items (from index `start`: a shard) as JSON lines, in index order, to `sink`, a batch at a time.
     /// Each environment of `environments` is one worker (its own VM, on its own thread);
     /// item `i` is the same whatever the number of workers, so the output is too.
     public static func writeLines(
-        _ environments: [any Environment], count: Int, seed: UInt64, params: [String: Value],
+        _ environments: [any Environment], from start: Int = 0, count: Int, seed: UInt64, params: [String: Value],
         to sink: (String) throws -> Void
     ) throws {
         precondition(!environments.isEmpty, "at least one environment")
         try requireItems(environments[0])
         let workers = environments.map { ItemWorker(environment: $0, seed: seed, params: params) }
         let batch = 256 * workers.count
-        var first = 0
-        while first < count {
-            let end = min(count, first + batch)
+        var first = start
+        while first < start + count {
+            let end = min(start + count, first + batch)
             let share = (end - first + workers.count - 1) / workers.count
-            let start = first
+            let batchStart = first
             DispatchQueue.concurrentPerform(iterations: workers.count) { w in
-                let lower = min(end, start + w * share)
+                let lower = min(end, batchStart + w * share)
                 workers[w].encode(lower..<min(end, lower + share))
             }
             // Workers hold consecutive ranges: on an error, every item before the failing

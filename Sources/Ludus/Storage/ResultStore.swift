@@ -222,6 +222,7 @@ public final class ResultStore: Sendable {
         registerGameSeatTables(&migrator)
         registerLevelTables(&migrator)
         registerReportTables(&migrator)
+        registerShardTables(&migrator)
         return migrator
     }
 

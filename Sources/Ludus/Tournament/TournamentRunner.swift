@@ -17,6 +17,9 @@ public final class TournamentRunner: @unchecked Sendable {
     public var onGame: ((GameRecord, _ done: Int, _ total: Int) -> Void)?
     /// For tests: stop after recording this many games in this run (a simulated crash).
     public var stopAfter: Int?
+    /// Play only these games of a round-robin schedule (`--shard K/N`, `--games-range`),
+    /// recorded in the database for `ludus merge`.
+    public var selection: ShardSelection?
 
     private let lock = NSLock()
     private var next = 0
@@ -56,17 +59,21 @@ public final class TournamentRunner: @unchecked Sendable {
         }
         let params = try probe.spec.parameters.parse(config.params, environment: probe.spec.id)
         for spec in config.agents { _ = try AgentFactory.make(spec, for: probe.spec, limits: config.limits, moveMilliseconds: config.moveMilliseconds) }
-        guard let total = config.plannedGames(players: seats) else {
+        if selection != nil && config.format == .swiss { throw ShardError.swiss }
+        guard let planned = config.plannedGames(players: seats) else {
             throw SetupError.badSpec("\(config.agents.count) agents in \(seats)-seat games plan more than \(TournamentConfig.maxPlannedGames) games")
         }
+        let share = selection?.range(of: planned) ?? 0..<planned
+        let total = share.count
         let (tournament, _) = try store.tournament(environment: probe.spec.id, agents: config.agents, config: config.fingerprint,
-                                                   fingerprint: config.fingerprint, gamesPlanned: total, resume: resume)
-        recorded = try store.finishedGames(tournament.id).count
+                                                   fingerprint: config.fingerprint, gamesPlanned: planned, resume: resume)
+        if let selection { try store.recordShard(tournament: tournament.id, selection: selection, games: share) }
+        recorded = try store.finishedGames(tournament.id).filter(share.contains).count
         played = 0
         taken = 0
         switch config.format {
         case .roundRobin:
-            let games = config.roundRobinGames(players: seats).enumerated().map { (index: $0.offset, seats: $0.element) }
+            let games = config.roundRobinGames(players: seats)[share].enumerated().map { (index: share.lowerBound + $0.offset, seats: $0.element) }
             try play(games, workers: workers, location: location, params: params, tournament: tournament.id, total: total)
         case .swiss:
             let swiss = config.swiss

@@ -21,6 +21,8 @@ struct Generate: ParsableCommand {
     @Option(help: "Output format.") var format: Format = .jsonl
     @Option(help: "Worker threads, each with its own VM; the output does not depend on it. Default: one per core (at most 64).")
     var workers: Int = min(ProcessInfo.processInfo.activeProcessorCount, 64)
+    @Option(help: ArgumentHelp("Write only shard K of N of the items (K from 0; `auto` as for `ludus tournament --shard`): the shards' files concatenated in order are the whole dataset.", valueName: "K/N"))
+    var shard: String?
     @Option(help: ArgumentHelp("Write to this file instead of standard output (through FILE.tmp-PID, renamed when complete).", valueName: "file")) var out: String?
     @Flag(help: "No progress on standard error.") var quiet = false
 
@@ -30,9 +32,12 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
+        let indices: Range<Int>
+        do { indices = try shard.map { try Shard.parse($0, environment: ProcessInfo.processInfo.environment).range(of: count) } ?? 0..<count }
+        catch { throw CommandFailure("\(error)") }
         let env = try options.load(environment)
         let resolved = try env.spec.parameters.parse(params, environment: env.spec.id)
-        let environments = [env] + (try (1..<max(1, min(workers, count))).map { _ in try options.load(environment) })
+        let environments = [env] + (try (1..<max(1, min(workers, indices.count))).map { _ in try options.load(environment) })
         // Streamed a batch at a time: a million items never sit in memory at once.
         // With --out the items go to a temporary file renamed at the end: a killed run never
         // leaves a file that looks complete.
@@ -51,7 +56,7 @@ struct Generate: ParsableCommand {
         let progress = ProgressMeter(label: "generate", total: count, unit: "items", quiet: quiet)
         var written = 0
         do {
-            try Dataset.writeLines(environments, count: count, seed: seed, params: resolved) { text in
+            try Dataset.writeLines(environments, from: indices.lowerBound, count: indices.count, seed: seed, params: resolved) { text in
                 try output.write(contentsOf: Data(text.utf8))
                 written += text.utf8.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
                 progress.update(written)

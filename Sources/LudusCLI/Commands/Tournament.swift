@@ -25,6 +25,10 @@ struct TournamentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A JSON config file instead of flags: {\"environment\" or \"environments\": [...], \"agents\": [...], \"gamesPerPair\", \"schedule\": \"round-robin\" | \"swiss\", \"rounds\", \"seed\", \"params\", \"moveMilliseconds\", \"memoryMiB\", \"callMilliseconds\"}.", valueName: "file"))
     var config: String?
     @Flag(help: "No per-game lines and no progress bar.") var quiet = false
+    @Option(help: ArgumentHelp("Play only shard K of N of the round-robin schedule (K from 0), into its own --db; `auto` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/LUDUS_SHARD_COUNT (`auto/N` gives N). Combine the shards with `ludus merge`.", valueName: "K/N"))
+    var shard: String?
+    @Option(help: ArgumentHelp("Play only games A to B-1 of the round-robin schedule (0-based), into its own --db.", valueName: "A..B"))
+    var gamesRange: String?
     @Flag(help: "Answer LLM agents' requests from completions stored in --db when their hash matches.") var cache = false
 
     func validate() throws {
@@ -41,6 +45,18 @@ struct TournamentCommand: ParsableCommand {
             }
         }
         if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
+        if shard != nil && gamesRange != nil { throw ValidationError("give --shard or --games-range, not both") }
+    }
+
+    /// The share of the schedule this process plays, if sharded.
+    var selection: ShardSelection? {
+        get throws {
+            do {
+                if let shard { return .shard(try Shard.parse(shard, environment: ProcessInfo.processInfo.environment)) }
+                if let gamesRange { return .range(try Shard.parseRange(gamesRange)) }
+            } catch { throw CommandFailure("\(error)") }
+            return nil
+        }
     }
 
     func run() throws {
@@ -57,11 +73,14 @@ struct TournamentCommand: ParsableCommand {
             // The same bounds as a config file's keys (TournamentConfig.validate).
             do { try configuration.validate() } catch { throw CommandFailure(error.message) }
         }
+        let selection = try self.selection
+        if selection != nil, configuration.format == .swiss { throw CommandFailure(ShardError.swiss.description) }
         let store = try ResultStore(path: db)
         try LLMSession.shared.attach(store: store, run: "tournament", cache: cache ? .use : .off)
         defer { try? LLMSession.shared.flush() }
         for single in configuration.perEnvironment {
             let runner = TournamentRunner(config: single, catalog: options.catalog, store: store)
+            runner.selection = selection
             let start = Date()
             let progress = ProgressMeter(label: "tournament", total: 0, unit: "games", quiet: quiet)
             runner.onGame = { record, done, total in
@@ -77,6 +96,11 @@ struct TournamentCommand: ParsableCommand {
             let seconds = Date().timeIntervalSince(start)
             print(String(format: "tournament %lld: %d game(s) played in %.2f s (%.0f games/s), %d recorded in %@",
                          tournament.id, played, seconds, Double(played) / max(seconds, 1e-9), try store.finishedGames(tournament.id).count, db))
+            if let recorded = try store.shard(of: tournament.id) {
+                // A shard's ratings would rate only its share: they come from the merged database.
+                print("\(recorded) of \(tournament.gamesPlanned) games; combine the shards with `ludus merge OUT.sqlite SHARD.sqlite ...`")
+                continue
+            }
             try RatingsCommand.printTable(store: store, tournament: tournament)
         }
     }

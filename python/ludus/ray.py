@@ -1,0 +1,209 @@
+"""Ludus on Ray: sharded tournaments, datasets and teach sweeps as Ray tasks (docs/scale-out.md).
+
+Each task runs the ``ludus`` CLI on one shard (``--shard K/N``) in a scratch folder of the
+worker it lands on and returns the shard's bytes (an SQLite database, or JSON lines), so
+workers need the CLI binary but no shared file system and not this package. The driver
+gathers shards with ``ray.wait`` as they finish and combines them exactly as a serial run
+would have written them: ``ludus merge`` for tournaments, concatenation in index order for
+datasets. A task whose worker dies is run again by Ray (``max_retries``); a shard is a pure
+function of the config and its index, so the retried shard is the same bytes.
+
+Ray is an optional extra (``pip install ./python[ray]``); the CLI does not need it::
+
+    import ray, ludus.ray
+    ray.init()
+    result = ludus.ray.tournament({"environment": "connect_four", "agents": ["random", "mcts:50"],
+                                   "gamesPerPair": 100, "seed": 1}, shards=32, out="league.sqlite")
+    print(result.ratings)
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ray
+
+# Tasks travel by value: a worker imports neither this module nor the rest of the package
+# (whose native library it may not have), only the standard library and the CLI.
+ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+class ShardFailed(RuntimeError):
+    """A shard's CLI run failed (not a dead worker, which Ray retries): its command and stderr."""
+
+
+@dataclass
+class TournamentResult:
+    """The merged database, ``ludus ratings`` over it, and the shard files it was merged from."""
+
+    db: str
+    ratings: str
+    shards: list = field(default_factory=list)
+
+
+def find_cli(cli=None):
+    """The ``ludus`` binary: ``cli``, else ``$LUDUS_CLI``, else ``ludus`` on the PATH (an absolute path, for workers)."""
+    path = cli or os.environ.get("LUDUS_CLI") or shutil.which("ludus")
+    if not path:
+        raise FileNotFoundError("no ludus CLI: pass cli=PATH, set LUDUS_CLI or put ludus on the PATH")
+    return str(Path(path).resolve())
+
+
+def _run(command, cwd):
+    done = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
+    if done.returncode != 0:
+        raise ShardFailed(f"{' '.join(map(str, command))} failed ({done.returncode}): {done.stderr.strip()}")
+    return done.stdout
+
+
+def _tournament_shard(cli, config_text, index, count, workers):
+    """One shard of a tournament, played in a scratch folder: the database's bytes."""
+    with tempfile.TemporaryDirectory(prefix="ludus-shard-") as scratch:
+        config = Path(scratch, "config.json")
+        config.write_text(config_text)
+        db = Path(scratch, "shard.sqlite")
+        _run([cli, "tournament", "--config", str(config), "--shard", f"{index}/{count}", "--workers", str(workers),
+              "--db", str(db), "--quiet"], cwd=scratch)
+        return _checkpointed(db)
+
+
+def _generate_shard(cli, arguments, index, count):
+    """One shard of a dataset: its JSON lines."""
+    with tempfile.TemporaryDirectory(prefix="ludus-shard-") as scratch:
+        out = Path(scratch, "items.jsonl")
+        _run([cli, "generate", *arguments, "--shard", f"{index}/{count}", "--out", str(out)], cwd=scratch)
+        return out.read_bytes()
+
+
+def _teach_run(cli, arguments, teacher, seed):
+    """One run of a teach sweep: its database's bytes."""
+    with tempfile.TemporaryDirectory(prefix="ludus-teach-") as scratch:
+        db = Path(scratch, "run.sqlite")
+        _run([cli, "teach", *arguments, "--teacher", teacher, "--seed", str(seed), "--db", str(db), "--quiet"], cwd=scratch)
+        return _checkpointed(db)
+
+
+def _checkpointed(db):
+    """A database's bytes with its write-ahead log folded in: the file alone is the whole database."""
+    import sqlite3
+
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    return Path(db).read_bytes()
+
+
+def _gather(futures, on_result):
+    """Takes results with ``ray.wait`` as they finish; ``on_result(index, value)`` for each."""
+    pending = dict(futures)
+    while pending:
+        ready, _ = ray.wait(list(pending), num_returns=1)
+        for future in ready:
+            on_result(pending.pop(future), ray.get(future))
+
+
+def tournament(config, shards=2, out=None, cli=None, workers=1, max_retries=3, num_cpus=1):
+    """Plays a round-robin tournament as ``shards`` Ray tasks and merges them into ``out``.
+
+    ``config``: a dict of ``ludus tournament --config`` keys (``environment``, ``agents``,
+    ``gamesPerPair``, ``seed``, ...) or the path of such a JSON file. The merged database is
+    the serial run's, row for row; ``ratings`` is ``ludus ratings`` over it.
+    """
+    cli = find_cli(cli)
+    if not isinstance(config, dict):
+        config = json.loads(Path(config).read_text())
+    if shards < 1:
+        raise ValueError("shards must be at least 1")
+    out = Path(out) if out else Path(tempfile.mkdtemp(prefix="ludus-tournament-"), "merged.sqlite")
+    if out.exists():
+        raise FileExistsError(f"{out} exists: the merged database must be new")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # The shards are kept beside the merged database (a failed merge can be looked into).
+    folder = Path(tempfile.mkdtemp(prefix=out.name + ".shards-", dir=out.parent))
+    task = ray.remote(num_cpus=num_cpus, max_retries=max_retries)(_tournament_shard)
+    text = json.dumps(config)
+    futures = {task.remote(cli, text, index, shards, workers): index for index in range(shards)}
+    paths = {}
+
+    def save(index, data):
+        path = folder / f"shard-{index}.sqlite"
+        path.write_bytes(data)
+        paths[index] = str(path)
+
+    _gather(futures, save)
+    shard_paths = [paths[index] for index in range(shards)]
+    _run([cli, "merge", str(out), *shard_paths], cwd=None)
+    ratings = _run([cli, "ratings", "--db", str(out)], cwd=None)
+    return TournamentResult(db=str(out), ratings=ratings, shards=shard_paths)
+
+
+def generate(env, count, shards=2, seed=0, params=None, out=None, cli=None, max_retries=3, num_cpus=1):
+    """Writes ``count`` items of ``env`` (``ludus generate``) as ``shards`` Ray tasks; the file
+    at ``out`` (returned) is the serial run's byte for byte. ``params``: ``{name: value}``."""
+    cli = find_cli(cli)
+    if shards < 1:
+        raise ValueError("shards must be at least 1")
+    arguments = [env, "--count", str(count), "--seed", str(seed)]
+    for name, value in (params or {}).items():
+        arguments += ["--param", f"{name}={value}"]
+    task = ray.remote(num_cpus=num_cpus, max_retries=max_retries)(_generate_shard)
+    futures = {task.remote(cli, arguments, index, shards): index for index in range(shards)}
+    parts = {}
+    _gather(futures, parts.__setitem__)
+    out = Path(out) if out else Path(tempfile.mkdtemp(prefix="ludus-generate-"), "items.jsonl")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "wb") as file:
+        for index in range(shards):
+            file.write(parts[index])
+    return str(out)
+
+
+@dataclass
+class SweepRun:
+    """One (teacher, seed) run of a sweep: its database (one ``teach_run``) and its evaluations."""
+
+    teacher: str
+    seed: int
+    db: str
+    evaluations: list  # [(episode, mastered fraction)]
+
+    @property
+    def mastered(self):
+        return self.evaluations[-1][1] if self.evaluations else None
+
+
+def sweep(teach_args, seeds, teachers, out=None, cli=None, max_retries=3, num_cpus=1):
+    """Runs ``ludus teach`` for every teacher × seed as Ray tasks (sharded by run): each run
+    is the database a serial ``ludus teach ... --teacher T --seed S`` writes. ``teach_args``:
+    the rest of the command (``["corridor", "--student", "q", "--episodes", "600"]``), without
+    ``--teacher``, ``--seed``, ``--db`` or ``--out``. Returns the runs in teacher-major order,
+    their databases in the folder ``out``. (Runs are not merged into one database.)"""
+    cli = find_cli(cli)
+    reserved = {"--teacher", "--seed", "--db", "--out"} & {str(a).split("=")[0] for a in teach_args}
+    if reserved:
+        raise ValueError(f"sweep sets {', '.join(sorted(reserved))} itself: leave it out of teach_args")
+    folder = Path(out) if out else Path(tempfile.mkdtemp(prefix="ludus-sweep-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    task = ray.remote(num_cpus=num_cpus, max_retries=max_retries)(_teach_run)
+    runs = [(teacher, seed) for teacher in teachers for seed in seeds]
+    arguments = [str(a) for a in teach_args]
+    futures = {task.remote(cli, arguments, teacher, seed): index for index, (teacher, seed) in enumerate(runs)}
+    results = {}
+
+    def save(index, data):
+        teacher, seed = runs[index]
+        path = folder / (f"teach-{index:04d}-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in teacher) + f"-seed{seed}.sqlite")
+        path.write_bytes(data)
+        import sqlite3
+
+        with sqlite3.connect(path) as connection:
+            evaluations = connection.execute("SELECT episode, mastered FROM teach_eval ORDER BY episode").fetchall()
+        results[index] = SweepRun(teacher=teacher, seed=seed, db=str(path), evaluations=evaluations)
+
+    _gather(futures, save)
+    return [results[index] for index in range(len(runs))]

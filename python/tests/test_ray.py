@@ -1,0 +1,105 @@
+"""ludus.ray on a real local Ray cluster (started once for the module, `ray.init(num_cpus=2)`):
+1, 2 and 3 shards merge into exactly the serial database (game rows, hashes, ratings); a
+shard whose worker is killed on its first attempt is retried and changes nothing; dataset
+shards concatenate to the serial file."""
+
+import os
+import sqlite3
+import stat
+import subprocess
+
+import pytest
+
+from conftest import cli_path
+
+ray = pytest.importorskip("ray")
+
+CONFIG = {"environment": "connect_four", "agents": ["random", "mcts:4", "mcts:12"], "gamesPerPair": 4, "seed": 9}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def game_rows(db):
+    with sqlite3.connect(db) as connection:
+        return connection.execute("SELECT * FROM game ORDER BY tournament_id, game_index").fetchall()
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("serial")
+    (folder / "config.json").write_text(__import__("json").dumps(CONFIG))
+    db = folder / "serial.sqlite"
+    subprocess.run([cli_path(), "tournament", "--config", folder / "config.json", "--db", db, "--quiet"], check=True, capture_output=True)
+    ratings = subprocess.run([cli_path(), "ratings", "--db", db], check=True, capture_output=True, text=True).stdout
+    return game_rows(db), ratings
+
+
+@pytest.mark.parametrize("shards", [1, 2, 3])
+def test_shards_on_ray_merge_into_the_serial_database(cluster, serial, tmp_path, shards):
+    import ludus.ray
+
+    result = ludus.ray.tournament(CONFIG, shards=shards, out=tmp_path / "merged.sqlite", cli=cli_path())
+    rows, ratings = serial
+    assert len(rows) == 12
+    assert game_rows(result.db) == rows
+    assert result.ratings == ratings
+    assert len(result.shards) == shards
+
+
+def test_a_killed_worker_is_retried_and_the_result_is_unchanged(cluster, serial, tmp_path):
+    import ludus.ray
+
+    # The CLI behind a wrapper that, the first time only, kills the Ray worker running it
+    # (its parent) with SIGKILL: Ray sees a dead worker and runs the task again.
+    marker = tmp_path / "killed-once"
+    wrapper = tmp_path / "ludus-killing-once"
+    wrapper.write_text(f"""#!/bin/sh
+if [ "$1" = tournament ] && mkdir {marker} 2>/dev/null; then kill -9 $PPID; sleep 5; exit 1; fi
+exec {os.path.abspath(cli_path())} "$@"
+""")
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    result = ludus.ray.tournament(CONFIG, shards=3, out=tmp_path / "merged.sqlite", cli=wrapper, max_retries=2)
+    assert marker.exists(), "the first attempt ran and killed its worker"
+    rows, ratings = serial
+    assert game_rows(result.db) == rows
+    assert result.ratings == ratings
+
+
+def test_a_failing_shard_is_reported_not_retried_forever(cluster, tmp_path):
+    import ludus.ray
+
+    with pytest.raises(Exception, match="unknown"):
+        ludus.ray.tournament({**CONFIG, "environment": "no_such_game"}, shards=2, out=tmp_path / "x.sqlite", cli=cli_path(), max_retries=0)
+
+
+def test_dataset_shards_on_ray_concatenate_to_the_serial_file(cluster, tmp_path):
+    import ludus.ray
+
+    serial = subprocess.run([cli_path(), "generate", "countdown/text", "--count", "77", "--seed", "3"], check=True, capture_output=True).stdout
+    for shards in (1, 3):
+        path = ludus.ray.generate("countdown/text", 77, shards=shards, seed=3, out=tmp_path / f"items-{shards}.jsonl", cli=cli_path())
+        assert open(path, "rb").read() == serial
+
+
+def test_a_teach_sweep_on_ray_is_the_serial_runs(cluster, tmp_path):
+    import ludus.ray
+
+    args = ["corridor", "--student", "q", "--vary", "length=4..10", "--episodes", "60", "--test-set", "5", "--eval-every", "30"]
+    runs = ludus.ray.sweep(args, seeds=[1, 2], teachers=["random", "alp-gmm"], out=tmp_path / "sweep", cli=cli_path())
+    assert [(run.teacher, run.seed) for run in runs] == [("random", 1), ("random", 2), ("alp-gmm", 1), ("alp-gmm", 2)]
+    for run in runs:
+        serial = tmp_path / f"serial-{run.teacher}-{run.seed}.sqlite"
+        subprocess.run([cli_path(), "teach", *args, "--teacher", run.teacher, "--seed", str(run.seed), "--db", serial, "--quiet"],
+                       check=True, capture_output=True)
+        for table in ("teach_episode", "teach_eval"):
+            query = f"SELECT * FROM {table} ORDER BY run_id, episode"
+            with sqlite3.connect(serial) as a, sqlite3.connect(run.db) as b:
+                assert a.execute(query).fetchall() == b.execute(query).fetchall(), (run.teacher, run.seed, table)
+        assert [episode for episode, _ in run.evaluations] == [0, 30, 60]
+    with pytest.raises(ValueError, match="--seed"):
+        ludus.ray.sweep(args + ["--seed", "3"], seeds=[1], teachers=["random"], cli=cli_path())
