@@ -582,3 +582,27 @@ public func ludus_batch_set_threads(_ handle: UnsafeMutableRawPointer?, _ thread
         b.threads = Int(threads)
     }
 }
+
+/// Seat `seat`'s own observation (`E.observe(self, seat)`) of environment `env`, flattened
+/// in the observation space's layout into `out[0..<count]` (count must be the space's
+/// number count): what PettingZoo's `observe(agent)` shows in a game with private
+/// observations. Without `E.observe` every seat sees the shared observation.
+@_cdecl("ludus_batch_seat_observation")
+public func ludus_batch_seat_observation(_ handle: UnsafeMutableRawPointer?, _ env: Int64, _ seat: Int32,
+                                         _ out: UnsafeMutablePointer<Double>?, _ count: Int64,
+                                         _ error: UnsafeMutablePointer<CChar>?, _ capacity: Int64) -> Int32 {
+    guarded(error, capacity) {
+        let (b, environment) = try environment(handle, env)
+        let out = try required(out, "out")
+        guard (1...b.spec.players).contains(Int(seat)) else {
+            throw Failure(.argument, kind: "bad_seat", "seat \(seat) is outside 1...\(b.spec.players)")
+        }
+        let view = SeatView(of: environment, seat: Int(seat))
+        try view.refresh()
+        let numbers = view.observation.numbers
+        guard Int64(numbers.count) == count else {
+            throw Failure(.argument, kind: "bad_buffer", "the observation has \(numbers.count) number(s), the buffer \(count)")
+        }
+        for k in 0..<numbers.count { out[k] = numbers[k] }
+    }
+}

@@ -72,6 +72,10 @@ int32_t ludus_batch_render(void *batch, int64_t env, int32_t image, char **out, 
 int32_t ludus_batch_call(void *batch, int64_t env, const char *name, const char *arguments, int32_t results,
                          char **out, char *error, int64_t capacity);
 int32_t ludus_batch_set_threads(void *batch, int32_t threads, char *error, int64_t capacity);
+/* Seat `seat` (1-based)'s own observation (E.observe) of environment `env`, flattened into
+   out[0..count) (count = the observation space's number count). */
+int32_t ludus_batch_seat_observation(void *batch, int64_t env, int32_t seat, double *out, int64_t count,
+                                     char *error, int64_t capacity);
 
 /* ---- Datasets: `ludus generate` and `ludus score` on `workers` VMs. ---- */
 int32_t ludus_dataset_create(const char *name, const char *options, int32_t workers, void **out, char *error, int64_t capacity);

@@ -69,6 +69,7 @@ _SIGNATURES = {
     "ludus_batch_render": (_i32, [_p, _i64, _i32, _str_out, ctypes.c_char_p, _i64]),
     "ludus_batch_call": (_i32, [_p, _i64, ctypes.c_char_p, ctypes.c_char_p, _i32, _str_out, ctypes.c_char_p, _i64]),
     "ludus_batch_set_threads": (_i32, [_p, _i32, ctypes.c_char_p, _i64]),
+    "ludus_batch_seat_observation": (_i32, [_p, _i64, _i32, _p, _i64, ctypes.c_char_p, _i64]),
     "ludus_batch_set_next_seed": (_i32, [_p, _i64, _u64, _i32, ctypes.c_char_p, _i64]),
     "ludus_dataset_create": (_i32, [ctypes.c_char_p, ctypes.c_char_p, _i32, ctypes.POINTER(_p), ctypes.c_char_p, _i64]),
     "ludus_dataset_free": (None, [_p]),

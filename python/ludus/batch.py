@@ -200,6 +200,18 @@ class Batch(HandleOwner):
     def render(self, env=0, image=False):
         return _native.call_string("ludus_batch_render", self.handle, int(env), 1 if image else 0)
 
+    @property
+    def private_observations(self):
+        """Whether players see different things (the game defines ``E.observe``)."""
+        return "observe" in self.spec.get("functions", [])
+
+    def seat_observation(self, env, seat):
+        """Seat ``seat``'s (1-based) own observation of environment ``env`` (``E.observe``)."""
+        row = np.zeros(self.decoder.number_count, dtype=np.float64)
+        _native.call("ludus_batch_seat_observation", self.handle, int(env), int(seat),
+                     row.ctypes.data_as(ctypes.c_void_p), int(row.size))
+        return self.decoder.one(row, ())
+
     def call(self, env, name, *arguments, results=1):
         """``E.name(self, *arguments)`` on environment ``env``: the list of its results."""
         text = _native.call_string("ludus_batch_call", self.handle, int(env), _native.encode(name),

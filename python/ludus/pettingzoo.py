@@ -90,7 +90,9 @@ class LudusAECEnv(AECEnv):
         seat = self.possible_agents.index(agent) + 1
         if int(b.player[0]) == seat:
             mask[:] = b.mask[0]
-        return {"observation": b.observation(0), "action_mask": mask}
+        # In a game with private observations (poker) each agent sees only its own view.
+        observation = b.seat_observation(0, seat) if b.private_observations else b.observation(0)
+        return {"observation": observation, "action_mask": mask}
 
     def step(self, action):
         agent = self.agent_selection

@@ -38,3 +38,18 @@ def test_play_loop_and_rewards():
             continue
         env.step(int(np.flatnonzero(obs["action_mask"])[0]))
     assert sorted(totals.values()) in ([-1.0, 1.0], [0.0, 0.0])
+
+
+def test_each_agent_sees_only_its_own_card():
+    # Kuhn poker deals two different cards: each agent's observation holds its own card,
+    # the same as the game's own E.observe for that seat, never the other seat's.
+    env = ludus.aec_env("kuhn_poker")
+    for seed in range(20):
+        env.reset(seed=seed)
+        first, second = env.possible_agents
+        mine = env.observe(first)["observation"]["card"]
+        theirs = env.observe(second)["observation"]["card"]
+        assert mine != theirs
+        batch = env._batch
+        assert mine == batch.call(0, "observe", 1)[0]["card"]
+        assert theirs == batch.call(0, "observe", 2)[0]["card"]
