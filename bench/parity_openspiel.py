@@ -94,8 +94,9 @@ def find_ludus(explicit: str | None) -> str | None:
 
 def run_ludus(ludus: str, game_name: str, episodes, workdir: str):
     """Replays the episodes with `ludus replay`; returns the trace lines per episode."""
-    ep_file = os.path.join(workdir, f"{game_name}.episodes.jsonl")
-    trace = os.path.join(workdir, f"{game_name}.trace.jsonl")
+    safe = game_name.replace("/", "__")  # ids such as kuhn_poker/3p
+    ep_file = os.path.join(workdir, f"{safe}.episodes.jsonl")
+    trace = os.path.join(workdir, f"{safe}.trace.jsonl")
     with open(ep_file, "w") as f:
         for ep in episodes:
             f.write(json.dumps({"seed": ep["seed"], "params": {}, "actions": ep["actions"]}) + "\n")

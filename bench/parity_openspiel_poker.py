@@ -48,6 +48,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from parity_openspiel import find_ludus, run_ludus  # noqa: E402  (the same replay and trace reading)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Ludus id -> OpenSpiel game string.
 GAMES = {
@@ -121,34 +124,6 @@ def cfr_parity(ludus: str, name: str, iterations: int) -> bool:
     ratio = mine / theirs if theirs > 0 else float("inf")
     print(f"{name} cfr iterations={iterations} ludus_nash_conv={mine:.6f} openspiel_nash_conv={theirs:.6f} ratio={ratio:.3f}")
     return ratio <= 2.0
-
-
-def find_ludus(explicit: str | None) -> str | None:
-    if explicit:
-        return explicit
-    for rel in (".build/release/ludus", ".build/debug/ludus"):
-        path = os.path.join(ROOT, rel)
-        if os.access(path, os.X_OK):
-            return path
-    return shutil.which("ludus")
-
-
-def run_ludus(ludus: str, game_name: str, episodes, workdir: str):
-    safe = game_name.replace("/", "__")
-    ep_file = os.path.join(workdir, f"{safe}.episodes.jsonl")
-    trace = os.path.join(workdir, f"{safe}.trace.jsonl")
-    with open(ep_file, "w") as f:
-        for ep in episodes:
-            f.write(json.dumps({"seed": ep["seed"], "params": {}, "actions": ep["actions"]}) + "\n")
-    subprocess.run([ludus, "replay", game_name, "--episodes", ep_file, "--trace", trace],
-                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    by_episode: dict[int, list[dict]] = {}
-    with open(trace) as f:
-        for line in f:
-            if line.strip():
-                rec = json.loads(line)
-                by_episode.setdefault(int(rec["episode"]), []).append(rec)
-    return [by_episode.get(k + 1, []) for k in range(len(episodes))]
 
 
 def compare(episodes, traces):
