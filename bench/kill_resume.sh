@@ -40,7 +40,7 @@ trial() {  # name, tournament args...
 }
 
 trial tic_tac_toe --env tic_tac_toe --agents random,mcts:20,mcts:60 --games 40 --seed 5
-trial kuhn3 --env kuhn_poker/3p --agents random,mcts:30,cfr:200 --games 300 --seed 5
+trial kuhn3 --env 'kuhn_poker(players=3)' --agents random,mcts:30,cfr:200 --games 300 --seed 5
 
 IFS=';'; summary="${notes[*]}"; unset IFS
 echo "kill -9 resume: $passed passed, $failed failed ($summary; identical to uninterrupted runs)"

@@ -94,7 +94,7 @@ def find_ludus(explicit: str | None) -> str | None:
 
 def run_ludus(ludus: str, game_name: str, episodes, workdir: str):
     """Replays the episodes with `ludus replay`; returns the trace lines per episode."""
-    safe = game_name.replace("/", "__")  # ids such as kuhn_poker/3p
+    safe = game_name.replace("/", "__")  # ids such as gridworld/empty
     ep_file = os.path.join(workdir, f"{safe}.episodes.jsonl")
     trace = os.path.join(workdir, f"{safe}.trace.jsonl")
     with open(ep_file, "w") as f:

@@ -55,8 +55,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Ludus id -> OpenSpiel game string.
 GAMES = {
     "kuhn_poker": "kuhn_poker",
-    "kuhn_poker/3p": "kuhn_poker(players=3)",
-    "kuhn_poker/4p": "kuhn_poker(players=4)",
+    "kuhn_poker(players=3)": "kuhn_poker(players=3)",
+    "kuhn_poker(players=4)": "kuhn_poker(players=4)",
     "leduc_poker": "leduc_poker",
     "liars_dice": "liars_dice",
     "goofspiel": "turn_based:goofspiel(num_cards=4,imp_info=True,points_order=random)",
@@ -106,7 +106,7 @@ def record(spiel_name: str, games: int, first_seed: int):
 
 
 # Ludus id -> CFR iterations compared with OpenSpiel's CFRSolver by default.
-CFR_GAMES = {"kuhn_poker": 1000, "kuhn_poker/3p": 100, "leduc_poker": 20}
+CFR_GAMES = {"kuhn_poker": 1000, "kuhn_poker(players=3)": 100, "leduc_poker": 20}
 
 
 def cfr_parity(ludus: str, name: str, iterations: int) -> bool:
@@ -207,7 +207,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.keep or tmp
         os.makedirs(workdir, exist_ok=True)
-        for name in args.game or [g for g in GAMES if os.path.exists(os.path.join(ROOT, "Environments", g + ".lua"))]:
+        for name in args.game or [g for g in GAMES if os.path.exists(os.path.join(ROOT, "Environments", g.split("(")[0] + ".lua"))]:
             episodes = record(GAMES[name], args.games, args.seed)
             traces = run_ludus(ludus, name, episodes, workdir)
             legal_bad, chance_bad, info_bad, outcome_bad, states, notes = compare(episodes, traces)

@@ -75,12 +75,12 @@ public final class LuaVM {
         return try makeRef()
     }
 
-    /// Reads, compiles and runs a script file.
-    public func runFile(path: String, displayName: String) throws(ScriptError) -> LuaRef {
+    /// Reads, compiles and runs a script file (`arguments` are the chunk's `...`).
+    public func runFile(path: String, displayName: String, arguments: [LuaArgument] = []) throws(ScriptError) -> LuaRef {
         guard let source = readText(path) else {
             throw ScriptError.script(location: nil, message: "cannot read \(path)", traceback: "")
         }
-        return try run(source: source, chunkName: displayName)
+        return try run(source: source, chunkName: displayName, arguments: arguments)
     }
 
     // MARK: - References

@@ -21,11 +21,13 @@ public final class ScriptModule {
     ]
 
     /// Loads `path` into `vm` and checks that it returns a table with `reset` and `step`.
+    /// - Parameter gameParameters: the chunk's argument (`local game = ...`): the game
+    ///   parameters given with the environment's name, an empty table when none were.
     /// - Throws: ``ScriptError`` naming `displayName:line` for syntax and load-time errors.
-    public init(vm: LuaVM, path: String, displayName: String) throws(ScriptError) {
+    public init(vm: LuaVM, path: String, displayName: String, gameParameters: [String: Value] = [:]) throws(ScriptError) {
         self.vm = vm
         self.displayName = displayName
-        moduleRef = try vm.runFile(path: path, displayName: displayName)
+        moduleRef = try vm.runFile(path: path, displayName: displayName, arguments: [.value(.table(gameParameters))])
         let value: Value
         do { value = try vm.value(of: moduleRef, what: "the environment table E") } catch {
             vm.release(moduleRef)

@@ -38,7 +38,7 @@ import LudusLua
     @Test func validEnvironmentPasses() {
         let report = check(Self.valid)
         #expect(report.passed, "\(report.problems)")
-        #expect(report.results.map(\.name) == ["load", "spec", "params", "reset", "determinism", "episodes", "replay", "clone", "information", "render", "golden", "levels"])
+        #expect(report.results.map(\.name) == ["load", "spec", "params", "game_params", "reset", "determinism", "episodes", "replay", "clone", "information", "render", "golden", "levels"])
     }
 
     @Test func syntaxErrorNamesFileAndLine() {
@@ -134,7 +134,7 @@ import LudusLua
     @Test func junitReportListsEveryCheck() {
         let report = check(Self.valid.replacingOccurrences(of: "done and 1 or 0", with: "done and 5 or 0"))
         let xml = JUnitReport.xml([report])
-        #expect(xml.contains("<testsuite name=\"fixture\" tests=\"12\" failures=\"1\""))
+        #expect(xml.contains("<testsuite name=\"fixture\" tests=\"13\" failures=\"1\""))
         #expect(xml.contains("<failure message="))
     }
 }

@@ -9,7 +9,7 @@ import LudusLua
         FileManager.default.temporaryDirectory.appendingPathComponent("seated-\(UUID()).sqlite").path
     }
 
-    static let kuhn3 = TournamentConfig(environment: "kuhn_poker/3p", agents: ["random", "mcts:10", "cfr:100", "random"], gamesPerPair: 6, seed: 4)
+    static let kuhn3 = TournamentConfig(environment: "kuhn_poker(players=3)", agents: ["random", "mcts:10", "cfr:100", "random"], gamesPerPair: 6, seed: 4)
 
     /// Every combination of 3 of the 4 agents meets 6 times, seats rotated: each agent plays each seat equally often.
     @Test func threeSeatsRotate() throws {
@@ -38,6 +38,8 @@ import LudusLua
         }
         let standings = try Standings.compute(store: store, tournament: tournament, bootstrapRounds: 50)
         #expect(standings.map(\.games).reduce(0, +) == 24 * 3)
+        #expect(tournament.environment == "kuhn_poker(players=3)", "the game parameters are part of what is recorded")
+        #expect(standings.allSatisfy { $0.multiSeat && $0.plackettLuce.low <= $0.plackettLuce.rating && $0.plackettLuce.rating <= $0.plackettLuce.high })
         #expect(abs(standings.reduce(0) { $0 + $1.meanReturn.mean * Double($1.games) }) < 1e-9)
         let matrix = try Standings.payoffs(store: store, tournament: tournament)
         #expect(matrix.games[0][1] > 0 && matrix.mean[0][0] == nil)
@@ -63,7 +65,7 @@ import LudusLua
     /// Self-play on 3-player Kuhn: the student's seat rotates through all three, and a cfr
     /// opponent (which keeps its seat's information state) gets an instance per seat.
     @Test func selfPlayRotatesThroughThreeSeats() throws {
-        let environment = try Package.catalog.load("kuhn_poker/3p")
+        let environment = try Package.catalog.load("kuhn_poker(players=3)")
         let student = try StudentFactory.make("q", for: environment.spec)
         let loop = try SelfPlayLoop(environment: environment, student: student, studentSpec: "q", opponents: ["random", "cfr:20"])
         loop.evaluateEvery = 12
@@ -82,7 +84,7 @@ import LudusLua
     }
 
     @Test func tooFewAgentsForTheSeatsIsRefused() throws {
-        let config = TournamentConfig(environment: "kuhn_poker/4p", agents: ["random", "random", "random"], gamesPerPair: 2, seed: 0)
+        let config = TournamentConfig(environment: "kuhn_poker(players=4)", agents: ["random", "random", "random"], gamesPerPair: 2, seed: 0)
         #expect(throws: SetupError.self) { try TournamentRunner(config: config, catalog: Package.catalog, store: try ResultStore(path: database())).run(workers: 1, resume: false) }
     }
 

@@ -19,7 +19,7 @@ import LudusLua
     /// CFR is OpenSpiel's CFRSolver: the same NashConv after the same iterations
     /// (OpenSpiel 1.x, `cfr.CFRSolver` + `exploitability.nash_conv`, measured by bench/parity_openspiel.py).
     @Test(arguments: [("kuhn_poker", 100, 0.016451954631830412), ("kuhn_poker", 1000, 0.0018752332939859229),
-                      ("kuhn_poker/3p", 100, 0.03701562416744558)])
+                      ("kuhn_poker(players=3)", 100, 0.03701562416744558)])
     func cfrMatchesOpenSpiel(_ id: String, _ iterations: Int, _ openSpiel: Double) throws {
         let report = try Self.report(id, "cfr:\(iterations)")
         #expect(abs(report.nashConv - openSpiel) < 1e-6, "\(report.nashConv) vs OpenSpiel's \(openSpiel)")

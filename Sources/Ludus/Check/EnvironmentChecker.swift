@@ -42,6 +42,7 @@ public struct EnvironmentChecker {
         let checks: [(String, (inout CheckContext) throws(CheckFailure) -> Void)] = [
             ("spec", { c throws(CheckFailure) in try c.checkSpec() }),
             ("params", { c throws(CheckFailure) in try c.checkParams() }),
+            ("game_params", { c throws(CheckFailure) in try c.checkGameParams() }),
             ("reset", { c throws(CheckFailure) in try c.checkReset() }),
             ("determinism", { c throws(CheckFailure) in try c.checkDeterminism() }),
             ("episodes", { c throws(CheckFailure) in try c.checkEpisodes() }),
@@ -55,7 +56,7 @@ public struct EnvironmentChecker {
         for (name, body) in checks {
             results.append(context.run(name, body))
         }
-        return CheckReport(name: environment.spec.id, file: script.displayName, results: results)
+        return CheckReport(name: environment.spec.name, file: script.displayName, results: results)
     }
 }
 

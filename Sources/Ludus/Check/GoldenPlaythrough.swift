@@ -6,8 +6,19 @@ import LudusLua
 public enum GoldenPlaythrough {
     public static let maxSteps = 200
 
-    public static func fileName(for id: String) -> String {
-        id.replacingOccurrences(of: "/", with: "__") + ".txt"
+    /// `gridworld/empty` → `gridworld__empty.txt`; `kuhn_poker(players=3)` → `kuhn_poker__players-3.txt`.
+    public static func fileName(for name: String) -> String {
+        var file = ""
+        for c in name {
+            switch c {
+            case "/", "(": file += "__"
+            case ",": file += "_"
+            case "=": file += "-"
+            case ")": continue
+            default: file.append(c)
+            }
+        }
+        return file + ".txt"
     }
 
     /// The playthrough text: header, reset observation, then one line per step.
@@ -15,7 +26,7 @@ public enum GoldenPlaythrough {
     public static func text(_ environment: any Environment, seed: UInt64) throws(EpisodeError) -> String {
         let spec = environment.spec
         let writer = Writer()
-        writer.lines = ["# \(spec.id) \(spec.version), seed \(seed), random agents, default params"]
+        writer.lines = ["# \(spec.name) \(spec.version), seed \(seed), random agents, default params"]
         let params = spec.parameters.defaults
         writer.lines.append("params \(JSON.encode(.table(params)))")
         let driver = EpisodeDriver(environment: environment)
@@ -48,10 +59,16 @@ public enum GoldenPlaythrough {
 
 extension CheckContext {
     mutating func checkGolden() throws(CheckFailure) {
-        guard let directory = options.goldenDirectory else { throw .skip("no golden folder") }
-        let path = directory + "/" + GoldenPlaythrough.fileName(for: spec.id)
+        guard options.goldenDirectory != nil else { throw .skip("no golden folder") }
+        try compareGolden(env)
+    }
+
+    /// Compares (or records) `environment`'s playthrough with its golden file, named by ``EnvironmentSpec/name``.
+    mutating func compareGolden(_ environment: LuaEnvironment) throws(CheckFailure) {
+        guard let directory = options.goldenDirectory else { return }
+        let path = directory + "/" + GoldenPlaythrough.fileName(for: environment.spec.name)
         let actual: String
-        do { actual = try GoldenPlaythrough.text(env, seed: options.seed) } catch { throw failure(error) }
+        do { actual = try GoldenPlaythrough.text(environment, seed: options.seed) } catch { throw failure(error) }
         if options.recordGolden {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -10,6 +10,8 @@ public struct ScriptLocation: Hashable, Sendable {
     public var path: String
     public var displayName: String
     public var libraryDirectory: String?
+    /// Game parameters given with the name (`kuhn_poker(players=3)`), or nil.
+    public var game: GameName? = nil
 }
 
 /// Finds environment scripts: the bundled `Environments/` folder plus any extra folders.
@@ -93,9 +95,19 @@ public struct EnvironmentCatalog: Sendable {
         return ScriptLocation(path: absolutePath, displayName: Self.display(absolutePath), libraryDirectory: library)
     }
 
-    /// Resolves an id (`gridworld/empty`) or a path to a `.lua` file.
-    /// - Throws: ``EnvironmentError/notFound(_:searched:)``.
+    /// Resolves an id (`gridworld/empty`) or a path to a `.lua` file, either followed by game
+    /// parameters (`kuhn_poker(players=3)`, see ``GameName``).
+    /// - Throws: ``EnvironmentError/notFound(_:searched:)``, or ``EnvironmentError/parameter(_:)``
+    ///   for malformed game parameters.
     public func resolve(_ name: String) throws(EnvironmentError) -> ScriptLocation {
+        let game: GameName
+        do { game = try GameName(parsing: name) } catch { throw .parameter(error) }
+        var location = try resolveScript(game.base)
+        if !game.given.isEmpty { location.game = game }
+        return location
+    }
+
+    private func resolveScript(_ name: String) throws(EnvironmentError) -> ScriptLocation {
         if name.hasSuffix(".lua") || name.contains("/") && FileManager.default.fileExists(atPath: name) {
             guard FileManager.default.fileExists(atPath: name) else { throw .notFound(name, searched: [name]) }
             let root = roots.first { Self.absolute(name).hasPrefix($0 + "/") }
@@ -143,6 +155,6 @@ public struct EnvironmentCatalog: Sendable {
                 ? "not a regular file (a FIFO, socket or device is never opened)" : "no such file")
         }
         return try LuaEnvironment(path: location.path, displayName: location.displayName, limits: limits,
-                           libraryDirectory: location.libraryDirectory, logger: logger)
+                           libraryDirectory: location.libraryDirectory, game: location.game, logger: logger)
     }
 }

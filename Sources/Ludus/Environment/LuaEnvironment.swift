@@ -12,23 +12,36 @@ public final class LuaEnvironment: Environment {
     ///   - path: the `.lua` file.
     ///   - displayName: the name errors use (`file:line`), usually the path as the user knows it.
     ///   - libraryDirectory: the folder `require` loads from (`Environments/lib`).
-    /// - Throws: ``EnvironmentError/lua(_:file:)`` or ``EnvironmentError/spec(_:file:)``.
+    ///   - game: game parameters given with the name (`kuhn_poker(players=3)`), checked
+    ///     against `E.game_params`.
+    /// - Throws: ``EnvironmentError/lua(_:file:)``, ``EnvironmentError/spec(_:file:)``, or
+    ///   ``EnvironmentError/parameter(_:)`` for a game parameter the script does not declare or take.
     public init(
         path: String, displayName: String? = nil, limits: LuaLimits = .default, libraryDirectory: String? = nil,
-        logger: Logger? = nil
+        game: GameName? = nil, logger: Logger? = nil
     ) throws(EnvironmentError) {
         let name = displayName ?? path
         file = name
         let log: (String) -> Void = { message in logger?.info("\(name): \(message)") }
         do {
             let vm = try LuaVM(limits: limits, libraryDirectory: libraryDirectory, log: log)
-            let module = try ScriptModule(vm: vm, path: path, displayName: name)
-            let parsed: EnvironmentSpec
+            let module = try ScriptModule(vm: vm, path: path, displayName: name, gameParameters: game?.table ?? [:])
+            var parsed: EnvironmentSpec
             do throws(SpecError) {
                 parsed = try EnvironmentSpec(definition: module.definition, path: path, location: SourceLocation(file: name, line: 1))
             } catch {
                 throw EnvironmentError.spec(error, file: name)
             }
+            do throws(ParameterError) {
+                parsed.gameParams = try parsed.gameParameters.resolve(game?.table ?? [:], environment: "\(parsed.id) game parameters")
+            } catch {
+                var error = error
+                if error.message.hasPrefix("unknown parameter"), parsed.parameters[error.parameter] != nil {
+                    error.message += "; '\(error.parameter)' is an episode parameter: give it with --param \(error.parameter)=VALUE"
+                }
+                throw EnvironmentError.parameter(error)
+            }
+            if let game, !game.given.isEmpty { parsed.name = parsed.id + "(" + game.description.drop { $0 != "(" }.dropFirst() }
             spec = parsed
             script = try ScriptEnvironment(
                 module: module, layout: spec.observationSpace.layout, players: spec.players,

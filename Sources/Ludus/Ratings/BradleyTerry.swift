@@ -26,35 +26,13 @@ public struct BradleyTerry: Sendable {
         return fit(tally)
     }
 
-    /// Ratings with bootstrap 95% intervals (games resampled with replacement, seeded).
-    ///
-    /// A resample is kept as counts per distinct result (pair and outcome), so each
-    /// round's fit costs the number of distinct results, not the number of games.
+    /// Ratings with bootstrap 95% intervals (games resampled with replacement, seeded; see ``RatingBootstrap``).
     public func fitWithIntervals(players: Int, games: [PairwiseResult], rounds: Int = 1000, seed: UInt64 = 0) -> [Rating] {
         let point = fit(players: players, games: games)
-        guard !games.isEmpty, rounds > 0 else { return point.map { Rating(rating: $0, low: $0, high: $0) } }
-        var distinct: [PairwiseResult] = []
-        var indexOf: [PairwiseResult: Int] = [:]
-        let kind = games.map { game in
-            if let index = indexOf[game] { return index }
-            indexOf[game] = distinct.count
-            distinct.append(game)
-            return distinct.count - 1
-        }
-        var generator = SeededGenerator(seed: seed)
-        var samples = Array(repeating: [Double](), count: players)
-        var counts = Array(repeating: 0, count: distinct.count)
-        let last = Int64(games.count - 1)
-        for _ in 0..<rounds {
-            for i in counts.indices { counts[i] = 0 }
-            for _ in 0..<games.count { counts[kind[Int(generator.nextInt(0, last))]] += 1 }
+        return RatingBootstrap.intervals(players: players, games: games, point: point, rounds: rounds, seed: seed) { counted in
             var tally = Tally(players: players)
-            for (index, count) in counts.enumerated() where count > 0 { tally.add(distinct[index], count: count) }
-            for (i, r) in fit(tally).enumerated() { samples[i].append(r) }
-        }
-        return (0..<players).map { i in
-            let sorted = samples[i].sorted()
-            return Rating(rating: point[i], low: quantile(sorted, 0.025), high: quantile(sorted, 0.975))
+            for (game, count) in counted { tally.add(game, count: count) }
+            return fit(tally)
         }
     }
 
@@ -105,13 +83,6 @@ public struct BradleyTerry: Sendable {
             if change < tolerance { break }
         }
         return strength.map { 1000 + 400 * log10($0) }
-    }
-
-    func quantile(_ sorted: [Double], _ q: Double) -> Double {
-        let position = q * Double(sorted.count - 1)
-        let lower = Int(position)
-        let upper = min(lower + 1, sorted.count - 1)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
     }
 }
 

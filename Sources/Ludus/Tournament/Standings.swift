@@ -7,6 +7,11 @@ public struct Standing: Hashable, Sendable {
     public var elo: Double
     /// OpenSkill (Weng-Lin Plackett-Luce) belief, games applied in index order.
     public var skill: OpenSkill.Rating
+    /// Plackett-Luce maximum-likelihood rating over whole finishing orders, with a bootstrap
+    /// 95% interval (equal to ``rating`` when every game has two seats).
+    public var plackettLuce = BradleyTerry.Rating(rating: 1000, low: 1000, high: 1000)
+    /// Whether games had more than two seats (``plackettLuce`` is then its own fit).
+    public var multiSeat = false
     public var games: Int
     public var wins: Int
     public var draws: Int
@@ -84,12 +89,14 @@ public enum Standings {
             Standing(agent: $0, rating: .init(rating: 1000, low: 1000, high: 1000), elo: 1000, skill: OpenSkill().initial, games: 0, wins: 0, draws: 0, losses: 0, forfeits: 0)
         }
         var results: [PairwiseResult] = []
+        var rankings: [RankedResult] = []
         var returns = Array(repeating: [Double](), count: players)
         let openSkill = OpenSkill()
         var skills = Array(repeating: openSkill.initial, count: players)
         let twoSeats = games.allSatisfy { $0.seats.count == 2 }
         for game in games {
             let ranks = game.ranks
+            rankings.append(RankedResult(agents: game.seats, places: ranks))
             let best = ranks.filter { $0 == 0 }.count
             for (seat, agent) in game.seats.enumerated() {
                 standings[agent].games += 1
@@ -110,11 +117,14 @@ public enum Standings {
         }
         if twoSeats { skills = openSkill.ratings(players: players, games: results) }
         let ratings = BradleyTerry().fitWithIntervals(players: players, games: results, rounds: bootstrapRounds, seed: seed)
+        let orders = twoSeats ? ratings : PlackettLuce().fitWithIntervals(players: players, games: rankings, rounds: bootstrapRounds, seed: seed)
         let elo = Elo().ratings(players: players, games: results)
         let all = returns.flatMap { $0 }
         let range = all.isEmpty ? nil : all.min()!...all.max()!
         for i in 0..<players {
             standings[i].rating = ratings[i]
+            standings[i].plackettLuce = orders[i]
+            standings[i].multiSeat = !twoSeats
             standings[i].elo = elo[i]
             standings[i].skill = skills[i]
             standings[i].meanReturn = MeanInterval.of(returns[i], range: range)
@@ -127,7 +137,25 @@ public enum Standings {
                 standings[i].ratingNote = "lost all \(s.games) rated games: the likelihood has no maximum, so the lower bound is open (the rating shown is the prior-regularised fit)"
             }
         }
+        if !twoSeats { openUnboundedPlackettLuce(&standings, rankings) }
         return standings.sorted { $0.rating.rating > $1.rating.rating }
+    }
+
+    /// A Plackett-Luce rating has no finite maximum-likelihood bound above for an agent no one
+    /// ever finished ahead of, nor below for one that never finished ahead of anyone: open those.
+    private static func openUnboundedPlackettLuce(_ standings: inout [Standing], _ rankings: [RankedResult]) {
+        var behind = Array(repeating: false, count: standings.count)   // someone finished ahead of it
+        var ahead = Array(repeating: false, count: standings.count)    // it finished ahead of someone
+        for game in rankings {
+            for (seat, agent) in game.agents.enumerated() {
+                if game.places.contains(where: { $0 < game.places[seat] }) { behind[agent] = true }
+                if game.places.contains(where: { $0 > game.places[seat] }) { ahead[agent] = true }
+            }
+        }
+        for i in standings.indices where standings[i].games > 0 {
+            if !behind[i] { standings[i].plackettLuce.high = .infinity }
+            if !ahead[i] { standings[i].plackettLuce.low = -.infinity }
+        }
     }
 
     /// Agent-vs-agent mean returns over the rated games.

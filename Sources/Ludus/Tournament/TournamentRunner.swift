@@ -65,7 +65,7 @@ public final class TournamentRunner: @unchecked Sendable {
         }
         let share = selection?.range(of: planned) ?? 0..<planned
         let total = share.count
-        let (tournament, _) = try store.tournament(environment: probe.spec.id, agents: config.agents, config: config.fingerprint,
+        let (tournament, _) = try store.tournament(environment: probe.spec.name, agents: config.agents, config: config.fingerprint,
                                                    fingerprint: config.fingerprint, gamesPlanned: planned, resume: resume)
         if let selection { try store.recordShard(tournament: tournament.id, selection: selection, games: share) }
         recorded = try store.finishedGames(tournament.id).filter(share.contains).count

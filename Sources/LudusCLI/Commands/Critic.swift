@@ -44,8 +44,8 @@ struct CriticCommand: ParsableCommand {
             // Runs with built-in sides keep the configuration they always had (older runs still resume).
             config = String(config.dropLast()) + ",\"generator\":\(JSON.quote(LLMOptions.configIdentity(generator))),\"critic\":\(JSON.quote(LLMOptions.configIdentity(critic)))}"
         }
-        let (run, resumed) = try resumeOptions.run(.critic, store: store, environment: env.spec.id, config: config, db: db, unit: "round") {
-            try store.startCriticRun(environment: env.spec.id, config: config, errorTypes: loop.errorTypes)
+        let (run, resumed) = try resumeOptions.run(.critic, store: store, environment: env.spec.name, config: config, db: db, unit: "round") {
+            try store.startCriticRun(environment: env.spec.name, config: config, errorTypes: loop.errorTypes)
         }
         let batch = ResultBatch()
         try LLMSession.shared.attach(store: store, run: "critic \(run)", cache: cache ? .use : .off)

@@ -51,7 +51,7 @@ struct Eval: ParsableCommand {
                                              "samples": .int(Int64(samples)), "seed": .int(Int64(seed)), "params": .table(base)]
         if let varied { configFields["vary"] = .table([varied.name: .array(varied.values)]) }
         let config = JSON.encode(.table(configFields))
-        let (run, resumed) = try store.evalRun(environment: spec.id, agent: agent, config: config, planned: count * samples, resume: resume)
+        let (run, resumed) = try store.evalRun(environment: spec.name, agent: agent, config: config, planned: count * samples, resume: resume)
         let done = Set(try store.evalEpisodes(run: run).map { [$0.item, $0.sample] })
         if resume { print(resumed ? "resuming eval run \(run): \(done.count) of \(count * samples) episode(s) recorded" : "--resume: no eval run with this configuration in \(db); starting run \(run)") }
         let session = LLMSession.shared

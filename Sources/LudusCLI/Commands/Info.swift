@@ -9,7 +9,7 @@ struct Info: ParsableCommand {
 
     func run() throws {
         let spec = try options.load(environment).spec
-        print("\(spec.id) \(spec.version)")
+        print("\(spec.name) \(spec.version)")
         print("  \(spec.description)")
         print("  file:              \(spec.path)")
         print("  players:           \(spec.players) (\(spec.roles.joined(separator: ", ")))")
@@ -19,6 +19,14 @@ struct Info: ParsableCommand {
         if let threshold = spec.successThreshold { print("  success threshold: \(threshold)") }
         if let steps = spec.maxSteps { print("  max steps:         \(steps)") }
         print("  functions:         \(spec.functions.sorted().joined(separator: ", "))")
+        if !spec.gameParameters.isEmpty {
+            print("  game params:       fixed at load, given with the name: \(spec.id)(name=value,...)")
+            for p in spec.gameParameters.parameters {
+                let text = p.description.isEmpty ? "" : "  \(p.description)"
+                let value = spec.gameParams[p.name].map { ", now \(JSON.encode($0))" } ?? ""
+                print("    \(p.name): \(p.kind.rawValue), \(p.domain), default \(JSON.encode(p.defaultValue))\(value)\(text)")
+            }
+        }
         if spec.parameters.isEmpty {
             print("  params:            none")
         } else {

@@ -17,7 +17,9 @@ struct List: ParsableCommand {
             do {
                 let spec = try options.catalog.load(script, limits: options.limits, logger: options.logger).spec
                 let params = spec.parameters.parameters.map { "\($0.name)=\($0.compactDomain)" }.joined(separator: " ")
-                print("\(spec.id)\tplayers=\(spec.players)\tobs=\(spec.observationSpace)\taction=\(spec.actionSpace)\tparams: \(params.isEmpty ? "-" : params)")
+                let game = spec.gameParameters.parameters.map { "\($0.name)=\($0.compactDomain)" }.joined(separator: ",")
+                let name = game.isEmpty ? spec.id : "\(spec.id)(\(game))"
+                print("\(name)\tplayers=\(spec.players)\tobs=\(spec.observationSpace)\taction=\(spec.actionSpace)\tparams: \(params.isEmpty ? "-" : params)")
             } catch {
                 failures += 1
                 print("\(script.displayName)\tERROR \(error)")

@@ -59,8 +59,8 @@ struct SelfPlay: ParsableCommand {
             "eval_every": .int(Int64(evalEvery)), "eval_games": .int(Int64(evalGames)), "params": .array(params.map { .string($0) }),
         ]))
         loop.checkpointEvery = checkpointEvery
-        let (run, resumed) = try resumeOptions.run(.selfplay, store: store, environment: env.spec.id, config: config, db: db) {
-            try store.startSelfPlayRun(environment: env.spec.id, student: student, config: config)
+        let (run, resumed) = try resumeOptions.run(.selfplay, store: store, environment: env.spec.name, config: config, db: db) {
+            try store.startSelfPlayRun(environment: env.spec.name, student: student, config: config)
         }
         let logPath = out + "/selfplay-\(run).jsonl"
         let log = try CheckpointedLog(path: logPath, header: config, resumingAt: resumed?.logOffset)

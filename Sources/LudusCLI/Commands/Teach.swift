@@ -118,8 +118,8 @@ struct Teach: ParsableCommand {
         func object(_ values: [String: Value]) -> String { JSON.encode(.table(values)) }
         let config = "{\"environment\":\(JSON.quote(env.spec.id)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(student)),\"episodes\":\(episodes),\"seed\":\(seed),\"test_set\":\(testSet),\"eval_every\":\(evalEvery),\"params\":\(object(fixed)),\"vary\":\(object(Self.varied(space))),\"test_params\":\(object(overrides))\(testLevels.map { ",\"test_levels\":\(JSON.quote($0))" } ?? "")\(steps.map { ",\"steps\":\($0)" } ?? "")}"
         loop.checkpointEvery = checkpointEvery
-        let (run, resumed) = try resumeOptions.run(.teach, store: store, environment: env.spec.id, config: config, db: db) {
-            try store.startTeachRun(environment: env.spec.id, teacher: teacher, student: student, config: config)
+        let (run, resumed) = try resumeOptions.run(.teach, store: store, environment: env.spec.name, config: config, db: db) {
+            try store.startTeachRun(environment: env.spec.name, teacher: teacher, student: student, config: config)
         }
         var log: CheckpointedLog?
         if let out {

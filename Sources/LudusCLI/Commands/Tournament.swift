@@ -139,6 +139,13 @@ struct RatingsCommand: ParsableCommand {
             if let note = s.ratingNote { print("note: \(s.agent): rating \(note)") }
             if let note = s.meanReturn.note { print("note: \(s.agent): mean return \(note)") }
         }
+        if standings.contains(where: \.multiSeat) {
+            print("plackett-luce (whole finishing orders, a game is one observation; Elo scale, bootstrap 95% interval):")
+            for s in standings.sorted(by: { $0.plackettLuce.rating > $1.plackettLuce.rating }) {
+                print(s.agent.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + String(format: "  %6.1f  [%@, %@]", s.plackettLuce.rating, bound(s.plackettLuce.low, "%6.1f"), bound(s.plackettLuce.high, "%6.1f")))
+            }
+        }
         let matrix = try Standings.payoffs(store: store, tournament: tournament)
         guard matrix.agents.count > 1 else { return }
         print("payoff matrix (mean return of the row agent in games with the column agent):")

@@ -7,6 +7,13 @@ public struct EnvironmentSpec: Hashable, Sendable {
     public var observationSpace: Space
     public var actionSpace: Space
     public var parameters: ParameterSpace
+    /// Parameters fixed at load (`E.game_params`, the syntax of `params`), given with the name
+    /// as in OpenSpiel: `kuhn_poker(players=3)`. The script reads them as its chunk argument.
+    public var gameParameters: ParameterSpace
+    /// The game parameters this instance was loaded with, defaults filled in.
+    public var gameParams: [String: Value] = [:]
+    /// The name it was loaded by: ``id``, followed by the given game parameters if any.
+    public var name: String
     /// Number of players (1 for single-agent tasks).
     public var players: Int
     /// A name per player (`{"generator", "critic"}`), or `player1`, `player2`...
@@ -44,6 +51,7 @@ public struct EnvironmentSpec: Hashable, Sendable {
             throw fail("E.id '\(id)' may hold only letters, digits and _ - / .")
         }
         self.id = id
+        name = id
         self.path = path
         description = e["description"].stringValue ?? ""
         if description.isEmpty { throw fail("E.description must be a string saying what the task is") }
@@ -53,6 +61,7 @@ public struct EnvironmentSpec: Hashable, Sendable {
             observationSpace = try Space(lua: e["observation_space"], path: "E.observation_space")
             actionSpace = try Space(lua: e["action_space"], path: "E.action_space")
             parameters = try ParameterSpace(lua: e["params"])
+            gameParameters = try ParameterSpace(lua: e["game_params"])
         } catch {
             throw SpecError(error.message, at: location)
         }

@@ -6,6 +6,12 @@ public struct ParameterError: Error, Hashable, Sendable, CustomStringConvertible
     public var parameter: String
     public var message: String
     public var description: String { "\(environment): parameter '\(parameter)': \(message)" }
+
+    public init(environment: String, parameter: String, message: String) {
+        self.environment = environment
+        self.parameter = parameter
+        self.message = message
+    }
 }
 
 /// The declared parameters of an environment: validation, defaults and sampling.
