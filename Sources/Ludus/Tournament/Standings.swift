@@ -12,6 +12,11 @@ public struct Standing: Hashable, Sendable {
     public var plackettLuce = BradleyTerry.Rating(rating: 1000, low: 1000, high: 1000)
     /// Whether games had more than two seats (``plackettLuce`` is then its own fit).
     public var multiSeat = false
+    /// Mean return against the meta-game's Nash mixture of agents (``NashAveraging``), with a
+    /// bootstrap 95% interval, for two-seat tournaments where every pair of agents met; else nil.
+    public var nashAveraged: MeanInterval?
+    /// This agent's weight in that Nash mixture.
+    public var nashWeight: Double?
     public var games: Int
     public var wins: Int
     public var draws: Int
@@ -138,6 +143,12 @@ public enum Standings {
             }
         }
         if !twoSeats { openUnboundedPlackettLuce(&standings, rankings) }
+        if twoSeats, let nash = nashAveraged(games, players: players, rounds: max(1, bootstrapRounds / 5), seed: seed) {
+            for i in 0..<players {
+                standings[i].nashAveraged = nash.values[i]
+                standings[i].nashWeight = nash.mixture[i]
+            }
+        }
         return standings.sorted { $0.rating.rating > $1.rating.rating }
     }
 
@@ -156,6 +167,48 @@ public enum Standings {
             if !behind[i] { standings[i].plackettLuce.high = .infinity }
             if !ahead[i] { standings[i].plackettLuce.low = -.infinity }
         }
+    }
+
+    /// Nash averaging over the head-to-head mean returns of two-seat games, with intervals from
+    /// resampling each pair's games (seeded), or nil when some pair of agents never met.
+    static func nashAveraged(_ games: [RatedGame], players: Int, rounds: Int, seed: UInt64) -> (values: [MeanInterval], mixture: [Double])? {
+        guard players >= 2 else { return nil }
+        // Per unordered pair (a < b): the returns of a and of b in each of their games.
+        var meetings = Array(repeating: [(Double, Double)](), count: players * players)
+        for game in games where game.seats.count == 2 && game.seats[0] != game.seats[1] {
+            let (a, b) = (game.seats[0], game.seats[1])
+            if a < b { meetings[a * players + b].append((game.returns[0], game.returns[1])) }
+            else { meetings[b * players + a].append((game.returns[1], game.returns[0])) }
+        }
+        for a in 0..<players { for b in (a + 1)..<players where meetings[a * players + b].isEmpty { return nil } }
+        func matrix(_ pick: (_ pair: [(Double, Double)]) -> [(Double, Double)]) -> [[Double]] {
+            var m = Array(repeating: Array(repeating: 0.0, count: players), count: players)
+            for a in 0..<players {
+                for b in (a + 1)..<players {
+                    let sample = pick(meetings[a * players + b])
+                    m[a][b] = sample.reduce(0) { $0 + $1.0 } / Double(sample.count)
+                    m[b][a] = sample.reduce(0) { $0 + $1.1 } / Double(sample.count)
+                }
+            }
+            return m
+        }
+        let solver = NashAveraging()
+        let point = solver.solve(matrix { $0 })
+        var generator = SeededGenerator(seed: seed ^ 0x4E41_5348)
+        var samples = Array(repeating: [Double](), count: players)
+        for _ in 0..<rounds {
+            let values = solver.solve(matrix { pair in
+                (0..<pair.count).map { _ in pair[Int(generator.nextInt(0, Int64(pair.count - 1)))] }
+            }).values
+            for i in 0..<players { samples[i].append(values[i]) }
+        }
+        let values = (0..<players).map { i -> MeanInterval in
+            let sorted = samples[i].sorted()
+            let count = meetings.enumerated().filter { $0.offset / players == i || $0.offset % players == i }.reduce(0) { $0 + $1.element.count }
+            return MeanInterval(mean: point.values[i], low: RatingBootstrap.quantile(sorted, 0.025),
+                                high: RatingBootstrap.quantile(sorted, 0.975), games: count, note: nil)
+        }
+        return (values, point.mixture)
     }
 
     /// Agent-vs-agent mean returns over the rated games.

@@ -135,6 +135,13 @@ struct RatingsCommand: ParsableCommand {
         }
         let byReturn = standings.sorted { $0.meanReturn.mean > $1.meanReturn.mean }
         print("by mean return: " + byReturn.map { String(format: "%@ %.4f", $0.agent, $0.meanReturn.mean) }.joined(separator: " > "))
+        if standings.allSatisfy({ $0.nashAveraged != nil }) {
+            let byNash = standings.sorted { ($0.nashAveraged!.mean, $0.nashWeight!) > ($1.nashAveraged!.mean, $1.nashWeight!) }
+            print("by nash-averaged return (against the Nash mixture of the agents' payoff matrix; weak or repeated agents do not move it): "
+                + byNash.map { s in
+                    String(format: "%@ %.4f [%.4f, %.4f] weight %.2f", s.agent, s.nashAveraged!.mean, s.nashAveraged!.low, s.nashAveraged!.high, s.nashWeight!)
+                }.joined(separator: " > "))
+        }
         for s in standings {
             if let note = s.ratingNote { print("note: \(s.agent): rating \(note)") }
             if let note = s.meanReturn.note { print("note: \(s.agent): mean return \(note)") }
