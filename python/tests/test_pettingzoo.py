@@ -9,6 +9,8 @@ from pettingzoo.test import api_test, seed_test  # noqa: E402
 import ludus  # noqa: E402
 
 GAMES = sorted(e["id"] for e in ludus.list_environments() if e.get("id") and e["players"] > 1)
+# Games whose player count is a game parameter (OpenSpiel's syntax), at their other values.
+GAMES += ["kuhn_poker(players=3)", "kuhn_poker(players=4)"]
 
 
 def test_games_found():
@@ -23,6 +25,14 @@ def test_api(game):
 @pytest.mark.parametrize("game", GAMES)
 def test_seed(game):
     seed_test(lambda: ludus.aec_env(game), num_cycles=100)
+
+
+def test_game_parameters_set_the_agents():
+    env = ludus.aec_env("kuhn_poker(players=3)")
+    env.reset(seed=0)
+    assert len(env.possible_agents) == 3
+    with pytest.raises(ludus.LudusError, match="players"):
+        ludus.aec_env("kuhn_poker(players=9)")
 
 
 def test_play_loop_and_rewards():
