@@ -3,7 +3,8 @@
 # serially, as 3 Slurm-style array tasks (SLURM_ARRAY_TASK_ID set, --shard auto) merged, and
 # as 2 explicit shards merged and as a two-level merge tree give byte-identical `ludus ratings`; merge refuses a tampered
 # shard, a missing one and one of another configuration; dataset shards concatenate to the
-# serial file; --shard auto without a scheduler and Swiss with --shard fail clearly.
+# serial file; --shard auto without a scheduler and Swiss with --shard fail clearly; a Swiss
+# tournament sharded round by round (--round R --from) equals the serial Swiss run.
 set -euo pipefail
 LUDUS=${1:-.build/release/ludus}
 dir=$(mktemp -d)
@@ -54,6 +55,32 @@ check "no database is left by a failed merge" '[ ! -e "$dir/bad.sqlite" ]'
 check "--shard auto without a scheduler says what it looked for" '[ $auto -ne 0 ] && grep -q "SLURM_ARRAY_TASK_ID" "$dir/auto.err" && grep -q "JOB_COMPLETION_INDEX" "$dir/auto.err"'
 check "--shard auto with an index but no count asks for LUDUS_SHARD_COUNT" '[ $count -ne 0 ] && grep -q "LUDUS_SHARD_COUNT" "$dir/count.err"'
 check "Swiss refuses --shard, explaining the per-round barrier" '[ $swiss -ne 0 ] && grep -q "barrier per round" "$dir/swiss.err"'
+
+# Swiss sharded by round (a barrier per round): round r's 3 shards are paired from the merge of
+# rounds 0..r-1; all rounds' shards merged rate exactly as the serial Swiss run.
+league=(--env tic_tac_toe --agents random,mcts:5,mcts:10,mcts:20,mcts:40,random --schedule swiss --rounds 3 --games 2 --quiet)
+swiss=("${league[@]}" --seed 4)
+"$LUDUS" tournament "${swiss[@]}" --db "$dir/swiss.sqlite" > /dev/null
+"$LUDUS" ratings --db "$dir/swiss.sqlite" > "$dir/swiss.txt"
+for r in 0 1 2; do
+  from=(); [ $r -gt 0 ] && from=(--from "$dir/rounds-$((r - 1)).sqlite")
+  for k in 0 1 2; do "$LUDUS" tournament "${swiss[@]}" --round $r --shard $k/3 "${from[@]}" --db "$dir/round$r-$k.sqlite" > /dev/null & done
+  wait
+  "$LUDUS" merge --partial "$dir/rounds-$r.sqlite" ${from[1]:+"${from[1]}"} "$dir"/round$r-*.sqlite > /dev/null
+done
+"$LUDUS" merge "$dir/swiss-merged.sqlite" "$dir"/round[0-9]-*.sqlite > /dev/null
+"$LUDUS" ratings --db "$dir/swiss-merged.sqlite" > "$dir/swiss-merged.txt"
+check "3 Swiss rounds of 3 shards each merged rate exactly as the serial Swiss run" 'cmp -s "$dir/swiss.txt" "$dir/swiss-merged.txt"'
+check "merged Swiss game rows are the serial rows" '[ "$(games "$dir/swiss.sqlite")" = "$(games "$dir/swiss-merged.sqlite")" ]'
+"$LUDUS" merge --partial "$dir/round1-part.sqlite" "$dir/rounds-0.sqlite" "$dir"/round1-{0,2}.sqlite > /dev/null
+set +e
+"$LUDUS" tournament "${swiss[@]}" --round 2 --from "$dir/round1-part.sqlite" --db "$dir/y.sqlite" 2> "$dir/incomplete.err"; incomplete=$?
+"$LUDUS" tournament "${league[@]}" --seed 5 --round 1 --from "$dir/rounds-0.sqlite" --db "$dir/y.sqlite" 2> "$dir/otherround.err"; otherround=$?
+"$LUDUS" merge "$dir/bad.sqlite" "$dir"/round0-*.sqlite "$dir"/round1-{0,2}.sqlite "$dir"/round2-*.sqlite 2> "$dir/roundmissing.err"; roundmissing=$?
+set -e
+check "a round whose previous round is incomplete is refused, naming it" '[ $incomplete -ne 0 ] && grep -q "round 1 is incomplete" "$dir/incomplete.err" && [ ! -e "$dir/y.sqlite" ]'
+check "a round paired from another configuration is refused" '[ $otherround -ne 0 ] && grep -q "seed=4 (here 5)" "$dir/otherround.err"'
+check "a merge missing a round shard names it" '[ $roundmissing -ne 0 ] && grep -q "round 1 shard 1/3" "$dir/roundmissing.err"'
 
 "$LUDUS" generate countdown/text --count 101 --seed 2 --out "$dir/items.jsonl"
 for k in 0 1 2; do JOB_COMPLETION_INDEX=$k LUDUS_SHARD_COUNT=3 "$LUDUS" generate countdown/text --count 101 --seed 2 --shard auto --out "$dir/items-$k.jsonl"; done

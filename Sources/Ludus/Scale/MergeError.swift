@@ -37,7 +37,7 @@ public enum MergeError: Error, Hashable, Sendable, CustomStringConvertible {
         case .missingGames(let tournament, let list, let planned, let shards):
             let missing = list.reduce(0) { $0 + $1.count }
             return "\(tournament): \(missing) of \(planned) games missing (games \(ranges(list)))"
-                + (shards.isEmpty ? "" : "; not given or unfinished: \(shards.joined(separator: ", "))")
+                + (shards.isEmpty ? "" : "; not given or unfinished: \(shards.prefix(8).joined(separator: ", "))" + (shards.count > 8 ? ", ... (\(shards.count) shards)" : ""))
         case .unsupportedTable(let table, let shard):
             return "\(shard) has rows in \(table), which ludus merge does not combine (it merges tournaments)"
         }

@@ -139,15 +139,31 @@ public enum ShardMerge {
         if expected < planned { missing.append(expected..<planned) }
         missing.removeAll { $0.isEmpty }
         guard !missing.isEmpty else { return }
-        let counts = Set(sources.flatMap { $0.shardCounts[fingerprint] ?? [] }).sorted()
-        let shards = counts.flatMap { count in
-            (0..<count).compactMap { index -> String? in
-                let shard = try! Shard(index: index, count: count)
-                let range = shard.range(of: planned)
-                return missing.contains { $0.overlaps(range) } ? "shard \(shard) (games \(range.lowerBound)..<\(range.upperBound))" : nil
+        let records = sources.flatMap { $0.shards[fingerprint] ?? [] }
+        var shards = names(of: missing, in: 0..<planned, counts: records.filter { $0.round == nil }, label: "")
+        // A Swiss tournament sharded by round: name the rounds, and their shards, that lack games.
+        if let config = try? JSONDecoder().decode(TournamentConfig.self, from: Data(fingerprint.utf8)), config.format == .swiss {
+            let swiss = config.swiss
+            for round in 0..<swiss.rounds {
+                let slots = swiss.indices(ofRound: round)
+                guard missing.contains(where: { $0.overlaps(slots) }) else { continue }
+                let given = records.filter { $0.round == round }
+                shards += given.isEmpty ? ["round \(round) (games \(slots.lowerBound)..<\(slots.upperBound))"]
+                                        : names(of: missing, in: slots, counts: given, label: "round \(round) ")
             }
         }
         throw MergeError.missingGames(tournament: describing, ranges: missing, planned: planned, missingShards: shards)
+    }
+
+    /// The shards K/N (for each N recorded) of `slots` that hold some of the `missing` games.
+    private static func names(of missing: [Range<Int>], in slots: Range<Int>, counts records: [ResultStore.ShardRecord], label: String) -> [String] {
+        Set(records.compactMap { $0.shard?.count }).sorted().flatMap { count in
+            (0..<count).compactMap { index -> String? in
+                let shard = try! Shard(index: index, count: count)
+                let range = shard.range(in: slots)
+                return missing.contains { $0.overlaps(range) } ? "\(label)shard \(shard) (games \(range.lowerBound)..<\(range.upperBound))" : nil
+            }
+        }
     }
 
     /// Table name -> column names, in a schema.
@@ -175,8 +191,8 @@ public enum ShardMerge {
         var fingerprints: [String] = []
         var ids: [String: [Int64]] = [:]
         var described: [String: String] = [:]
-        /// Shard counts recorded for each fingerprint's tournaments (to name missing shards).
-        var shardCounts: [String: [Int]] = [:]
+        /// Shares recorded for each fingerprint's tournaments (to name missing shards).
+        var shards: [String: [ResultStore.ShardRecord]] = [:]
 
         init(path: String) throws {
             self.path = path
@@ -190,7 +206,7 @@ public enum ShardMerge {
                     described[fingerprint] = "tournament on \(row["environment"] as String) with \(row["agents"] as String)"
                 }
                 ids[fingerprint, default: []].append(id)
-                if let count = try store.shard(of: id)?.shard?.count { shardCounts[fingerprint, default: []].append(count) }
+                if let record = try store.shard(of: id) { shards[fingerprint, default: []].append(record) }
             }
         }
 
