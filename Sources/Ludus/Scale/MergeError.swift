@@ -15,6 +15,12 @@ public enum MergeError: Error, Hashable, Sendable, CustomStringConvertible {
     case missingGames(tournament: String, ranges: [Range<Int>], planned: Int, missingShards: [String])
     /// A table merge does not know how to combine, with rows in a shard.
     case unsupportedTable(table: String, shard: String)
+    /// Teach runs recorded outside a sweep (a database from before sweeps).
+    case runsOutsideSweep(shard: String)
+    /// One run of a teach sweep recorded differently in two shards.
+    case conflictingRun(sweep: String, run: String, table: String, first: String, other: String)
+    /// Runs of a sweep that no shard holds finished.
+    case missingRuns(sweep: String, missing: [String], planned: Int, unfinished: [String], missingShards: [String])
 
     public var description: String {
         func ranges(_ list: [Range<Int>]) -> String {
@@ -27,7 +33,7 @@ public enum MergeError: Error, Hashable, Sendable, CustomStringConvertible {
         case .outputExists(let path):
             return "\(path) exists: ludus merge writes a new database (remove it or choose another name)"
         case .empty(let path):
-            return "\(path) holds no tournament"
+            return "\(path) holds no tournament and no teach sweep"
         case .differentConfigurations(let first, let a, let other, let b):
             return "\(first) and \(other) are shards of different tournaments (configurations differ): \(a.joined(separator: "; ")) vs \(b.joined(separator: "; "))"
         case .conflictingGame(let tournament, let index, let first, let a, let other, let b):
@@ -39,7 +45,15 @@ public enum MergeError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(tournament): \(missing) of \(planned) games missing (games \(ranges(list)))"
                 + (shards.isEmpty ? "" : "; not given or unfinished: \(shards.prefix(8).joined(separator: ", "))" + (shards.count > 8 ? ", ... (\(shards.count) shards)" : ""))
         case .unsupportedTable(let table, let shard):
-            return "\(shard) has rows in \(table), which ludus merge does not combine (it merges tournaments)"
+            return "\(shard) has rows in \(table), which ludus merge does not combine (it merges tournaments and teach sweeps)"
+        case .runsOutsideSweep(let shard):
+            return "\(shard) has teach runs outside a sweep (written before `ludus teach` recorded sweeps): ludus merge combines the shards of one sweep (`ludus teach --shard K/N`)"
+        case .conflictingRun(let sweep, let run, let table, let first, let other):
+            return "\(run) of the \(sweep) differs between shards: its \(table) rows in \(first) and \(other) are not the same (a tampered or non-deterministic shard)"
+        case .missingRuns(let sweep, let missing, let planned, let unfinished, let shards):
+            return "\(sweep): \(missing.count) of \(planned) runs missing (\(missing.prefix(6).joined(separator: ", "))\(missing.count > 6 ? ", ..." : ""))"
+                + (unfinished.isEmpty ? "" : "; unfinished (resume that shard): \(unfinished.prefix(6).joined(separator: ", "))")
+                + (shards.isEmpty ? "" : "; not given or unfinished: \(shards.prefix(8).joined(separator: ", "))")
         }
     }
 }

@@ -17,6 +17,11 @@ public enum ShardMerge {
         public var games: Int
         /// Rows present in more than one shard (identical, kept once).
         public var duplicates: Int
+        /// Teach sweeps and their runs (``ShardMerge`` of `ludus teach --shard` databases).
+        public var sweeps = 0
+        public var runs = 0
+        /// Runs present in more than one shard (identical, kept once).
+        public var duplicateRuns = 0
     }
 
     /// Tables never copied: the schema's bookkeeping, the tournaments (copied first, with
@@ -32,7 +37,7 @@ public enum ShardMerge {
         guard !shards.isEmpty else { throw MergeError.noShards }
         guard !FileManager.default.fileExists(atPath: output) else { throw MergeError.outputExists(output) }
         let sources = try shards.map { try Source(path: $0) }
-        for source in sources.dropFirst() where source.fingerprints != sources[0].fingerprints {
+        for source in sources.dropFirst() where source.fingerprints != sources[0].fingerprints || source.sweeps.configs != sources[0].sweeps.configs {
             throw MergeError.differentConfigurations(first: sources[0].path, firstTournaments: sources[0].describe(against: source),
                                                      other: source.path, otherTournaments: source.describe(against: sources[0]))
         }
@@ -48,6 +53,7 @@ public enum ShardMerge {
         let store = try ResultStore(path: output)
         var summary = Summary(tournaments: sources[0].fingerprints.count, games: 0, duplicates: 0)
         var merged: [String: Int64] = [:]  // fingerprint -> merged tournament id
+        var sweeps = SweepState()
         try store.database.writeWithoutTransaction { db in
             let mainTables = try tables(db, schema: "main")
             for source in sources {
@@ -55,7 +61,9 @@ public enum ShardMerge {
                 defer { try? db.execute(sql: "DETACH DATABASE shard") }
                 try db.inTransaction {
                     let shardTables = try tables(db, schema: "shard")
-                    for table in shardTables.keys where !own.contains(table) && !logs.contains(table) && !shardTables[table]!.contains("tournament_id") {
+                    try checkSweepTables(db, shardTables: shardTables, source: source.path)
+                    for table in shardTables.keys where !own.contains(table) && !logs.contains(table) && !shardTables[table]!.contains("tournament_id")
+                        && !isSweepTable(table, columns: shardTables[table]!) {
                         if try Int.fetchOne(db, sql: "SELECT count(*) FROM shard.\(quote(table))") ?? 0 > 0 {
                             throw MergeError.unsupportedTable(table: table, shard: source.path)
                         }
@@ -71,6 +79,7 @@ public enum ShardMerge {
                             if table == "game" { summary.duplicates += copied.duplicates }
                         }
                     }
+                    try copySweeps(db, source: source, mainTables: mainTables, shardTables: shardTables, state: &sweeps)
                     for table in logs.sorted() {
                         guard let columns = mainTables[table], let theirs = shardTables[table] else { continue }
                         let list = columns.filter { theirs.contains($0) && $0 != "id" }.map(quote).joined(separator: ", ")
@@ -82,7 +91,11 @@ public enum ShardMerge {
             for (fingerprint, id) in merged where !partial {
                 try checkCoverage(db, tournament: id, describing: sources[0].described[fingerprint]!, sources: sources, fingerprint: fingerprint)
             }
+            for config in sweeps.merged.keys.sorted() where !partial {
+                try checkSweepCoverage(db, config: config, state: sweeps, sources: sources)
+            }
             summary.games = try Int.fetchOne(db, sql: "SELECT count(*) FROM game") ?? 0
+            (summary.sweeps, summary.runs, summary.duplicateRuns) = (sweeps.merged.count, sweeps.runs, sweeps.duplicates)
         }
         return summary
     }
@@ -181,7 +194,7 @@ public enum ShardMerge {
             .filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] }
     }
 
-    private static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
     /// One shard database: its tournaments grouped by config fingerprint, in order.
     struct Source {
@@ -193,12 +206,14 @@ public enum ShardMerge {
         var described: [String: String] = [:]
         /// Shares recorded for each fingerprint's tournaments (to name missing shards).
         var shards: [String: [ResultStore.ShardRecord]] = [:]
+        var sweeps: Sweeps
 
         init(path: String) throws {
             self.path = path
             store = try ResultStore(path: path, readOnly: true)
             let rows = try store.database.read { db in try Row.fetchAll(db, sql: "SELECT id, environment, agents, fingerprint FROM tournament ORDER BY id") }
-            guard !rows.isEmpty else { throw MergeError.empty(path) }
+            sweeps = try Sweeps(store)
+            guard !rows.isEmpty || !sweeps.configs.isEmpty else { throw MergeError.empty(path) }
             for row in rows {
                 let fingerprint: String = row["fingerprint"], id: Int64 = row["id"]
                 if ids[fingerprint] == nil {
@@ -223,11 +238,15 @@ public enum ShardMerge {
 
         /// Each tournament described, with the settings that differ from `other`'s first one.
         func describe(against other: Source) -> [String] {
-            fingerprints.map { fingerprint in
-                let mine = Self.settings(fingerprint), theirs = other.fingerprints.first.map(Self.settings) ?? [:]
-                let differing = mine.keys.sorted().filter { mine[$0] != theirs[$0] }.map { "\($0)=\(mine[$0]!)" }
-                return described[fingerprint]! + (differing.isEmpty ? "" : " (" + differing.joined(separator: ", ") + ")")
+            func describe(_ configs: [String], _ described: [String: String], against first: String?) -> [String] {
+                configs.map { config in
+                    let mine = Self.settings(config), theirs = first.map(Self.settings) ?? [:]
+                    let differing = mine.keys.sorted().filter { mine[$0] != theirs[$0] }.map { "\($0)=\(mine[$0]!)" }
+                    return described[config]! + (differing.isEmpty ? "" : " (" + differing.joined(separator: ", ") + ")")
+                }
             }
+            return describe(fingerprints, described, against: other.fingerprints.first)
+                + describe(sweeps.configs, sweeps.described, against: other.sweeps.configs.first)
         }
 
         static func settings(_ fingerprint: String) -> [String: String] {
