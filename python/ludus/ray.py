@@ -80,11 +80,11 @@ def _generate_shard(cli, arguments, index, count):
         return out.read_bytes()
 
 
-def _teach_run(cli, arguments, teacher, seed):
-    """One run of a teach sweep: its database's bytes."""
+def _teach_shard(cli, arguments, index, count):
+    """One shard of a teach sweep (its share of the runs): its database's bytes."""
     with tempfile.TemporaryDirectory(prefix="ludus-teach-") as scratch:
-        db = Path(scratch, "run.sqlite")
-        _run([cli, "teach", *arguments, "--teacher", teacher, "--seed", str(seed), "--db", str(db), "--quiet"], cwd=scratch)
+        db = Path(scratch, "shard.sqlite")
+        _run([cli, "teach", *arguments, "--shard", f"{index}/{count}", "--db", str(db), "--quiet"], cwd=scratch)
         return _checkpointed(db)
 
 
@@ -165,45 +165,62 @@ def generate(env, count, shards=2, seed=0, params=None, out=None, cli=None, max_
 
 @dataclass
 class SweepRun:
-    """One (teacher, seed) run of a sweep: its database (one ``teach_run``) and its evaluations."""
+    """One (teacher, seed) run of a sweep: the merged database, the run's id in it, its evaluations."""
 
     teacher: str
     seed: int
     db: str
     evaluations: list  # [(episode, mastered fraction)]
+    run_id: int = 0
 
     @property
     def mastered(self):
         return self.evaluations[-1][1] if self.evaluations else None
 
 
-def sweep(teach_args, seeds, teachers, out=None, cli=None, max_retries=3, num_cpus=1):
-    """Runs ``ludus teach`` for every teacher × seed as Ray tasks (sharded by run): each run
-    is the database a serial ``ludus teach ... --teacher T --seed S`` writes. ``teach_args``:
-    the rest of the command (``["corridor", "--student", "q", "--episodes", "600"]``), without
-    ``--teacher``, ``--seed``, ``--db`` or ``--out``. Returns the runs in teacher-major order,
-    their databases in the folder ``out``. (Runs are not merged into one database.)"""
+def sweep(teach_args, seeds, teachers, out=None, cli=None, shards=None, max_retries=3, num_cpus=1):
+    """Runs the teach sweep ``teachers`` × ``seeds`` as ``shards`` Ray tasks (sharded by run,
+    ``ludus teach --shard K/N``; default one task per run) and merges them with ``ludus merge``
+    into ``out``, a new database identical to the serial ``ludus teach ... --teacher T1 --teacher
+    T2 --seed S1,S2`` sweep's. ``teach_args``: the rest of the command (``["corridor", "--student",
+    "q", "--episodes", "600"]``), without ``--teacher``, ``--seed``, ``--shard``, ``--db`` or ``--out``.
+    Returns the runs in teacher-major order (the sweep's order), read back from ``out``."""
+    import sqlite3
+
     cli = find_cli(cli)
-    reserved = {"--teacher", "--seed", "--db", "--out"} & {str(a).split("=")[0] for a in teach_args}
+    reserved = {"--teacher", "--seed", "--shard", "--db", "--out"} & {str(a).split("=")[0] for a in teach_args}
     if reserved:
         raise ValueError(f"sweep sets {', '.join(sorted(reserved))} itself: leave it out of teach_args")
-    folder = Path(out) if out else Path(tempfile.mkdtemp(prefix="ludus-sweep-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    task = ray.remote(num_cpus=num_cpus, max_retries=max_retries)(_teach_run)
     runs = [(teacher, seed) for teacher in teachers for seed in seeds]
+    if not runs:
+        raise ValueError("a sweep needs at least one teacher and one seed")
+    shards = len(runs) if shards is None else shards
+    if shards < 1:
+        raise ValueError("shards must be at least 1")
+    out = Path(out) if out else Path(tempfile.mkdtemp(prefix="ludus-sweep-"), "sweep.sqlite")
+    if out.exists():
+        raise FileExistsError(f"{out} exists: the merged database must be new")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=out.name + ".shards-", dir=out.parent))
     arguments = [str(a) for a in teach_args]
-    futures = {task.remote(cli, arguments, teacher, seed): index for index, (teacher, seed) in enumerate(runs)}
-    results = {}
+    for teacher in teachers:
+        arguments += ["--teacher", str(teacher)]
+    arguments += ["--seed", ",".join(str(seed) for seed in seeds)]
+    task = ray.remote(num_cpus=num_cpus, max_retries=max_retries)(_teach_shard)
+    futures = {task.remote(cli, arguments, index, shards): index for index in range(shards)}
+    paths = {}
 
     def save(index, data):
-        teacher, seed = runs[index]
-        path = folder / (f"teach-{index:04d}-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in teacher) + f"-seed{seed}.sqlite")
+        path = folder / f"shard-{index}.sqlite"
         path.write_bytes(data)
-        import sqlite3
-
-        with sqlite3.connect(path) as connection:
-            evaluations = connection.execute("SELECT episode, mastered FROM teach_eval ORDER BY episode").fetchall()
-        results[index] = SweepRun(teacher=teacher, seed=seed, db=str(path), evaluations=evaluations)
+        paths[index] = str(path)
 
     _gather(futures, save)
-    return [results[index] for index in range(len(runs))]
+    _run([cli, "merge", str(out), *(paths[index] for index in range(shards))], cwd=None)
+    with sqlite3.connect(out) as connection:
+        ids = dict(connection.execute("SELECT sweep_index, id FROM teach_run").fetchall())
+        results = []
+        for index, (teacher, seed) in enumerate(runs):
+            evaluations = connection.execute("SELECT episode, mastered FROM teach_eval WHERE run_id = ? ORDER BY episode", (ids[index],)).fetchall()
+            results.append(SweepRun(teacher=teacher, seed=seed, db=str(out), evaluations=evaluations, run_id=ids[index]))
+    return results
