@@ -107,6 +107,29 @@ def _gather(futures, on_result):
             on_result(pending.pop(future), ray.get(future))
 
 
+def _shard_and_merge(cli, out, prefix, shards, submit):
+    """Runs ``submit(index)`` for every shard, saves each shard's database beside ``out`` (in
+    ``OUT.shards-*/``, where a failed merge can be looked into) as it arrives, and merges them
+    with ``ludus merge`` into ``out``, which must be new. Returns ``out`` and the shard paths."""
+    out = Path(out) if out else Path(tempfile.mkdtemp(prefix=prefix), "merged.sqlite")
+    if out.exists():
+        raise FileExistsError(f"{out} exists: the merged database must be new")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=out.name + ".shards-", dir=out.parent))
+    futures = {submit(index): index for index in range(shards)}
+    paths = {}
+
+    def save(index, data):
+        path = folder / f"shard-{index}.sqlite"
+        path.write_bytes(data)
+        paths[index] = str(path)
+
+    _gather(futures, save)
+    shard_paths = [paths[index] for index in range(shards)]
+    _run([cli, "merge", str(out), *shard_paths], cwd=None)
+    return out, shard_paths
+
+
 def tournament(config, shards=2, out=None, cli=None, workers=1, max_retries=3, num_cpus=1):
     """Plays a round-robin tournament as ``shards`` Ray tasks and merges them into ``out``.
 
@@ -119,25 +142,9 @@ def tournament(config, shards=2, out=None, cli=None, workers=1, max_retries=3, n
         config = json.loads(Path(config).read_text())
     if shards < 1:
         raise ValueError("shards must be at least 1")
-    out = Path(out) if out else Path(tempfile.mkdtemp(prefix="ludus-tournament-"), "merged.sqlite")
-    if out.exists():
-        raise FileExistsError(f"{out} exists: the merged database must be new")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # The shards are kept beside the merged database (a failed merge can be looked into).
-    folder = Path(tempfile.mkdtemp(prefix=out.name + ".shards-", dir=out.parent))
     task = ray.remote(num_cpus=num_cpus, max_retries=max_retries)(_tournament_shard)
     text = json.dumps(config)
-    futures = {task.remote(cli, text, index, shards, workers): index for index in range(shards)}
-    paths = {}
-
-    def save(index, data):
-        path = folder / f"shard-{index}.sqlite"
-        path.write_bytes(data)
-        paths[index] = str(path)
-
-    _gather(futures, save)
-    shard_paths = [paths[index] for index in range(shards)]
-    _run([cli, "merge", str(out), *shard_paths], cwd=None)
+    out, shard_paths = _shard_and_merge(cli, out, "ludus-tournament-", shards, lambda index: task.remote(cli, text, index, shards, workers))
     ratings = _run([cli, "ratings", "--db", str(out)], cwd=None)
     return TournamentResult(db=str(out), ratings=ratings, shards=shard_paths)
 
@@ -197,26 +204,12 @@ def sweep(teach_args, seeds, teachers, out=None, cli=None, shards=None, max_retr
     shards = len(runs) if shards is None else shards
     if shards < 1:
         raise ValueError("shards must be at least 1")
-    out = Path(out) if out else Path(tempfile.mkdtemp(prefix="ludus-sweep-"), "sweep.sqlite")
-    if out.exists():
-        raise FileExistsError(f"{out} exists: the merged database must be new")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=out.name + ".shards-", dir=out.parent))
     arguments = [str(a) for a in teach_args]
     for teacher in teachers:
         arguments += ["--teacher", str(teacher)]
     arguments += ["--seed", ",".join(str(seed) for seed in seeds)]
     task = ray.remote(num_cpus=num_cpus, max_retries=max_retries)(_teach_shard)
-    futures = {task.remote(cli, arguments, index, shards): index for index in range(shards)}
-    paths = {}
-
-    def save(index, data):
-        path = folder / f"shard-{index}.sqlite"
-        path.write_bytes(data)
-        paths[index] = str(path)
-
-    _gather(futures, save)
-    _run([cli, "merge", str(out), *(paths[index] for index in range(shards))], cwd=None)
+    out, _ = _shard_and_merge(cli, out, "ludus-sweep-", shards, lambda index: task.remote(cli, arguments, index, shards))
     with sqlite3.connect(out) as connection:
         ids = dict(connection.execute("SELECT sweep_index, id FROM teach_run").fetchall())
         results = []
