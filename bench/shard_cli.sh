@@ -93,6 +93,8 @@ tables() {
   sqlite3 "$1" "SELECT loop, run_id, progress, hex(state) FROM checkpoint ORDER BY 1, 2"
 }
 "$LUDUS" teach "${teach[@]}" --db "$dir/sweep.sqlite" > /dev/null
+"$LUDUS" teach "${teach[@]}" --workers 2 --db "$dir/sweep-workers.sqlite" > /dev/null
+check "a teach sweep on 2 worker threads is the serial sweep" '[ "$(tables "$dir/sweep.sqlite")" = "$(tables "$dir/sweep-workers.sqlite")" ]'
 for k in 0 1; do "$LUDUS" teach "${teach[@]}" --shard $k/3 --db "$dir/sweep-$k.sqlite" > /dev/null & done
 SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=3 "$LUDUS" teach "${teach[@]}" --shard auto --db "$dir/sweep-2.sqlite" > /dev/null & victim=$!
 # Kill shard 2 once it has committed a checkpoint of its first run, then resume it.

@@ -53,3 +53,57 @@ public struct TeachSweep: Hashable, Sendable {
         (teachers[index / seeds.count], seeds[index % seeds.count])
     }
 }
+
+extension TeachSweep {
+    /// Runs `body(0..<count)` on up to `workers` threads, each taking the next index as it
+    /// finishes one (a sweep's runs are independent, so the results do not depend on the
+    /// order). The first error stops the taking of new indices and is rethrown once every
+    /// thread is done.
+    public static func perform(_ count: Int, workers: Int, _ body: @escaping (Int) throws -> Void) throws {
+        if workers <= 1 || count <= 1 {
+            for index in 0..<count { try body(index) }
+            return
+        }
+        let queue = WorkQueue(count: count, body: body)
+        let group = DispatchGroup()
+        for _ in 0..<min(workers, count) {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                queue.drain()
+            }
+            thread.stackSize = 8 << 20  // as tournament workers: Lua and the students recurse
+            thread.start()
+        }
+        group.wait()
+        if let error = queue.firstError { throw error }
+    }
+
+    /// The indices left and the first failure, shared by the threads under a lock.
+    private final class WorkQueue: @unchecked Sendable {
+        let count: Int
+        let body: (Int) throws -> Void
+        private let lock = NSLock()
+        private var next = 0
+        private(set) var firstError: Error?
+
+        init(count: Int, body: @escaping (Int) throws -> Void) {
+            self.count = count
+            self.body = body
+        }
+
+        func drain() {
+            while let index = take() {
+                do { try body(index) } catch { lock.withLock { if firstError == nil { firstError = error } } }
+            }
+        }
+
+        private func take() -> Int? {
+            lock.withLock {
+                guard firstError == nil, next < count else { return nil }
+                defer { next += 1 }
+                return next
+            }
+        }
+    }
+}

@@ -31,6 +31,7 @@ struct Teach: ParsableCommand {
     var seed: [String] = []
     @Option(help: ArgumentHelp("Run only shard K of N of the sweep's runs (K from 0, runs teacher-major), into its own --db; `auto` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/LUDUS_SHARD_COUNT. Combine the shards with `ludus merge`.", valueName: "K/N"))
     var shard: String?
+    @Option(help: "Runs of a sweep played at once, each on its own thread (the results do not depend on it).") var workers: Int = 1
     @Option(help: "Also stop once the training episodes have played this many environment steps (evaluated there).") var steps: Int?
     @Option(help: "Held-out test tasks.") var testSet: Int = 50
     @Option(help: ArgumentHelp("Held-out test levels: a folder of level files or a named set (heldout); task i plays level i mod count.", valueName: "set"))
@@ -52,6 +53,7 @@ struct Teach: ParsableCommand {
         guard episodes >= 1, testSet >= 1, evalEvery >= 1, checkpointEvery >= 1 else {
             throw ValidationError("--episodes, --test-set, --eval-every and --checkpoint-every must be at least 1")
         }
+        guard (1...256).contains(workers) else { throw ValidationError("--workers must be from 1 to 256") }
     }
 
     /// `name` or `name=lo..hi`.
@@ -128,14 +130,15 @@ struct Teach: ParsableCommand {
         let sweepID = try found ?? (legacy ? nil : store.startTeachSweep(environment: env.spec.id, config: sweepConfig, runs: sweep.count))
         let share = selection?.range(of: sweep.count) ?? 0..<sweep.count
         if let selection, let sweepID { try store.recordSweepShard(sweep: sweepID, selection: selection, runs: share) }
+        // Every run's id is settled first, in the sweep's order, so the ids do not depend on --workers.
+        var jobs: [(run: Int64, index: Int, config: String, resumed: StoredCheckpoint?)] = []
         for index in share {
             let (teacher, seed) = sweep.run(index)
-            if sweep.count > 1 { print("run \(index + 1)/\(sweep.count) of the sweep: teacher \(teacher), seed \(seed)") }
             let config = settings.config(self, environment: env.spec.id, teacher: teacher, seed: seed)
             var resumed: (run: Int64, checkpoint: StoredCheckpoint?)?
             if let sweepID, found != nil, let existing = try store.sweepRun(sweep: sweepID, index: index) {
                 if existing.finished {
-                    print("run \(existing.id) already finished")
+                    print("run \(existing.id) (teacher \(teacher), seed \(seed)) already finished")
                     continue
                 }
                 let checkpoint = try store.checkpoint(.teach, run: existing.id)
@@ -147,8 +150,15 @@ struct Teach: ParsableCommand {
             }
             guard let run = try resumed?.run ?? sweepID.map({ try store.startTeachRun(environment: env.spec.id, teacher: teacher, student: student,
                                                                                       config: config, sweep: $0, index: index) }) else { continue }
-            try teach(run: run, teacher: teacher, seed: seed, config: config, settings: settings, store: store, resumed: resumed?.checkpoint)
-            try store.finishTeachRun(run)
+            jobs.append((run, index, config, resumed?.checkpoint))
+        }
+        try TeachSweep.perform(jobs.count, workers: workers) { [self] position in
+            let job = jobs[position]
+            let (teacher, seed) = sweep.run(job.index)
+            let label = sweep.count > 1 ? "run \(job.run) (teacher \(teacher), seed \(seed)): " : ""
+            try teach(run: job.run, teacher: teacher, seed: seed, config: job.config, settings: settings, store: store, resumed: job.resumed,
+                      label: label, quiet: quiet || workers > 1)
+            try store.finishTeachRun(job.run)
         }
         if let selection {
             print("\(selection) of the sweep (runs \(share.lowerBound)..<\(share.upperBound) of \(sweep.count)) stored in \(db); combine the shards with `ludus merge OUT.sqlite SHARD.sqlite ...`")
@@ -182,7 +192,11 @@ struct Teach: ParsableCommand {
     }
 
     /// Plays one run (from its checkpoint when resumed), committing as it goes.
-    func teach(run: Int64, teacher: String, seed: UInt64, config: String, settings: Settings, store: ResultStore, resumed: StoredCheckpoint?) throws {
+    /// - Parameters:
+    ///   - label: put before the final line (which run it is, in a sweep).
+    ///   - quiet: no progress (runs in parallel would draw over each other).
+    func teach(run: Int64, teacher: String, seed: UInt64, config: String, settings: Settings, store: ResultStore, resumed: StoredCheckpoint?,
+               label: String, quiet: Bool) throws {
         let env = try options.load(environment)
         let teacherObject = try TeacherFactory.make(teacher, space: settings.space, environment: env.spec.id, levels: LevelEditor.supports(env.spec))
         let studentObject = try StudentFactory.make(student, for: env.spec)
@@ -243,7 +257,7 @@ struct Teach: ParsableCommand {
             print(kind == "exec" ? "the external student was asked to save itself to \(studentPath)"
                                  : "student saved to \(studentPath) (play it with --agent \(kind):\(studentPath))")
         }
-        print(String(format: "mastered: %.1f%%", 100 * (evaluations.last?.mastered ?? 0)))
+        print(label + String(format: "mastered: %.1f%%", 100 * (evaluations.last?.mastered ?? 0)))
         print("run \(run) stored in \(db) (teach_run, teach_episode, teach_eval, teach_failure, checkpoint)")
     }
 }
