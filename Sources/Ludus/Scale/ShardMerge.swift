@@ -213,7 +213,10 @@ public enum ShardMerge {
             store = try ResultStore(path: path, readOnly: true)
             let rows = try store.database.read { db in try Row.fetchAll(db, sql: "SELECT id, environment, agents, fingerprint FROM tournament ORDER BY id") }
             sweeps = try Sweeps(store)
-            guard !rows.isEmpty || !sweeps.configs.isEmpty else { throw MergeError.empty(path) }
+            if rows.isEmpty && sweeps.configs.isEmpty {
+                let runs = try store.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM teach_run") ?? 0 }
+                throw runs > 0 ? MergeError.runsOutsideSweep(shard: path) : MergeError.empty(path)
+            }
             for row in rows {
                 let fingerprint: String = row["fingerprint"], id: Int64 = row["id"]
                 if ids[fingerprint] == nil {
