@@ -51,18 +51,23 @@ def test_shards_on_ray_merge_into_the_serial_database(cluster, serial, tmp_path,
     assert len(result.shards) == shards
 
 
-def test_a_killed_worker_is_retried_and_the_result_is_unchanged(cluster, serial, tmp_path):
-    import ludus.ray
-
-    # The CLI behind a wrapper that, the first time only, kills the Ray worker running it
-    # (its parent) with SIGKILL: Ray sees a dead worker and runs the task again.
+def killing_once(tmp_path, command):
+    """The CLI behind a wrapper that, the first time it runs `command` only, kills the Ray worker
+    running it (its parent) with SIGKILL: Ray sees a dead worker and runs the task again."""
     marker = tmp_path / "killed-once"
     wrapper = tmp_path / "ludus-killing-once"
     wrapper.write_text(f"""#!/bin/sh
-if [ "$1" = tournament ] && mkdir {marker} 2>/dev/null; then kill -9 $PPID; sleep 5; exit 1; fi
+if [ "$1" = {command} ] && mkdir {marker} 2>/dev/null; then kill -9 $PPID; sleep 5; exit 1; fi
 exec {os.path.abspath(cli_path())} "$@"
 """)
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    return wrapper, marker
+
+
+def test_a_killed_worker_is_retried_and_the_result_is_unchanged(cluster, serial, tmp_path):
+    import ludus.ray
+
+    wrapper, marker = killing_once(tmp_path, "tournament")
     result = ludus.ray.tournament(CONFIG, shards=3, out=tmp_path / "merged.sqlite", cli=wrapper, max_retries=2)
     assert marker.exists(), "the first attempt ran and killed its worker"
     rows, ratings = serial
@@ -121,3 +126,15 @@ def test_a_teach_sweep_on_ray_merges_into_the_serial_sweep(cluster, tmp_path, sh
             assert run.evaluations == connection.execute("SELECT episode, mastered FROM teach_eval WHERE run_id = ? ORDER BY episode", (run.run_id,)).fetchall()
     with pytest.raises(ValueError, match="--seed"):
         ludus.ray.sweep(args + ["--seed", "3"], seeds=[1], teachers=["random"], cli=cli_path())
+
+
+def test_a_killed_sweep_worker_is_retried_and_the_sweep_is_unchanged(cluster, tmp_path):
+    import ludus.ray
+
+    args = ["corridor", "--student", "q", "--episodes", "40", "--test-set", "3", "--eval-every", "20"]
+    wrapper, marker = killing_once(tmp_path, "teach")
+    runs = ludus.ray.sweep(args, seeds=[1, 2], teachers=["random"], out=tmp_path / "sweep.sqlite", cli=wrapper, max_retries=2)
+    assert marker.exists(), "the first attempt ran and killed its worker"
+    serial = tmp_path / "serial.sqlite"
+    subprocess.run([cli_path(), "teach", *args, "--seed", "1,2", "--db", serial, "--quiet"], check=True, capture_output=True)
+    assert sweep_rows(runs[0].db) == sweep_rows(serial)
