@@ -61,14 +61,21 @@ def _run(command, cwd):
     return done.stdout
 
 
-def _tournament_shard(cli, config_text, index, count, workers):
-    """One shard of a tournament, played in a scratch folder: the database's bytes."""
+def _tournament_shard(cli, config_text, index, count, workers, round=None, earlier=None):
+    """One shard of a tournament (of Swiss round ``round``, paired from ``earlier``, the bytes of
+    the merged earlier rounds), played in a scratch folder: the database's bytes."""
     with tempfile.TemporaryDirectory(prefix="ludus-shard-") as scratch:
         config = Path(scratch, "config.json")
         config.write_text(config_text)
         db = Path(scratch, "shard.sqlite")
-        _run([cli, "tournament", "--config", str(config), "--shard", f"{index}/{count}", "--workers", str(workers),
-              "--db", str(db), "--quiet"], cwd=scratch)
+        command = [cli, "tournament", "--config", str(config), "--shard", f"{index}/{count}", "--workers", str(workers),
+                   "--db", str(db), "--quiet"]
+        if round is not None:
+            command += ["--round", str(round)]
+        if earlier is not None:
+            Path(scratch, "earlier.sqlite").write_bytes(earlier)
+            command += ["--from", str(Path(scratch, "earlier.sqlite"))]
+        _run(command, cwd=scratch)
         return _checkpointed(db)
 
 
@@ -107,10 +114,11 @@ def _gather(futures, on_result):
             on_result(pending.pop(future), ray.get(future))
 
 
-def _shard_and_merge(cli, out, prefix, shards, submit):
+def _shard_and_merge(cli, out, prefix, shards, submit, earlier=(), partial=False):
     """Runs ``submit(index)`` for every shard, saves each shard's database beside ``out`` (in
     ``OUT.shards-*/``, where a failed merge can be looked into) as it arrives, and merges them
-    with ``ludus merge`` into ``out``, which must be new. Returns ``out`` and the shard paths."""
+    with ``ludus merge`` (after the databases ``earlier``; ``--partial`` if asked) into ``out``,
+    which must be new. Returns ``out`` and the shard paths."""
     out = Path(out) if out else Path(tempfile.mkdtemp(prefix=prefix), "merged.sqlite")
     if out.exists():
         raise FileExistsError(f"{out} exists: the merged database must be new")
@@ -126,16 +134,18 @@ def _shard_and_merge(cli, out, prefix, shards, submit):
 
     _gather(futures, save)
     shard_paths = [paths[index] for index in range(shards)]
-    _run([cli, "merge", str(out), *shard_paths], cwd=None)
+    _run([cli, "merge", *(["--partial"] if partial else []), str(out), *map(str, earlier), *shard_paths], cwd=None)
     return out, shard_paths
 
 
 def tournament(config, shards=2, out=None, cli=None, workers=1, max_retries=3, num_cpus=1):
-    """Plays a round-robin tournament as ``shards`` Ray tasks and merges them into ``out``.
+    """Plays a tournament as ``shards`` Ray tasks and merges them into ``out``.
 
     ``config``: a dict of ``ludus tournament --config`` keys (``environment``, ``agents``,
     ``gamesPerPair``, ``seed``, ...) or the path of such a JSON file. The merged database is
-    the serial run's, row for row; ``ratings`` is ``ludus ratings`` over it.
+    the serial run's, row for row; ``ratings`` is ``ludus ratings`` over it. A Swiss
+    tournament (``"schedule": "swiss"``) is played round by round, a barrier per round: the
+    ``shards`` tasks of round r are paired from the merge of rounds 0..r-1, shipped to them.
     """
     cli = find_cli(cli)
     if not isinstance(config, dict):
@@ -144,9 +154,31 @@ def tournament(config, shards=2, out=None, cli=None, workers=1, max_retries=3, n
         raise ValueError("shards must be at least 1")
     task = ray.remote(num_cpus=num_cpus, max_retries=max_retries)(_tournament_shard)
     text = json.dumps(config)
-    out, shard_paths = _shard_and_merge(cli, out, "ludus-tournament-", shards, lambda index: task.remote(cli, text, index, shards, workers))
+    if config.get("schedule") != "swiss":
+        out, shard_paths = _shard_and_merge(cli, out, "ludus-tournament-", shards, lambda index: task.remote(cli, text, index, shards, workers))
+    else:
+        rounds = config.get("rounds") or _default_rounds(len(config["agents"]))
+        out = Path(out) if out else Path(tempfile.mkdtemp(prefix="ludus-tournament-"), "merged.sqlite")
+        earlier, shard_paths = None, []
+        for round in range(rounds):
+            last = round == rounds - 1
+            # The earlier rounds' merge goes to the object store once, for every task of the round.
+            shipped = ray.put(earlier.read_bytes()) if earlier else None
+            target = out if last else out.parent / f"{out.name}.rounds-{round}.sqlite"
+            merged, paths = _shard_and_merge(cli, target, "ludus-tournament-", shards,
+                                             lambda index: task.remote(cli, text, index, shards, workers, round, shipped),
+                                             earlier=[earlier] if earlier else [], partial=not last)
+            earlier, shard_paths = merged, shard_paths + paths
     ratings = _run([cli, "ratings", "--db", str(out)], cwd=None)
     return TournamentResult(db=str(out), ratings=ratings, shards=shard_paths)
+
+
+def _default_rounds(agents):
+    """``SwissSchedule.defaultRounds``: ceil(log2 agents) + 1."""
+    rounds = 1
+    while 1 << rounds < agents:
+        rounds += 1
+    return rounds + 1
 
 
 def generate(env, count, shards=2, seed=0, params=None, out=None, cli=None, max_retries=3, num_cpus=1):

@@ -1,7 +1,8 @@
 """ludus.ray on a real local Ray cluster (started once for the module, `ray.init(num_cpus=2)`):
 1, 2 and 3 shards merge into exactly the serial database (game rows, hashes, ratings); a
 shard whose worker is killed on its first attempt is retried and changes nothing; dataset
-shards concatenate to the serial file; a teach sweep sharded by run merges into the serial sweep."""
+shards concatenate to the serial file; a teach sweep sharded by run merges into the serial sweep;
+a Swiss tournament played round by round (a barrier per round) is the serial Swiss run."""
 
 import os
 import sqlite3
@@ -138,3 +139,21 @@ def test_a_killed_sweep_worker_is_retried_and_the_sweep_is_unchanged(cluster, tm
     serial = tmp_path / "serial.sqlite"
     subprocess.run([cli_path(), "teach", *args, "--seed", "1,2", "--db", serial, "--quiet"], check=True, capture_output=True)
     assert sweep_rows(runs[0].db) == sweep_rows(serial)
+
+
+def test_a_swiss_tournament_on_ray_round_by_round_is_the_serial_run(cluster, tmp_path):
+    import json
+
+    import ludus.ray
+
+    config = {"environment": "tic_tac_toe", "agents": ["random", "mcts:5", "mcts:10", "mcts:20", "random"], "gamesPerPair": 2,
+              "seed": 3, "schedule": "swiss"}  # 4 rounds by default
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    serial = tmp_path / "serial.sqlite"
+    subprocess.run([cli_path(), "tournament", "--config", tmp_path / "config.json", "--db", serial, "--quiet"], check=True, capture_output=True)
+    ratings = subprocess.run([cli_path(), "ratings", "--db", serial], check=True, capture_output=True, text=True).stdout
+    result = ludus.ray.tournament(config, shards=2, out=tmp_path / "merged.sqlite", cli=cli_path())
+    assert len(game_rows(serial)) == 4 * 2 * 2
+    assert game_rows(result.db) == game_rows(serial)
+    assert result.ratings == ratings
+    assert len(result.shards) == 4 * 2, "2 shards in each of the 4 rounds"
