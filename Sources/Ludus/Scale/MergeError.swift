@@ -5,7 +5,7 @@ public enum MergeError: Error, Hashable, Sendable, CustomStringConvertible {
     case outputExists(String)
     /// A shard without tournaments.
     case empty(String)
-    /// Two shards played different tournaments (their config fingerprints differ).
+    /// Two shards played different tournaments or sweeps (their config fingerprints differ).
     case differentConfigurations(first: String, firstTournaments: [String], other: String, otherTournaments: [String])
     /// One game recorded with different results in two shards.
     case conflictingGame(tournament: String, index: Int, first: String, firstHash: String, other: String, otherHash: String)
@@ -35,7 +35,7 @@ public enum MergeError: Error, Hashable, Sendable, CustomStringConvertible {
         case .empty(let path):
             return "\(path) holds no tournament and no teach sweep"
         case .differentConfigurations(let first, let a, let other, let b):
-            return "\(first) and \(other) are shards of different tournaments (configurations differ): \(a.joined(separator: "; ")) vs \(b.joined(separator: "; "))"
+            return "\(first) and \(other) are shards of different tournaments or teach sweeps (configurations differ): \(a.joined(separator: "; ")) vs \(b.joined(separator: "; "))"
         case .conflictingGame(let tournament, let index, let first, let a, let other, let b):
             return "game \(index) of \(tournament) differs between shards: trajectory hash \(a) in \(first) but \(b) in \(other) (a tampered or non-deterministic shard)"
         case .conflictingRow(let table, let key, let first, let other):

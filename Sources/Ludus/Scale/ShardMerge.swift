@@ -10,7 +10,8 @@ import GRDB
 /// column name, so tables and columns other features add come along: every table with a
 /// `tournament_id` column is copied with the id mapped to the merged tournament, a row
 /// whose key is already there must be identical (a repeated game is kept once), and
-/// anything else is refused rather than dropped.
+/// anything else is refused rather than dropped. Teach sweep shards (`ludus teach --shard`)
+/// merge the same way, by run (``copySweeps(_:source:mainTables:shardTables:state:)``).
 public enum ShardMerge {
     public struct Summary: Hashable, Sendable {
         public var tournaments: Int

@@ -73,7 +73,7 @@ public enum ShardStoreError: Error, Hashable, Sendable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .otherShard(let recorded, let requested):
-            return "this database holds \(recorded) of the tournament, not \(requested): give each shard its own --db"
+            return "this database holds \(recorded), not \(requested): give each shard its own --db"
         }
     }
 }
