@@ -61,14 +61,21 @@ def _run(command, cwd):
     return done.stdout
 
 
-def _tournament_shard(cli, config_text, index, count, workers):
-    """One shard of a tournament, played in a scratch folder: the database's bytes."""
+def _tournament_shard(cli, config_text, index, count, workers, round=None, earlier=None):
+    """One shard of a tournament (of Swiss round ``round``, paired from ``earlier``, the bytes of
+    the merged earlier rounds), played in a scratch folder: the database's bytes."""
     with tempfile.TemporaryDirectory(prefix="ludus-shard-") as scratch:
         config = Path(scratch, "config.json")
         config.write_text(config_text)
         db = Path(scratch, "shard.sqlite")
-        _run([cli, "tournament", "--config", str(config), "--shard", f"{index}/{count}", "--workers", str(workers),
-              "--db", str(db), "--quiet"], cwd=scratch)
+        command = [cli, "tournament", "--config", str(config), "--shard", f"{index}/{count}", "--workers", str(workers),
+                   "--db", str(db), "--quiet"]
+        if round is not None:
+            command += ["--round", str(round)]
+        if earlier is not None:
+            Path(scratch, "earlier.sqlite").write_bytes(earlier)
+            command += ["--from", str(Path(scratch, "earlier.sqlite"))]
+        _run(command, cwd=scratch)
         return _checkpointed(db)
 
 
@@ -80,11 +87,11 @@ def _generate_shard(cli, arguments, index, count):
         return out.read_bytes()
 
 
-def _teach_run(cli, arguments, teacher, seed):
-    """One run of a teach sweep: its database's bytes."""
+def _teach_shard(cli, arguments, index, count):
+    """One shard of a teach sweep (its share of the runs): its database's bytes."""
     with tempfile.TemporaryDirectory(prefix="ludus-teach-") as scratch:
-        db = Path(scratch, "run.sqlite")
-        _run([cli, "teach", *arguments, "--teacher", teacher, "--seed", str(seed), "--db", str(db), "--quiet"], cwd=scratch)
+        db = Path(scratch, "shard.sqlite")
+        _run([cli, "teach", *arguments, "--shard", f"{index}/{count}", "--db", str(db), "--quiet"], cwd=scratch)
         return _checkpointed(db)
 
 
@@ -107,27 +114,17 @@ def _gather(futures, on_result):
             on_result(pending.pop(future), ray.get(future))
 
 
-def tournament(config, shards=2, out=None, cli=None, workers=1, max_retries=3, num_cpus=1):
-    """Plays a round-robin tournament as ``shards`` Ray tasks and merges them into ``out``.
-
-    ``config``: a dict of ``ludus tournament --config`` keys (``environment``, ``agents``,
-    ``gamesPerPair``, ``seed``, ...) or the path of such a JSON file. The merged database is
-    the serial run's, row for row; ``ratings`` is ``ludus ratings`` over it.
-    """
-    cli = find_cli(cli)
-    if not isinstance(config, dict):
-        config = json.loads(Path(config).read_text())
-    if shards < 1:
-        raise ValueError("shards must be at least 1")
-    out = Path(out) if out else Path(tempfile.mkdtemp(prefix="ludus-tournament-"), "merged.sqlite")
+def _shard_and_merge(cli, out, prefix, shards, submit, earlier=(), partial=False):
+    """Runs ``submit(index)`` for every shard, saves each shard's database beside ``out`` (in
+    ``OUT.shards-*/``, where a failed merge can be looked into) as it arrives, and merges them
+    with ``ludus merge`` (after the databases ``earlier``; ``--partial`` if asked) into ``out``,
+    which must be new. Returns ``out`` and the shard paths."""
+    out = Path(out) if out else Path(tempfile.mkdtemp(prefix=prefix), "merged.sqlite")
     if out.exists():
         raise FileExistsError(f"{out} exists: the merged database must be new")
     out.parent.mkdir(parents=True, exist_ok=True)
-    # The shards are kept beside the merged database (a failed merge can be looked into).
     folder = Path(tempfile.mkdtemp(prefix=out.name + ".shards-", dir=out.parent))
-    task = ray.remote(num_cpus=num_cpus, max_retries=max_retries)(_tournament_shard)
-    text = json.dumps(config)
-    futures = {task.remote(cli, text, index, shards, workers): index for index in range(shards)}
+    futures = {submit(index): index for index in range(shards)}
     paths = {}
 
     def save(index, data):
@@ -137,9 +134,51 @@ def tournament(config, shards=2, out=None, cli=None, workers=1, max_retries=3, n
 
     _gather(futures, save)
     shard_paths = [paths[index] for index in range(shards)]
-    _run([cli, "merge", str(out), *shard_paths], cwd=None)
+    _run([cli, "merge", *(["--partial"] if partial else []), str(out), *map(str, earlier), *shard_paths], cwd=None)
+    return out, shard_paths
+
+
+def tournament(config, shards=2, out=None, cli=None, workers=1, max_retries=3, num_cpus=1):
+    """Plays a tournament as ``shards`` Ray tasks and merges them into ``out``.
+
+    ``config``: a dict of ``ludus tournament --config`` keys (``environment``, ``agents``,
+    ``gamesPerPair``, ``seed``, ...) or the path of such a JSON file. The merged database is
+    the serial run's, row for row; ``ratings`` is ``ludus ratings`` over it. A Swiss
+    tournament (``"schedule": "swiss"``) is played round by round, a barrier per round: the
+    ``shards`` tasks of round r are paired from the merge of rounds 0..r-1, shipped to them.
+    """
+    cli = find_cli(cli)
+    if not isinstance(config, dict):
+        config = json.loads(Path(config).read_text())
+    if shards < 1:
+        raise ValueError("shards must be at least 1")
+    task = ray.remote(num_cpus=num_cpus, max_retries=max_retries)(_tournament_shard)
+    text = json.dumps(config)
+    if config.get("schedule") != "swiss":
+        out, shard_paths = _shard_and_merge(cli, out, "ludus-tournament-", shards, lambda index: task.remote(cli, text, index, shards, workers))
+    else:
+        rounds = config.get("rounds") or _default_rounds(len(config["agents"]))
+        out = Path(out) if out else Path(tempfile.mkdtemp(prefix="ludus-tournament-"), "merged.sqlite")
+        earlier, shard_paths = None, []
+        for round in range(rounds):
+            last = round == rounds - 1
+            # The earlier rounds' merge goes to the object store once, for every task of the round.
+            shipped = ray.put(earlier.read_bytes()) if earlier else None
+            target = out if last else out.parent / f"{out.name}.rounds-{round}.sqlite"
+            merged, paths = _shard_and_merge(cli, target, "ludus-tournament-", shards,
+                                             lambda index: task.remote(cli, text, index, shards, workers, round, shipped),
+                                             earlier=[earlier] if earlier else [], partial=not last)
+            earlier, shard_paths = merged, shard_paths + paths
     ratings = _run([cli, "ratings", "--db", str(out)], cwd=None)
     return TournamentResult(db=str(out), ratings=ratings, shards=shard_paths)
+
+
+def _default_rounds(agents):
+    """``SwissSchedule.defaultRounds``: ceil(log2 agents) + 1."""
+    rounds = 1
+    while 1 << rounds < agents:
+        rounds += 1
+    return rounds + 1
 
 
 def generate(env, count, shards=2, seed=0, params=None, out=None, cli=None, max_retries=3, num_cpus=1):
@@ -165,45 +204,48 @@ def generate(env, count, shards=2, seed=0, params=None, out=None, cli=None, max_
 
 @dataclass
 class SweepRun:
-    """One (teacher, seed) run of a sweep: its database (one ``teach_run``) and its evaluations."""
+    """One (teacher, seed) run of a sweep: the merged database, the run's id in it, its evaluations."""
 
     teacher: str
     seed: int
     db: str
     evaluations: list  # [(episode, mastered fraction)]
+    run_id: int = 0
 
     @property
     def mastered(self):
         return self.evaluations[-1][1] if self.evaluations else None
 
 
-def sweep(teach_args, seeds, teachers, out=None, cli=None, max_retries=3, num_cpus=1):
-    """Runs ``ludus teach`` for every teacher × seed as Ray tasks (sharded by run): each run
-    is the database a serial ``ludus teach ... --teacher T --seed S`` writes. ``teach_args``:
-    the rest of the command (``["corridor", "--student", "q", "--episodes", "600"]``), without
-    ``--teacher``, ``--seed``, ``--db`` or ``--out``. Returns the runs in teacher-major order,
-    their databases in the folder ``out``. (Runs are not merged into one database.)"""
+def sweep(teach_args, seeds, teachers, out=None, cli=None, shards=None, max_retries=3, num_cpus=1):
+    """Runs the teach sweep ``teachers`` × ``seeds`` as ``shards`` Ray tasks (sharded by run,
+    ``ludus teach --shard K/N``; default one task per run) and merges them with ``ludus merge``
+    into ``out``, a new database identical to the serial ``ludus teach ... --teacher T1 --teacher
+    T2 --seed S1,S2`` sweep's. ``teach_args``: the rest of the command (``["corridor", "--student",
+    "q", "--episodes", "600"]``), without ``--teacher``, ``--seed``, ``--shard``, ``--db`` or ``--out``.
+    Returns the runs in teacher-major order (the sweep's order), read back from ``out``."""
+    import sqlite3
+
     cli = find_cli(cli)
-    reserved = {"--teacher", "--seed", "--db", "--out"} & {str(a).split("=")[0] for a in teach_args}
+    reserved = {"--teacher", "--seed", "--shard", "--db", "--out"} & {str(a).split("=")[0] for a in teach_args}
     if reserved:
         raise ValueError(f"sweep sets {', '.join(sorted(reserved))} itself: leave it out of teach_args")
-    folder = Path(out) if out else Path(tempfile.mkdtemp(prefix="ludus-sweep-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    task = ray.remote(num_cpus=num_cpus, max_retries=max_retries)(_teach_run)
     runs = [(teacher, seed) for teacher in teachers for seed in seeds]
+    if not runs:
+        raise ValueError("a sweep needs at least one teacher and one seed")
+    shards = len(runs) if shards is None else shards
+    if shards < 1:
+        raise ValueError("shards must be at least 1")
     arguments = [str(a) for a in teach_args]
-    futures = {task.remote(cli, arguments, teacher, seed): index for index, (teacher, seed) in enumerate(runs)}
-    results = {}
-
-    def save(index, data):
-        teacher, seed = runs[index]
-        path = folder / (f"teach-{index:04d}-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in teacher) + f"-seed{seed}.sqlite")
-        path.write_bytes(data)
-        import sqlite3
-
-        with sqlite3.connect(path) as connection:
-            evaluations = connection.execute("SELECT episode, mastered FROM teach_eval ORDER BY episode").fetchall()
-        results[index] = SweepRun(teacher=teacher, seed=seed, db=str(path), evaluations=evaluations)
-
-    _gather(futures, save)
-    return [results[index] for index in range(len(runs))]
+    for teacher in teachers:
+        arguments += ["--teacher", str(teacher)]
+    arguments += ["--seed", ",".join(str(seed) for seed in seeds)]
+    task = ray.remote(num_cpus=num_cpus, max_retries=max_retries)(_teach_shard)
+    out, _ = _shard_and_merge(cli, out, "ludus-sweep-", shards, lambda index: task.remote(cli, arguments, index, shards))
+    with sqlite3.connect(out) as connection:
+        ids = dict(connection.execute("SELECT sweep_index, id FROM teach_run").fetchall())
+        results = []
+        for index, (teacher, seed) in enumerate(runs):
+            evaluations = connection.execute("SELECT episode, mastered FROM teach_eval WHERE run_id = ? ORDER BY episode", (ids[index],)).fetchall()
+            results.append(SweepRun(teacher=teacher, seed=seed, db=str(out), evaluations=evaluations, run_id=ids[index]))
+    return results

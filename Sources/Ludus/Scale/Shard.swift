@@ -16,7 +16,7 @@ public enum ShardError: Error, Hashable, Sendable, CustomStringConvertible {
     case badVariable(name: String, value: String)
     /// A Slurm array with a step (`--array=0-30:2`) does not number its tasks 0..<N.
     case steppedArray(step: String)
-    /// Swiss rounds are paired from the rounds before: they cannot be split ahead of time.
+    /// Swiss rounds are paired from the rounds before: they are split one round at a time (`--round`).
     case swiss
 
     public var description: String {
@@ -36,7 +36,7 @@ public enum ShardError: Error, Hashable, Sendable, CustomStringConvertible {
         case .steppedArray(let step):
             return "--shard auto: the Slurm array has step \(step); use a contiguous array (--array=0-N) so that tasks are numbered 0..N-1"
         case .swiss:
-            return "--shard and --games-range are for round-robin tournaments: a Swiss round is paired from the results of the rounds before it, so it can only be split after the previous rounds are merged (a barrier per round, docs/scale-out.md); run Swiss tournaments unsharded"
+            return "a Swiss round is paired from the results of the rounds before it, so --shard and --games-range split one round at a time: add --round R (and --from the merged database of rounds 0 to R-1), a barrier per round (docs/scale-out.md)"
         }
     }
 }
@@ -64,6 +64,12 @@ public struct Shard: Hashable, Sendable, CustomStringConvertible {
         // In double width: index * total may not fit in an Int (a dataset of 10^12 items).
         func bound(_ k: Int) -> Int { count.dividingFullWidth(k.multipliedFullWidth(by: max(0, total))).quotient }
         return bound(index)..<bound(index + 1)
+    }
+
+    /// This shard's part of the indices `slots` (one Swiss round's games).
+    public func range(in slots: Range<Int>) -> Range<Int> {
+        let part = range(of: slots.count)
+        return slots.lowerBound + part.lowerBound..<slots.lowerBound + part.upperBound
     }
 
     /// Parses `K/N`, or `auto` / `auto/N` reading the scheduler's variables from `environment`:

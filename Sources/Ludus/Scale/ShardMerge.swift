@@ -10,13 +10,19 @@ import GRDB
 /// column name, so tables and columns other features add come along: every table with a
 /// `tournament_id` column is copied with the id mapped to the merged tournament, a row
 /// whose key is already there must be identical (a repeated game is kept once), and
-/// anything else is refused rather than dropped.
+/// anything else is refused rather than dropped. Teach sweep shards (`ludus teach --shard`)
+/// merge the same way, by run (``copySweeps(_:source:mainTables:shardTables:state:)``).
 public enum ShardMerge {
     public struct Summary: Hashable, Sendable {
         public var tournaments: Int
         public var games: Int
         /// Rows present in more than one shard (identical, kept once).
         public var duplicates: Int
+        /// Teach sweeps and their runs (``ShardMerge`` of `ludus teach --shard` databases).
+        public var sweeps = 0
+        public var runs = 0
+        /// Runs present in more than one shard (identical, kept once).
+        public var duplicateRuns = 0
     }
 
     /// Tables never copied: the schema's bookkeeping, the tournaments (copied first, with
@@ -32,7 +38,7 @@ public enum ShardMerge {
         guard !shards.isEmpty else { throw MergeError.noShards }
         guard !FileManager.default.fileExists(atPath: output) else { throw MergeError.outputExists(output) }
         let sources = try shards.map { try Source(path: $0) }
-        for source in sources.dropFirst() where source.fingerprints != sources[0].fingerprints {
+        for source in sources.dropFirst() where source.fingerprints != sources[0].fingerprints || source.sweeps.configs != sources[0].sweeps.configs {
             throw MergeError.differentConfigurations(first: sources[0].path, firstTournaments: sources[0].describe(against: source),
                                                      other: source.path, otherTournaments: source.describe(against: sources[0]))
         }
@@ -48,6 +54,7 @@ public enum ShardMerge {
         let store = try ResultStore(path: output)
         var summary = Summary(tournaments: sources[0].fingerprints.count, games: 0, duplicates: 0)
         var merged: [String: Int64] = [:]  // fingerprint -> merged tournament id
+        var sweeps = SweepState()
         try store.database.writeWithoutTransaction { db in
             let mainTables = try tables(db, schema: "main")
             for source in sources {
@@ -55,7 +62,9 @@ public enum ShardMerge {
                 defer { try? db.execute(sql: "DETACH DATABASE shard") }
                 try db.inTransaction {
                     let shardTables = try tables(db, schema: "shard")
-                    for table in shardTables.keys where !own.contains(table) && !logs.contains(table) && !shardTables[table]!.contains("tournament_id") {
+                    try checkSweepTables(db, shardTables: shardTables, source: source.path)
+                    for table in shardTables.keys where !own.contains(table) && !logs.contains(table) && !shardTables[table]!.contains("tournament_id")
+                        && !isSweepTable(table, columns: shardTables[table]!) {
                         if try Int.fetchOne(db, sql: "SELECT count(*) FROM shard.\(quote(table))") ?? 0 > 0 {
                             throw MergeError.unsupportedTable(table: table, shard: source.path)
                         }
@@ -71,6 +80,7 @@ public enum ShardMerge {
                             if table == "game" { summary.duplicates += copied.duplicates }
                         }
                     }
+                    try copySweeps(db, source: source, mainTables: mainTables, shardTables: shardTables, state: &sweeps)
                     for table in logs.sorted() {
                         guard let columns = mainTables[table], let theirs = shardTables[table] else { continue }
                         let list = columns.filter { theirs.contains($0) && $0 != "id" }.map(quote).joined(separator: ", ")
@@ -82,7 +92,11 @@ public enum ShardMerge {
             for (fingerprint, id) in merged where !partial {
                 try checkCoverage(db, tournament: id, describing: sources[0].described[fingerprint]!, sources: sources, fingerprint: fingerprint)
             }
+            for config in sweeps.merged.keys.sorted() where !partial {
+                try checkSweepCoverage(db, config: config, state: sweeps, sources: sources)
+            }
             summary.games = try Int.fetchOne(db, sql: "SELECT count(*) FROM game") ?? 0
+            (summary.sweeps, summary.runs, summary.duplicateRuns) = (sweeps.merged.count, sweeps.runs, sweeps.duplicates)
         }
         return summary
     }
@@ -139,15 +153,31 @@ public enum ShardMerge {
         if expected < planned { missing.append(expected..<planned) }
         missing.removeAll { $0.isEmpty }
         guard !missing.isEmpty else { return }
-        let counts = Set(sources.flatMap { $0.shardCounts[fingerprint] ?? [] }).sorted()
-        let shards = counts.flatMap { count in
-            (0..<count).compactMap { index -> String? in
-                let shard = try! Shard(index: index, count: count)
-                let range = shard.range(of: planned)
-                return missing.contains { $0.overlaps(range) } ? "shard \(shard) (games \(range.lowerBound)..<\(range.upperBound))" : nil
+        let records = sources.flatMap { $0.shards[fingerprint] ?? [] }
+        var shards = names(of: missing, in: 0..<planned, counts: records.filter { $0.round == nil }, label: "")
+        // A Swiss tournament sharded by round: name the rounds, and their shards, that lack games.
+        if let config = try? JSONDecoder().decode(TournamentConfig.self, from: Data(fingerprint.utf8)), config.format == .swiss {
+            let swiss = config.swiss
+            for round in 0..<swiss.rounds {
+                let slots = swiss.indices(ofRound: round)
+                guard missing.contains(where: { $0.overlaps(slots) }) else { continue }
+                let given = records.filter { $0.round == round }
+                shards += given.isEmpty ? ["round \(round) (games \(slots.lowerBound)..<\(slots.upperBound))"]
+                                        : names(of: missing, in: slots, counts: given, label: "round \(round) ")
             }
         }
         throw MergeError.missingGames(tournament: describing, ranges: missing, planned: planned, missingShards: shards)
+    }
+
+    /// The shards K/N (for each N recorded) of `slots` that hold some of the `missing` games.
+    private static func names(of missing: [Range<Int>], in slots: Range<Int>, counts records: [ResultStore.ShardRecord], label: String) -> [String] {
+        Set(records.compactMap { $0.shard?.count }).sorted().flatMap { count in
+            (0..<count).compactMap { index -> String? in
+                let shard = try! Shard(index: index, count: count)
+                let range = shard.range(in: slots)
+                return missing.contains { $0.overlaps(range) } ? "\(label)shard \(shard) (games \(range.lowerBound)..<\(range.upperBound))" : nil
+            }
+        }
     }
 
     /// Table name -> column names, in a schema.
@@ -165,7 +195,7 @@ public enum ShardMerge {
             .filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] }
     }
 
-    private static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
     /// One shard database: its tournaments grouped by config fingerprint, in order.
     struct Source {
@@ -175,14 +205,19 @@ public enum ShardMerge {
         var fingerprints: [String] = []
         var ids: [String: [Int64]] = [:]
         var described: [String: String] = [:]
-        /// Shard counts recorded for each fingerprint's tournaments (to name missing shards).
-        var shardCounts: [String: [Int]] = [:]
+        /// Shares recorded for each fingerprint's tournaments (to name missing shards).
+        var shards: [String: [ResultStore.ShardRecord]] = [:]
+        var sweeps: Sweeps
 
         init(path: String) throws {
             self.path = path
             store = try ResultStore(path: path, readOnly: true)
             let rows = try store.database.read { db in try Row.fetchAll(db, sql: "SELECT id, environment, agents, fingerprint FROM tournament ORDER BY id") }
-            guard !rows.isEmpty else { throw MergeError.empty(path) }
+            sweeps = try Sweeps(store)
+            if rows.isEmpty && sweeps.configs.isEmpty {
+                let runs = try store.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM teach_run") ?? 0 }
+                throw runs > 0 ? MergeError.runsOutsideSweep(shard: path) : MergeError.empty(path)
+            }
             for row in rows {
                 let fingerprint: String = row["fingerprint"], id: Int64 = row["id"]
                 if ids[fingerprint] == nil {
@@ -190,7 +225,7 @@ public enum ShardMerge {
                     described[fingerprint] = "tournament on \(row["environment"] as String) with \(row["agents"] as String)"
                 }
                 ids[fingerprint, default: []].append(id)
-                if let count = try store.shard(of: id)?.shard?.count { shardCounts[fingerprint, default: []].append(count) }
+                if let record = try store.shard(of: id) { shards[fingerprint, default: []].append(record) }
             }
         }
 
@@ -207,11 +242,15 @@ public enum ShardMerge {
 
         /// Each tournament described, with the settings that differ from `other`'s first one.
         func describe(against other: Source) -> [String] {
-            fingerprints.map { fingerprint in
-                let mine = Self.settings(fingerprint), theirs = other.fingerprints.first.map(Self.settings) ?? [:]
-                let differing = mine.keys.sorted().filter { mine[$0] != theirs[$0] }.map { "\($0)=\(mine[$0]!)" }
-                return described[fingerprint]! + (differing.isEmpty ? "" : " (" + differing.joined(separator: ", ") + ")")
+            func describe(_ configs: [String], _ described: [String: String], against first: String?) -> [String] {
+                configs.map { config in
+                    let mine = Self.settings(config), theirs = first.map(Self.settings) ?? [:]
+                    let differing = mine.keys.sorted().filter { mine[$0] != theirs[$0] }.map { "\($0)=\(mine[$0]!)" }
+                    return described[config]! + (differing.isEmpty ? "" : " (" + differing.joined(separator: ", ") + ")")
+                }
             }
+            return describe(fingerprints, described, against: other.fingerprints.first)
+                + describe(sweeps.configs, sweeps.described, against: other.sweeps.configs.first)
         }
 
         static func settings(_ fingerprint: String) -> [String: String] {

@@ -16,25 +16,32 @@ extension ResultStore {
                 t.column("end_game", .integer).notNull()
             }
         }
+        migrator.registerMigration("v-shard-round") { db in
+            // The Swiss round a share belongs to (`--round R`), null for a round-robin share.
+            try db.alter(table: "tournament_shard") { t in t.add(column: "round", .integer) }
+        }
     }
 
     /// A database's recorded share of a tournament.
     public struct ShardRecord: Hashable, Sendable {
         public var shard: Shard?
         public var games: Range<Int>
+        /// The Swiss round of the share (`--round R`); `shard` then splits that round's games.
+        public var round: Int?
     }
 
     /// Records the share of a tournament this database plays; a resumed shard must be the same share.
-    public func recordShard(tournament: Int64, selection: ShardSelection, games: Range<Int>) throws {
+    public func recordShard(tournament: Int64, selection: ShardSelection, games: Range<Int>, round: Int? = nil) throws {
         try database.write { db in
             if let existing = try Self.shard(db, tournament: tournament) {
-                guard existing.games == games else {
-                    throw ShardStoreError.otherShard(recorded: existing.description, requested: "\(selection) (games \(games.lowerBound)..<\(games.upperBound))")
+                guard existing.games == games, existing.round == round else {
+                    let requested = ShardRecord(shard: selection.shard, games: games, round: round)
+                    throw ShardStoreError.otherShard(recorded: existing.description, requested: requested.description)
                 }
                 return
             }
-            try db.execute(sql: "INSERT INTO tournament_shard (tournament_id, shard_index, shard_count, first_game, end_game) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [tournament, selection.shard?.index, selection.shard?.count, games.lowerBound, games.upperBound])
+            try db.execute(sql: "INSERT INTO tournament_shard (tournament_id, shard_index, shard_count, first_game, end_game, round) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [tournament, selection.shard?.index, selection.shard?.count, games.lowerBound, games.upperBound, round])
         }
     }
 
@@ -48,13 +55,14 @@ extension ResultStore {
               let row = try Row.fetchOne(db, sql: "SELECT * FROM tournament_shard WHERE tournament_id = ?", arguments: [tournament]) else { return nil }
         let index: Int? = row["shard_index"], count: Int? = row["shard_count"]
         let shard = index.flatMap { index in count.flatMap { try? Shard(index: index, count: $0) } }
-        return ShardRecord(shard: shard, games: (row["first_game"] as Int)..<(row["end_game"] as Int))
+        // A database written before rounds has no `round` column: the row reads nil.
+        return ShardRecord(shard: shard, games: (row["first_game"] as Int)..<(row["end_game"] as Int), round: row["round"])
     }
 }
 
 extension ResultStore.ShardRecord: CustomStringConvertible {
     public var description: String {
-        (shard.map { "shard \($0) " } ?? "") + "(games \(games.lowerBound)..<\(games.upperBound))"
+        (round.map { "round \($0) " } ?? "") + (shard.map { "shard \($0) " } ?? "") + "(games \(games.lowerBound)..<\(games.upperBound))"
     }
 }
 
@@ -65,7 +73,7 @@ public enum ShardStoreError: Error, Hashable, Sendable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .otherShard(let recorded, let requested):
-            return "this database holds \(recorded) of the tournament, not \(requested): give each shard its own --db"
+            return "this database holds \(recorded), not \(requested): give each shard its own --db"
         }
     }
 }

@@ -223,6 +223,7 @@ public final class ResultStore: Sendable {
         registerLevelTables(&migrator)
         registerReportTables(&migrator)
         registerShardTables(&migrator)
+        registerTeachSweepTables(&migrator)
         return migrator
     }
 

@@ -26,6 +26,9 @@ public struct SwissSchedule: Sendable {
     public var gamesPerRound: Int { pairingsPerRound * gamesPerPair }
     public var totalGames: Int { rounds * gamesPerRound }
 
+    /// The game slots of one round (`--round R` plays these, or its shard of them).
+    public func indices(ofRound round: Int) -> Range<Int> { round * gamesPerRound..<(round + 1) * gamesPerRound }
+
     /// A sensible default: enough rounds to separate a winner, ceil(log2(n)) + 1.
     public static func defaultRounds(agents: Int) -> Int {
         var rounds = 1

@@ -20,6 +20,9 @@ public final class TournamentRunner: @unchecked Sendable {
     /// Play only these games of a round-robin schedule (`--shard K/N`, `--games-range`),
     /// recorded in the database for `ludus merge`.
     public var selection: ShardSelection?
+    /// Play only this round of a Swiss tournament (`--round R`), paired from the earlier
+    /// rounds it holds; `selection` then splits the round's games.
+    public var swissRound: SwissRound?
 
     private let lock = NSLock()
     private var next = 0
@@ -59,15 +62,18 @@ public final class TournamentRunner: @unchecked Sendable {
         }
         let params = try probe.spec.parameters.parse(config.params, environment: probe.spec.id)
         for spec in config.agents { _ = try AgentFactory.make(spec, for: probe.spec, limits: config.limits, moveMilliseconds: config.moveMilliseconds) }
-        if selection != nil && config.format == .swiss { throw ShardError.swiss }
+        if swissRound != nil && config.format != .swiss { throw RoundError.notSwiss }
+        if selection != nil && config.format == .swiss && swissRound == nil { throw ShardError.swiss }
         guard let planned = config.plannedGames(players: seats) else {
             throw SetupError.badSpec("\(config.agents.count) agents in \(seats)-seat games plan more than \(TournamentConfig.maxPlannedGames) games")
         }
-        let share = selection?.range(of: planned) ?? 0..<planned
+        let share = swissRound.map { $0.share(of: selection, in: config.swiss) } ?? selection?.range(of: planned) ?? 0..<planned
         let total = share.count
         let (tournament, _) = try store.tournament(environment: probe.spec.name, agents: config.agents, config: config.fingerprint,
                                                    fingerprint: config.fingerprint, gamesPlanned: planned, resume: resume)
-        if let selection { try store.recordShard(tournament: tournament.id, selection: selection, games: share) }
+        if selection != nil || swissRound != nil {
+            try store.recordShard(tournament: tournament.id, selection: selection ?? .range(share), games: share, round: swissRound?.round)
+        }
         recorded = try store.finishedGames(tournament.id).filter(share.contains).count
         played = 0
         taken = 0
@@ -77,6 +83,13 @@ public final class TournamentRunner: @unchecked Sendable {
             try play(games, workers: workers, location: location, params: params, tournament: tournament.id, total: total)
         case .swiss:
             let swiss = config.swiss
+            if let swissRound {
+                // One round apart: paired from the earlier rounds' results it was given, as the serial run pairs it.
+                let results = Standings.pairwiseResults(swissRound.earlier, players: config.agents.count)
+                let games = swiss.games(round: swissRound.round, results: results).filter { share.contains($0.index) }
+                try play(games, workers: workers, location: location, params: params, tournament: tournament.id, total: total)
+                break
+            }
             for round in 0..<swiss.rounds {
                 // Each round is paired from the recorded results of the rounds before it.
                 let results = Standings.pairwiseResults(try store.games(tournament.id), players: config.agents.count)

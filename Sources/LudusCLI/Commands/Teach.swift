@@ -24,10 +24,14 @@ struct Teach: ParsableCommand {
 
     @OptionGroup var options: EnvironmentOptions
     @Argument(help: "A single-player environment with params.") var environment: String
-    @Option(help: "Teacher.") var teacher: String = "random"
+    @Option(help: "Teacher (default random). Repeat it for a sweep: every teacher × seed is one run, all in --db.") var teacher: [String] = []
     @Option(help: "Student.") var student: String = "q"
     @Option(help: "Training episodes.") var episodes: Int = 1000
-    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(help: ArgumentHelp("Seed (default 0). Repeat it or give a list (1,2,3) for a sweep over seeds.", valueName: "seed"))
+    var seed: [String] = []
+    @Option(help: ArgumentHelp("Run only shard K of N of the sweep's runs (K from 0, runs teacher-major), into its own --db; `auto` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/LUDUS_SHARD_COUNT. Combine the shards with `ludus merge`.", valueName: "K/N"))
+    var shard: String?
+    @Option(help: "Runs of a sweep played at once, each on its own thread (the results do not depend on it).") var workers: Int = 1
     @Option(help: "Also stop once the training episodes have played this many environment steps (evaluated there).") var steps: Int?
     @Option(help: "Held-out test tasks.") var testSet: Int = 50
     @Option(help: ArgumentHelp("Held-out test levels: a folder of level files or a named set (heldout); task i plays level i mod count.", valueName: "set"))
@@ -49,6 +53,7 @@ struct Teach: ParsableCommand {
         guard episodes >= 1, testSet >= 1, evalEvery >= 1, checkpointEvery >= 1 else {
             throw ValidationError("--episodes, --test-set, --eval-every and --checkpoint-every must be at least 1")
         }
+        guard (1...256).contains(workers) else { throw ValidationError("--workers must be from 1 to 256") }
     }
 
     /// `name` or `name=lo..hi`.
@@ -99,28 +104,112 @@ struct Teach: ParsableCommand {
     }
 
     func run() throws {
+        let sweep: TeachSweep
+        let selection: ShardSelection?
+        do {
+            let seeds = try TeachSweep.seeds(seed)
+            sweep = try TeachSweep(teachers: teacher.isEmpty ? ["random"] : teacher, seeds: seeds.isEmpty ? [0] : seeds)
+            selection = try shard.map { .shard(try Shard.parse($0, environment: ProcessInfo.processInfo.environment)) }
+        } catch { throw CommandFailure("\(error)") }
         let env = try options.load(environment)
         let declared = env.spec.parameters
         let fixed = try Self.given(params, in: declared, environment: env.spec.id)
         let overrides = try Self.given(testParams, in: declared, environment: env.spec.id)
         let space = try declared.restricted(varying: parseVary(), fixed: Set(fixed.keys))
-        let teacherObject = try TeacherFactory.make(teacher, space: space, environment: env.spec.id, levels: LevelEditor.supports(env.spec))
+        let settings = Settings(fixed: fixed, overrides: overrides, space: space)
+        // Every teacher is checked before any run starts.
+        for teacher in sweep.teachers { _ = try TeacherFactory.make(teacher, space: space, environment: env.spec.id, levels: LevelEditor.supports(env.spec)) }
+        let store = try ResultStore(path: db)
+        let sweepConfig = settings.config(self, environment: env.spec.name, sweep: sweep)
+        let found = resumeOptions.resume ? try store.teachSweep(environment: env.spec.name, config: sweepConfig) : nil
+        // A run alone from a database written before sweeps is resumed by its own configuration (below).
+        let legacy = resumeOptions.resume && found == nil && sweep.count == 1 && selection == nil
+        if resumeOptions.resume && found == nil && !legacy {
+            throw CommandFailure("--resume: no teach sweep in \(db) on \(env.spec.name) with this configuration:\n  \(sweepConfig)\nrun the same command as the sweep's (only --resume added), or drop --resume to start it")
+        }
+        let sweepID = try found ?? (legacy ? nil : store.startTeachSweep(environment: env.spec.name, config: sweepConfig, runs: sweep.count))
+        let share = selection?.range(of: sweep.count) ?? 0..<sweep.count
+        if let selection, let sweepID { try store.recordSweepShard(sweep: sweepID, selection: selection, runs: share) }
+        // Every run's id is settled first, in the sweep's order, so the ids do not depend on --workers.
+        var jobs: [(run: Int64, index: Int, config: String, resumed: StoredCheckpoint?)] = []
+        for index in share {
+            let (teacher, seed) = sweep.run(index)
+            let config = settings.config(self, environment: env.spec.name, teacher: teacher, seed: seed)
+            var resumed: (run: Int64, checkpoint: StoredCheckpoint?)?
+            if let sweepID, found != nil, let existing = try store.sweepRun(sweep: sweepID, index: index) {
+                if existing.finished {
+                    print("run \(existing.id) (teacher \(teacher), seed \(seed)) already finished")
+                    continue
+                }
+                let checkpoint = try store.checkpoint(.teach, run: existing.id)
+                try store.rewind(.teach, run: existing.id, to: checkpoint?.progress)
+                print("resuming run \(existing.id) after episode \(checkpoint?.progress ?? 0)" + (checkpoint == nil ? " (no checkpoint: from the start)" : ""))
+                resumed = (existing.id, checkpoint)
+            } else if legacy {
+                resumed = try resumeOptions.run(.teach, store: store, environment: env.spec.name, config: config, db: db) { 0 }
+            }
+            guard let run = try resumed?.run ?? sweepID.map({ try store.startTeachRun(environment: env.spec.name, teacher: teacher, student: student,
+                                                                                      config: config, sweep: $0, index: index) }) else { continue }
+            jobs.append((run, index, config, resumed?.checkpoint))
+        }
+        try TeachSweep.perform(jobs.count, workers: workers) { [self] position in
+            let job = jobs[position]
+            let (teacher, seed) = sweep.run(job.index)
+            let label = sweep.count > 1 ? "run \(job.run) (teacher \(teacher), seed \(seed)): " : ""
+            try teach(run: job.run, teacher: teacher, seed: seed, config: job.config, settings: settings, store: store, resumed: job.resumed,
+                      label: label, quiet: quiet || workers > 1)
+            try store.finishTeachRun(job.run)
+        }
+        if let selection {
+            print("\(selection) of the sweep (runs \(share.lowerBound)..<\(share.upperBound) of \(sweep.count)) stored in \(db); combine the shards with `ludus merge OUT.sqlite SHARD.sqlite ...`")
+        }
+    }
+
+    /// What every run of a sweep shares: the parameters fixed, overridden and varied.
+    struct Settings {
+        var fixed: [String: Value]
+        var overrides: [String: Value]
+        var space: ParameterSpace
+
+        static func object(_ values: [String: Value]) -> String { JSON.encode(.table(values)) }
+
+        /// The settings after the seed, as recorded in every run's configuration.
+        func tail(_ command: Teach) -> String {
+            "\"test_set\":\(command.testSet),\"eval_every\":\(command.evalEvery),\"params\":\(Self.object(fixed)),\"vary\":\(Self.object(Teach.varied(space))),\"test_params\":\(Self.object(overrides))\(command.testLevels.map { ",\"test_levels\":\(JSON.quote($0))" } ?? "")\(command.steps.map { ",\"steps\":\($0)" } ?? "")"
+        }
+
+        /// A run's configuration: what `--resume` matches, the same for a run alone or in a sweep.
+        func config(_ command: Teach, environment: String, teacher: String, seed: UInt64) -> String {
+            "{\"environment\":\(JSON.quote(environment)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(command.student)),\"episodes\":\(command.episodes),\"seed\":\(seed),\(tail(command))}"
+        }
+
+        /// The sweep's configuration: its teachers and seeds in order, and the shared settings.
+        func config(_ command: Teach, environment: String, sweep: TeachSweep) -> String {
+            let teachers = "[" + sweep.teachers.map(JSON.quote).joined(separator: ",") + "]"
+            let seeds = "[" + sweep.seeds.map(String.init).joined(separator: ",") + "]"
+            return "{\"environment\":\(JSON.quote(environment)),\"teachers\":\(teachers),\"student\":\(JSON.quote(command.student)),\"episodes\":\(command.episodes),\"seeds\":\(seeds),\(tail(command))}"
+        }
+    }
+
+    /// Plays one run (from its checkpoint when resumed), committing as it goes.
+    /// - Parameters:
+    ///   - label: put before the final line (which run it is, in a sweep).
+    ///   - quiet: no progress (runs in parallel would draw over each other).
+    func teach(run: Int64, teacher: String, seed: UInt64, config: String, settings: Settings, store: ResultStore, resumed: StoredCheckpoint?,
+               label: String, quiet: Bool) throws {
+        let env = try options.load(environment)
+        let teacherObject = try TeacherFactory.make(teacher, space: settings.space, environment: env.spec.id, levels: LevelEditor.supports(env.spec))
         let studentObject = try StudentFactory.make(student, for: env.spec)
         let loop = try TeachLoop(environment: env, teacher: teacherObject, student: studentObject)
         loop.testSetSize = testSet
         loop.evaluateEvery = evalEvery
-        loop.space = space
-        loop.fixedParams = fixed
-        loop.testParams = overrides
+        loop.space = settings.space
+        loop.fixedParams = settings.fixed
+        loop.testParams = settings.overrides
         loop.stepBudget = steps
-        if let testLevels { loop.testLevels = try Self.levels(testLevels, environment: env, fixed: fixed) }
-        let store = try ResultStore(path: db)
-        func object(_ values: [String: Value]) -> String { JSON.encode(.table(values)) }
-        let config = "{\"environment\":\(JSON.quote(env.spec.id)),\"teacher\":\(JSON.quote(teacher)),\"student\":\(JSON.quote(student)),\"episodes\":\(episodes),\"seed\":\(seed),\"test_set\":\(testSet),\"eval_every\":\(evalEvery),\"params\":\(object(fixed)),\"vary\":\(object(Self.varied(space))),\"test_params\":\(object(overrides))\(testLevels.map { ",\"test_levels\":\(JSON.quote($0))" } ?? "")\(steps.map { ",\"steps\":\($0)" } ?? "")}"
+        if let testLevels { loop.testLevels = try Self.levels(testLevels, environment: env, fixed: settings.fixed) }
+        let object = Settings.object
         loop.checkpointEvery = checkpointEvery
-        let (run, resumed) = try resumeOptions.run(.teach, store: store, environment: env.spec.name, config: config, db: db) {
-            try store.startTeachRun(environment: env.spec.name, teacher: teacher, student: student, config: config)
-        }
         var log: CheckpointedLog?
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -168,7 +257,7 @@ struct Teach: ParsableCommand {
             print(kind == "exec" ? "the external student was asked to save itself to \(studentPath)"
                                  : "student saved to \(studentPath) (play it with --agent \(kind):\(studentPath))")
         }
-        print(String(format: "mastered: %.1f%%", 100 * (evaluations.last?.mastered ?? 0)))
+        print(label + String(format: "mastered: %.1f%%", 100 * (evaluations.last?.mastered ?? 0)))
         print("run \(run) stored in \(db) (teach_run, teach_episode, teach_eval, teach_failure, checkpoint)")
     }
 }

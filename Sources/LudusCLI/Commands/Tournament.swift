@@ -29,6 +29,10 @@ struct TournamentCommand: ParsableCommand {
     var shard: String?
     @Option(help: ArgumentHelp("Play only games A to B-1 of the round-robin schedule (0-based), into its own --db.", valueName: "A..B"))
     var gamesRange: String?
+    @Option(help: ArgumentHelp("Swiss: play only round R (from 0), paired from the games of rounds 0 to R-1 in --from, into its own --db; with --shard K/N, only its share of the round's games. A barrier per round: merge each round's shards before the next (docs/scale-out.md).", valueName: "R"))
+    var round: Int?
+    @Option(help: ArgumentHelp("With --round R > 0: the database holding every game of rounds 0 to R-1 (`ludus merge --partial` of their shards); only read.", valueName: "file"))
+    var from: String?
     @Flag(help: "Answer LLM agents' requests from completions stored in --db when their hash matches.") var cache = false
 
     func validate() throws {
@@ -46,6 +50,8 @@ struct TournamentCommand: ParsableCommand {
         }
         if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
         if shard != nil && gamesRange != nil { throw ValidationError("give --shard or --games-range, not both") }
+        if let round, round < 0 { throw ValidationError("--round must be at least 0 (rounds are numbered from 0)") }
+        if from != nil && round == nil { throw ValidationError("--from is read by --round R: give the round to play") }
     }
 
     /// The share of the schedule this process plays, if sharded.
@@ -74,13 +80,20 @@ struct TournamentCommand: ParsableCommand {
             do { try configuration.validate() } catch { throw CommandFailure(error.message) }
         }
         let selection = try self.selection
-        if selection != nil, configuration.format == .swiss { throw CommandFailure(ShardError.swiss.description) }
+        if selection != nil, configuration.format == .swiss, round == nil { throw CommandFailure(ShardError.swiss.description) }
+        // Checked before --db is created: a round that cannot be paired leaves nothing behind.
+        let swissRounds = try configuration.perEnvironment.map { single in
+            do { return try round.map { try SwissRound(round: $0, config: single, from: from, output: db) } } catch let error as RoundError {
+                throw CommandFailure(error.description)
+            }
+        }
         let store = try ResultStore(path: db)
         try LLMSession.shared.attach(store: store, run: "tournament", cache: cache ? .use : .off)
         defer { try? LLMSession.shared.flush() }
-        for single in configuration.perEnvironment {
+        for (single, swissRound) in zip(configuration.perEnvironment, swissRounds) {
             let runner = TournamentRunner(config: single, catalog: options.catalog, store: store)
             runner.selection = selection
+            runner.swissRound = swissRound
             let start = Date()
             let progress = ProgressMeter(label: "tournament", total: 0, unit: "games", quiet: quiet)
             runner.onGame = { record, done, total in
@@ -98,7 +111,8 @@ struct TournamentCommand: ParsableCommand {
                          tournament.id, played, seconds, Double(played) / max(seconds, 1e-9), try store.finishedGames(tournament.id).count, db))
             if let recorded = try store.shard(of: tournament.id) {
                 // A shard's ratings would rate only its share: they come from the merged database.
-                print("\(recorded) of \(tournament.gamesPlanned) games; combine the shards with `ludus merge OUT.sqlite SHARD.sqlite ...`")
+                print("\(recorded) of \(tournament.gamesPlanned) games; combine the shards with `ludus merge OUT.sqlite SHARD.sqlite ...`"
+                      + (round.map { $0 + 1 < single.swiss.rounds ? " (--partial, with the earlier rounds; then --round \($0 + 1) --from OUT.sqlite)" : " (with every earlier round's)" } ?? ""))
                 continue
             }
             try RatingsCommand.printTable(store: store, tournament: tournament)
