@@ -146,3 +146,31 @@ import LudusLua
         #expect(after.lengths.isEmpty && after.evaluations.isEmpty)
     }
 }
+
+/// A level teacher whose environment's `E.level` fails after an episode: every such episode is
+/// still played and recorded, and the failure to read its level is reported, never dropped.
+@Suite struct UnreadableLevelTests {
+    @Test func aFailingLevelReadIsRecordedAndTheRunGoesOn() throws {
+        let source = try String(contentsOfFile: Package.environments + "/gridworld/maze.lua", encoding: .utf8)
+            .replacingOccurrences(of: "levels.declare(E)", with: "levels.declare(E)\nfunction E.level(self) error(\"level unreadable\") end")
+        #expect(source.contains("level unreadable"))
+        let env = try Package.catalog.load(Package.script(source))
+        let space = try env.spec.parameters.restricted(varying: ["size": 5...7], fixed: [])
+        let teacher = try TeacherFactory.make("plr", space: space, environment: env.spec.id, levels: true)
+        let loop = try TeachLoop(environment: env, teacher: teacher, student: StudentFactory.make("random", for: env.spec))
+        loop.space = space
+        loop.testSetSize = 2
+        loop.evaluateEvery = 100
+        var episodes = 0
+        var failures: [String] = []
+        loop.onEpisode = { _ in episodes += 1 }
+        loop.onFailure = { _, testTask, error in
+            #expect(testTask == nil)
+            failures.append(error.description)
+        }
+        _ = try loop.run(episodes: 6, seed: 1)
+        #expect(episodes == 6)
+        #expect(failures.count == 6, "\(failures)")
+        #expect(failures.allSatisfy { $0.contains("level unreadable") && $0.contains("E.level") }, "\(failures)")
+    }
+}

@@ -107,7 +107,7 @@ public final class TeachLoop {
         let levelTeacher = teacher as? any LevelTeacher
         if let levelTeacher, LevelEditor.supports(spec) {
             let base = try spec.parameters.resolve(fixedParams, environment: spec.id)
-            levelTeacher.editor = try? LevelEditor(environment: environment, baseParams: base)
+            levelTeacher.editor = try LevelEditor(environment: environment, baseParams: base)
         }
         defer { student.isLearning = true }
         func evaluate(after episode: Int) throws {
@@ -173,7 +173,14 @@ public final class TeachLoop {
             if let stepBudget, stepsPlayed >= stepBudget { evaluates = true }
             let score = student.lastEpisodeScore
             // The level played, read back after the episode (E.level is the episode's level, not its state).
-            let played = levelTeacher?.editor.flatMap { try? $0.current() }
+            var played: Level? = nil
+            if let editor = levelTeacher?.editor {
+                do { played = try editor.current() } catch {
+                    // The episode counts, but the level teacher cannot learn from a level it cannot read: recorded.
+                    try onFailure?(episode, nil, .environment(.contract(ContractViolation(
+                        function: "level", message: error.description, location: environment.location(of: "level"), file: spec.path))))
+                }
+            }
             let (normalized, success) = tasks.report(task, return: result.returns[0], length: result.length, studentScore: score,
                                                      scores: student.lastEpisodeScores, level: played)
             try onEpisode?(Episode(index: episode, task: task, params: params, result: result, normalizedReturn: normalized,
