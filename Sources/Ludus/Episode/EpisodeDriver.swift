@@ -187,7 +187,13 @@ public final class EpisodeDriver {
                 try fail(&progress, player: player, AgentFailure(agent: agent.name, reason: reason))
                 return
             }
-            try play(action, by: player, agent: agent.name, agents: agents, &progress)
+            // As play(_:by:agent:agents:_:), without building the agent's name unless it fails;
+            // the step cap is the loop's own bound.
+            if let problem = invalid(action) {
+                try fail(&progress, player: player, AgentFailure(agent: agent.name, reason: problem))
+                return
+            }
+            try apply(action, player: player, to: &progress, agents: agents)
         }
         if !progress.isOver && progress.length >= stepCap { progress.truncated = true }
     }
