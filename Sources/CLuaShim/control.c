@@ -7,7 +7,7 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     ludus_control *c = (ludus_control *)ud;
     if (ptr == NULL) osize = 0;  // osize then encodes the object type, not a size
     if (nsize == 0) {
-        free(ptr);
+        ludus_pool_realloc(&c->pool, ptr, osize, 0);
         c->used -= osize;
         return NULL;
     }
@@ -15,7 +15,7 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         c->memory_denied = 1;
         return NULL;
     }
-    void *block = realloc(ptr, nsize);
+    void *block = ludus_pool_realloc(&c->pool, ptr, osize, nsize);
     if (block == NULL) {
         if (nsize <= osize) return ptr;  // a shrink must never fail: keep the old block
         c->memory_denied = 1;
@@ -35,6 +35,7 @@ lua_State *ludus_newstate(size_t memory_cap, uint32_t budget_ms, ludus_control *
     atomic_init(&c->budget_ms, budget_ms);
     lua_State *L = lua_newstate(capped_alloc, c);
     if (L == NULL) {
+        ludus_pool_release(&c->pool);
         free(c);
         return NULL;
     }
@@ -54,6 +55,7 @@ void ludus_close(lua_State *L) {
     // second fence should one ever appear (Lua 5.4 disables hooks inside __gc).
     ludus_arm_limit_hook(L);
     lua_close(L);
+    ludus_pool_release(&c->pool);
     free(c);
 }
 

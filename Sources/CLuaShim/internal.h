@@ -8,10 +8,26 @@
 /// Set by the watchdog on the generation of a call it stops.
 #define WATCH_FIRE_BIT (1ull << 63)
 
+/// Blocks up to LUDUS_POOL_MAX bytes, in classes LUDUS_POOL_GRAIN apart (block_pool.c).
+#define LUDUS_POOL_GRAIN 16
+#define LUDUS_POOL_MAX 256
+typedef struct ludus_pool {
+    void *free_list[LUDUS_POOL_MAX / LUDUS_POOL_GRAIN];
+    char *bump;
+    size_t bump_left, next_chunk;
+    void *chunks;  // each chunk's first word links the next
+} ludus_pool;
+/// lua_Alloc's contract (nsize 0 frees; ptr NULL allocates, osize then ignored) over the pool
+/// and malloc; NULL when out of memory, the old block then untouched.
+void *ludus_pool_realloc(ludus_pool *p, void *ptr, size_t osize, size_t nsize);
+/// Frees every chunk (after lua_close: every block is dead).
+void ludus_pool_release(ludus_pool *p);
+
 struct ludus_control {
     // Allocator: `used` never exceeds `cap`; a denied growth sets `memory_denied`.
     size_t used, cap, peak;
     int memory_denied;
+    ludus_pool pool;
 
     // print: bytes logged during the current host call (reset by ludus_call), so a loop of
     // capped lines cannot flood the host log either.

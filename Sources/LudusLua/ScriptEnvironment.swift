@@ -37,6 +37,7 @@ public final class ScriptEnvironment {
     private let legalActionsRef: LuaRef?
     private let currentPlayerRef: LuaRef?
     private let turnRef: LuaRef?
+    private let stepTurnRef: LuaRef?
     let instanceRef: LuaRef
     let layout: ObservationLayout
     private var keyRefs: [String: LuaRef] = [:]
@@ -50,7 +51,10 @@ public final class ScriptEnvironment {
     private let numbers: UnsafeMutableBufferPointer<Double>
     private let rewardBuffer: UnsafeMutableBufferPointer<Double>
     /// Where legal-action lists are read before they reach the caller's array (grows on demand).
-    private var legalScratch = UnsafeMutableBufferPointer<Int64>.allocate(capacity: 64)
+    private let legalScratch: UnsafeMutablePointer<UnsafeMutableBufferPointer<Int64>>
+    /// The turn a fused step read ahead (``ScriptModule/stepTurnRef``): the player to move
+    /// and, in ``legalScratch``, its legal actions; valid until the next call into the script.
+    private let ahead: UnsafeMutablePointer<(valid: Bool, player: Int, count: Int)>
     private let detail: UnsafeMutablePointer<Bool>
     /// [copies eagerly, observation stale]: when nobody reads observations (random or
     /// search agents), the step only parks the observation in a registry slot and the
@@ -107,6 +111,8 @@ public final class ScriptEnvironment {
         legalActionsRef = module.functionRefs["legal_actions"]
         currentPlayerRef = module.functionRefs["current_player"]
         turnRef = module.turnRef
+        stepTurnRef = module.stepTurnRef
+        (legalScratch, ahead) = Self.allocateTurn()
         self.layout = layout
         self.players = max(1, players)
         (numbers, rewardBuffer, detail) = Self.allocate(layout: layout, players: self.players)
@@ -138,6 +144,16 @@ public final class ScriptEnvironment {
         return (UnsafeMutableBufferPointer(rebasing: numbers[0..<layout.numberCount]), rewards, detail)
     }
 
+    private static func allocateTurn()
+        -> (UnsafeMutablePointer<UnsafeMutableBufferPointer<Int64>>, UnsafeMutablePointer<(valid: Bool, player: Int, count: Int)>)
+    {
+        let scratch = UnsafeMutablePointer<UnsafeMutableBufferPointer<Int64>>.allocate(capacity: 1)
+        scratch.initialize(to: .allocate(capacity: 16))
+        let ahead = UnsafeMutablePointer<(valid: Bool, player: Int, count: Int)>.allocate(capacity: 1)
+        ahead.initialize(to: (false, 0, 0))
+        return (scratch, ahead)
+    }
+
     private init(copying other: ScriptEnvironment, instance: LuaRef) {
         module = other.module
         vm = other.vm
@@ -145,6 +161,8 @@ public final class ScriptEnvironment {
         legalActionsRef = other.legalActionsRef
         currentPlayerRef = other.currentPlayerRef
         turnRef = other.turnRef
+        stepTurnRef = other.stepTurnRef
+        (legalScratch, ahead) = Self.allocateTurn()
         layout = other.layout
         players = other.players
         if other.lazy.pointee.stale { other.refreshObservation() }
@@ -168,7 +186,9 @@ public final class ScriptEnvironment {
     deinit {
         numbers.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
         rewardBuffer.deallocate()
+        legalScratch.pointee.deallocate()
         legalScratch.deallocate()
+        ahead.deallocate()
         detail.deallocate()
         lazy.deallocate()
         vm.release(observationSlot)
@@ -202,6 +222,7 @@ public final class ScriptEnvironment {
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
+        ahead.pointee.valid = false
         vm.seedMathRandom(SeededGenerator.derive(seed, 0x6D61_7468))
         guard lua_checkstack(L, 8) != 0 else { throw ScriptError.memoryLimit(bytes: vm.limits.memoryBytes) }
         try seedInstanceRandom(seed)
@@ -222,6 +243,7 @@ public final class ScriptEnvironment {
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
+        ahead.pointee.valid = false
         try seedInstanceRandom(seed)
     }
 
@@ -260,7 +282,7 @@ public final class ScriptEnvironment {
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
-        lua_rawgeti(L, ludus_registry_index(), lua_Integer(stepRef))
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(stepTurnRef ?? stepRef))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
         lua_pushinteger(L, lua_Integer(action))
         return try finishStep(top: top)
@@ -272,7 +294,7 @@ public final class ScriptEnvironment {
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
-        lua_rawgeti(L, ludus_registry_index(), lua_Integer(stepRef))
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(stepTurnRef ?? stepRef))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
         switch action {
         case .integer(let value): lua_pushinteger(L, lua_Integer(value))
@@ -286,7 +308,8 @@ public final class ScriptEnvironment {
     @inline(__always)
     private func finishStep(top: Int32) throws(ScriptError) -> StepOutcome {
         let L = vm.L
-        try vm.check(ludus_call(L, 2, 5))
+        ahead.pointee.valid = false
+        try vm.check(ludus_call(L, 2, stepTurnRef == nil ? 5 : 7))
         if lazy.pointee.eager || detail.pointee {
             try copyObservation(at: top + 1, function: "step")
         } else {
@@ -308,7 +331,25 @@ public final class ScriptEnvironment {
             lastObservation = try vm.read(at: top + 1, what: "E.step's observation")
             lastInfo = try vm.read(at: top + 5, what: "E.step's info")
         }
+        if stepTurnRef != nil { keepTurnAhead(at: top + 6) }
         return StepOutcome(reward: reward, terminated: flags & 1 != 0, truncated: flags & 2 != 0)
+    }
+
+    /// Keeps the turn a fused step returned at `index` (player) and `index + 1` (legal
+    /// actions). Anything malformed is dropped: ``turn(legal:)`` then asks the script itself
+    /// and reports the problem as it would have without fusing.
+    @inline(__always)
+    private func keepTurnAhead(at index: Int32) {
+        let L = vm.L
+        var isInteger: Int32 = 0
+        let player = Int(ludus_tointeger(L, index, &isInteger))
+        guard isInteger != 0 else { return }
+        if player == 0 || player == -1 {
+            ahead.pointee = (true, player, 0)
+        } else if lua_type(L, index + 1) == LUA_TTABLE {
+            let count = readIntoScratch(at: index + 1).count
+            if count >= 0 && count <= legalScratch.pointee.count { ahead.pointee = (true, player, Int(count)) }
+        }
     }
 
     /// `E.legal_actions(self)`, written into `actions` (reused).
@@ -329,6 +370,11 @@ public final class ScriptEnvironment {
     /// The player to move and, unless the episode is over, the legal actions: one call into Lua
     /// (the prelude's `turn`) instead of two, for game loops.
     public func turn(legal actions: inout [Int]) throws(ScriptError) -> Int {
+        if ahead.pointee.valid {
+            ahead.pointee.valid = false
+            copyScratch(count: ahead.pointee.count, into: &actions)
+            return ahead.pointee.player
+        }
         guard currentPlayerRef != nil, legalActionsRef != nil, let turnRef else {
             let player = try currentPlayer()
             if player != 0 && player != -1 { try legalActions(into: &actions) } else { actions.removeAll(keepingCapacity: true) }
@@ -357,18 +403,32 @@ public final class ScriptEnvironment {
         guard lua_type(L, index) == LUA_TTABLE else {
             throw contractError("legal_actions", "must return a list of integers, got \(typeName(index))")
         }
-        var bad: Int32 = 0
-        var count = ludus_read_integers(L, index, legalScratch.baseAddress, Int32(legalScratch.count), &bad)
-        if count > legalScratch.count {
-            legalScratch.deallocate()
-            legalScratch = .allocate(capacity: Int(count))
-            count = ludus_read_integers(L, index, legalScratch.baseAddress, Int32(legalScratch.count), &bad)
-        }
-        guard count >= 0, count <= legalScratch.count else {
+        let (count, bad) = readIntoScratch(at: index)
+        guard count >= 0, count <= legalScratch.pointee.count else {
             throw contractError("legal_actions", bad > 0 ? "element \(bad) is not an integer" : "must return a list of integers, got \(typeName(index))")
         }
+        copyScratch(count: Int(count), into: &actions)
+    }
+
+    /// Reads the list at `index` into ``legalScratch`` (grown when too small): the count, or
+    /// a negative count with the first bad element's position (0: not a list).
+    @inline(__always)
+    private func readIntoScratch(at index: Int32) -> (count: Int32, bad: Int32) {
+        var bad: Int32 = 0
+        var count = ludus_read_integers(vm.L, index, legalScratch.pointee.baseAddress, Int32(legalScratch.pointee.count), &bad)
+        if count > legalScratch.pointee.count {
+            legalScratch.pointee.deallocate()
+            legalScratch.pointee = .allocate(capacity: Int(count))
+            count = ludus_read_integers(vm.L, index, legalScratch.pointee.baseAddress, Int32(legalScratch.pointee.count), &bad)
+        }
+        return (count, bad)
+    }
+
+    @inline(__always)
+    private func copyScratch(count: Int, into actions: inout [Int]) {
         actions.removeAll(keepingCapacity: true)
-        for k in 0..<Int(count) { actions.append(Int(legalScratch[k])) }
+        let scratch = legalScratch.pointee
+        for k in 0..<count { actions.append(Int(scratch[k])) }
     }
 
     /// `E.current_player(self)`: 1...players, or 0 once the episode is over.
@@ -391,6 +451,7 @@ public final class ScriptEnvironment {
     /// `E.render(self)`, or nil when the environment has no renderer.
     public func render() throws(ScriptError) -> String? {
         guard module.hasFunction("render") else { return nil }
+        ahead.pointee.valid = false
         let result = try callMethod("render", [], results: 1)[0]
         guard case .string(let text) = result else {
             throw contractError("render", "must return a string, got \(result.typeName)")
@@ -403,6 +464,7 @@ public final class ScriptEnvironment {
     public func clone() throws(ScriptError) -> ScriptEnvironment {
         let instance: LuaRef
         if module.hasFunction("clone") {
+            ahead.pointee.valid = false
             let L = vm.L
             let top = lua_gettop(L)
             defer { lua_settop(L, top) }
@@ -420,6 +482,7 @@ public final class ScriptEnvironment {
     /// Calls `E.name(self, arguments...)` and copies `results` values out.
     public func callMethod(_ name: String, _ arguments: [Value], results: Int) throws(ScriptError) -> [Value] {
         let function = try module.functionRef(name)
+        ahead.pointee.valid = false
         return try vm.call(function, [.ref(instanceRef)] + arguments.map { .value($0) }, results: results)
     }
 

@@ -13,6 +13,9 @@ public final class ScriptModule {
     let stepRef: LuaRef
     /// The prelude's `turn(E, self)`: current player and legal actions in one call.
     let turnRef: LuaRef?
+    /// `E.step` fused with the next `turn` (`ludus_push_step_turn`), when the script defines
+    /// `current_player` and `legal_actions`: one call into Lua per move instead of two.
+    let stepTurnRef: LuaRef?
     private(set) var functionRefs: [String: LuaRef] = [:]
 
     /// The functions of the contract the host looks up.
@@ -55,10 +58,21 @@ public final class ScriptModule {
         }
         stepRef = step
         turnRef = try vm.field(vm.prelude, "turn")
+        // Out of memory here only costs the fusion: moves then take two calls.
+        let top = lua_gettop(vm.L)
+        if functionRefs["current_player"] != nil, functionRefs["legal_actions"] != nil,
+            ludus_push_step_turn(vm.L, step, moduleRef) == LUDUS_OK.rawValue
+        {
+            stepTurnRef = try? vm.makeRef()
+        } else {
+            stepTurnRef = nil
+        }
+        lua_settop(vm.L, top)
     }
 
     deinit {
         if let turnRef { vm.release(turnRef) }
+        if let stepTurnRef { vm.release(stepTurnRef) }
         for ref in functionRefs.values { vm.release(ref) }
         vm.release(moduleRef)
     }

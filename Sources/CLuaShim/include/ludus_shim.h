@@ -66,6 +66,12 @@ int ludus_load(lua_State *L, const char *source, size_t length, const char *chun
 /// traceback handler. On error leaves one string (message + traceback).
 int ludus_call(lua_State *L, int nargs, int nresults);
 
+/// Pushes a function (self, action) that calls E.step (`step_ref`) and, unless the step
+/// ended the episode, E.current_player and E.legal_actions of E (`module_ref`): results are
+/// the step's five, then the player to move and (unless 0 or -1) its legal actions.
+/// An error of any of them is the call's error. See step_turn.c.
+int ludus_push_step_turn(lua_State *L, int step_ref, int module_ref);
+
 /// Runs `fn` with `ud` as a light userdata argument under lua_pcall.
 /// On error the message is left on the stack.
 int ludus_protected(lua_State *L, lua_CFunction fn, void *ud, int nresults);

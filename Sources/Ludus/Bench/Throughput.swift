@@ -9,7 +9,12 @@ public enum Throughput {
         public var steps: Int
         public var episodes: Int
         public var seconds: Double
+        /// CPU time the stepping threads used, summed: what the standalone interpreter's
+        /// `os.clock()` reports, so the two compare alike on a machine busy with other work.
+        public var cpuSeconds: Double
         public var stepsPerSecond: Double { Double(steps) / seconds }
+        /// Steps per second of CPU time.
+        public var stepsPerCPUSecond: Double { Double(steps) / cpuSeconds }
     }
 
     /// Loads `threads` instances, then steps each `steps` times on its own thread.
@@ -37,7 +42,8 @@ public enum Throughput {
         group.wait()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         if let failed = workers.first(where: { $0.error != nil }), let error = failed.error { throw error }
-        return Measurement(threads: threads, steps: steps * threads, episodes: workers.reduce(0) { $0 + $1.episodes }, seconds: seconds)
+        return Measurement(threads: threads, steps: steps * threads, episodes: workers.reduce(0) { $0 + $1.episodes }, seconds: seconds,
+                           cpuSeconds: workers.reduce(0) { $0 + $1.cpuSeconds })
     }
 
     /// One thread's loop. Discrete single-player tasks take the allocation-free path.
@@ -47,6 +53,7 @@ public enum Throughput {
         let params: [String: Value]
         let steps: Int
         var episodes = 0
+        var cpuSeconds = 0.0
         var error: Error?
 
         init(environment: LuaEnvironment, seed: UInt64, params: [String: Value], steps: Int) {
@@ -59,6 +66,8 @@ public enum Throughput {
         func prepare() throws { try environment.reset(seed: seed, params: params) }
 
         func run() {
+            let start = Self.threadCPUSeconds()
+            defer { cpuSeconds = Self.threadCPUSeconds() - start }
             do {
                 if case .discrete(let n, let start) = environment.spec.actionSpace, environment.spec.players == 1,
                     !environment.spec.hasLegalActions
@@ -68,6 +77,12 @@ public enum Throughput {
                     try runGeneral()
                 }
             } catch { self.error = error }
+        }
+
+        static func threadCPUSeconds() -> Double {
+            var time = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
         }
 
         /// The host binding's own speed against the interpreter's: no agent, no checks,

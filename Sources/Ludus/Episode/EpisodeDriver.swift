@@ -80,7 +80,8 @@ public final class EpisodeDriver {
     public static let stepCapWithoutMaxSteps = 100_000
 
     private let bounds: ObservationBounds
-    /// Read once: `environment.spec` through the protocol copies the whole spec.
+    /// Read once: `environment.spec` through the protocol copies the whole spec (every game read it three times).
+    private let spec: EnvironmentSpec
     private let actionSpace: Space
     private let players: Int
     private var legal: [Int] = []
@@ -94,6 +95,7 @@ public final class EpisodeDriver {
 
     public init(environment: any Environment) {
         self.environment = environment
+        spec = environment.spec
         stepCap = environment.spec.maxSteps ?? Self.stepCapWithoutMaxSteps
         bounds = ObservationBounds(environment.spec.observationSpace)
         actionSpace = environment.spec.actionSpace
@@ -138,7 +140,6 @@ public final class EpisodeDriver {
     /// (``turn(_:)`` then ``play(_:by:agent:agents:_:)``): the C ABI and the Python package.
     public func begin(episode: Int = 0, seed: UInt64, params: [String: Value],
                       agents: [any Agent]) throws(EpisodeError) -> Progress {
-        let spec = environment.spec
         precondition(agents.isEmpty || agents.count == spec.players, "one agent per player, or none (the caller acts)")
         environment.copiesObservation = true
         environment.capturesDetail = agents.contains { $0.needsObservationValue } || observers.contains { $0.needsDetail }
@@ -187,7 +188,13 @@ public final class EpisodeDriver {
                 try fail(&progress, player: player, AgentFailure(agent: agent.name, reason: reason))
                 return
             }
-            try play(action, by: player, agent: agent.name, agents: agents, &progress)
+            // As play(_:by:agent:agents:_:), without building the agent's name unless it fails;
+            // the step cap is the loop's own bound.
+            if let problem = invalid(action) {
+                try fail(&progress, player: player, AgentFailure(agent: agent.name, reason: problem))
+                return
+            }
+            try apply(action, player: player, to: &progress, agents: agents)
         }
         if !progress.isOver && progress.length >= stepCap { progress.truncated = true }
     }
@@ -297,7 +304,7 @@ public final class EpisodeDriver {
     /// Ends every agent's episode, tells the observers and builds the result.
     public func finish(_ progress: Progress, agents: [any Agent]) throws(EpisodeError) -> EpisodeResult {
         let outcome: Outcome = progress.forfeit.map { .forfeit(player: $0.player, reason: $0.reason) }
-            ?? Outcome.decide(returns: progress.returns, terminated: progress.terminated, spec: environment.spec)
+            ?? Outcome.decide(returns: progress.returns, terminated: progress.terminated, spec: spec)
         for (index, agent) in agents.enumerated() { agent.endEpisode(return: progress.returns[index]) }
         let result = EpisodeResult(seed: progress.seed, returns: progress.returns, length: progress.length,
                                    terminated: progress.terminated, truncated: progress.truncated,

@@ -8,23 +8,25 @@ enum GamePlayer {
                      params: [String: Value], seed: UInt64, tournament: Int64) -> GameRecord {
         let spec = driver.environment.spec
         let gameSeed = SeedStreams(root: seed).seed(.episode, index)
-        var record = GameRecord(tournamentID: tournament, gameIndex: index, seed: String(gameSeed),
-                                seats: JSON.encode(.array(seats.map { .int(Int64($0)) })),
-                                returns: JSON.encode(.array(Array(repeating: Value.number(0), count: spec.players))),
-                                length: 0, outcome: "error", forfeitSeat: nil, reason: nil, trajectoryHash: TrajectoryHash().hex)
+        func record(returns: [Double], length: Int, outcome: String, trajectoryHash: String,
+                    forfeitSeat: Int? = nil, reason: String? = nil) -> GameRecord {
+            GameRecord(tournamentID: tournament, gameIndex: index, seed: String(gameSeed),
+                       seats: JSON.encode(.array(seats.map { .int(Int64($0)) })),
+                       returns: JSON.encode(.array(returns.map { .number($0) })),
+                       length: length, outcome: outcome, forfeitSeat: forfeitSeat, reason: reason, trajectoryHash: trajectoryHash)
+        }
         do {
             let result = try driver.play(episode: index, seed: gameSeed, params: params, agents: seats.map { agents[$0] })
-            record.returns = JSON.encode(.array(result.returns.map { .number($0) }))
-            record.length = result.length
-            record.outcome = result.outcome.label(roles: spec.roles)
-            record.trajectoryHash = result.trajectoryHash
-            if case .forfeit(let player, let reason) = result.outcome {
-                record.forfeitSeat = player
-                record.reason = reason
+            var forfeitSeat: Int?, reason: String?
+            if case .forfeit(let player, let why) = result.outcome {
+                forfeitSeat = player
+                reason = why
             }
+            return record(returns: result.returns, length: result.length, outcome: result.outcome.label(roles: spec.roles),
+                          trajectoryHash: result.trajectoryHash, forfeitSeat: forfeitSeat, reason: reason)
         } catch {
-            record.reason = "\(error.kind): \(error)"
+            return record(returns: Array(repeating: 0, count: spec.players), length: 0, outcome: "error",
+                          trajectoryHash: TrajectoryHash().hex, reason: "\(error.kind): \(error)")
         }
-        return record
     }
 }

@@ -1,0 +1,60 @@
+// One host call per move in turn-based games: E.step, then (unless the step ended the
+// episode) the player to move and its legal actions, in a single entry from the host and a
+// single run of the interpreter (Lua-to-Lua calls, no C frame in between).
+//
+// The wrapper is Lua loaded here without debug information, so that it is invisible to
+// `error(message, 2)` in E.step: the caller it names has no line, as when the host called
+// E.step itself, and messages stay what they were. A failing current_player or
+// legal_actions is reported by the step's call (the step has then happened in the script).
+#include "internal.h"
+#include <stdlib.h>
+#include <string.h>
+
+static const char wrapper_source[] =
+    "local step, E = ...\n"
+    "return function(self, action)\n"
+    "  local obs, reward, terminated, truncated, info = step(self, action)\n"
+    "  if terminated or truncated then return obs, reward, terminated, truncated, info end\n"
+    "  local player = E.current_player(self)\n"
+    "  if player == 0 or player == -1 then return obs, reward, terminated, truncated, info, player end\n"
+    "  return obs, reward, terminated, truncated, info, player, E.legal_actions(self)\n"
+    "end\n";
+
+typedef struct { char *data; size_t size, capacity; } chunk_bytes;
+
+static int write_chunk(lua_State *L, const void *p, size_t n, void *ud) {
+    (void)L;
+    chunk_bytes *c = ud;
+    if (c->size + n > c->capacity) {
+        size_t capacity = (c->size + n) * 2;
+        char *data = realloc(c->data, capacity);
+        if (data == NULL) return 1;
+        c->data = data;
+        c->capacity = capacity;
+    }
+    memcpy(c->data + c->size, p, n);
+    c->size += n;
+    return 0;
+}
+
+// Under ludus_protected: refs = {E.step, E}. Pushes the wrapper bound to them.
+static int make_step_turn(lua_State *L) {
+    const int *refs = lua_touserdata(L, 1);
+    if (luaL_loadbufferx(L, wrapper_source, sizeof wrapper_source - 1, "=host", "t") != LUA_OK) return lua_error(L);
+    chunk_bytes bytes = { NULL, 0, 0 };
+    int failed = lua_dump(L, write_chunk, &bytes, 1);  // 1: strip debug information
+    lua_pop(L, 1);
+    int status = failed ? LUA_ERRMEM : luaL_loadbufferx(L, bytes.data, bytes.size, "=host", "b");
+    free(bytes.data);
+    if (failed) return luaL_error(L, "not enough memory");
+    if (status != LUA_OK) return lua_error(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, refs[0]);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, refs[1]);
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+int ludus_push_step_turn(lua_State *L, int step_ref, int module_ref) {
+    int refs[2] = { step_ref, module_ref };
+    return ludus_protected(L, make_step_turn, refs, 1);
+}
