@@ -41,6 +41,14 @@ public enum Dataset {
         _ environments: [any Environment], from start: Int = 0, count: Int, seed: UInt64, params: [String: Value],
         to sink: (String) throws -> Void
     ) throws {
+        try writeBytes(environments, from: start, count: count, seed: seed, params: params) { try sink(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// ``writeLines(_:from:count:seed:params:to:)`` as UTF-8 bytes, with no String in between.
+    public static func writeBytes(
+        _ environments: [any Environment], from start: Int = 0, count: Int, seed: UInt64, params: [String: Value],
+        to sink: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         precondition(!environments.isEmpty, "at least one environment")
         try requireItems(environments[0])
         let workers = environments.map { ItemWorker(environment: $0, seed: seed, params: params) }
@@ -57,33 +65,43 @@ public enum Dataset {
             // Workers hold consecutive ranges: on an error, every item before the failing
             // one is written first, so a long run keeps what it made.
             for worker in workers {
-                try sink(worker.text)
+                try worker.bytes.withUnsafeBytes { try sink($0) }
                 if let error = worker.error { throw error }
             }
             first = end
         }
     }
 
-    /// One worker's share of a batch: items encoded as JSON lines into `text`.
+    /// One worker's share of a batch: items encoded as JSON lines into `bytes`.
     private final class ItemWorker: @unchecked Sendable {
         let environment: any Environment
+        /// The script behind a Lua environment: its items are written straight from Lua to JSON.
+        let script: ScriptEnvironment?
         let seed: UInt64
         let params: [String: Value]
-        var text = ""
+        var bytes: [UInt8] = []
         var error: Error?
 
         init(environment: any Environment, seed: UInt64, params: [String: Value]) {
             self.environment = environment
+            script = (environment as? LuaEnvironment)?.script
             self.seed = seed
             self.params = params
         }
 
         func encode(_ indices: Range<Int>) {
-            text.removeAll(keepingCapacity: true)
+            bytes.removeAll(keepingCapacity: true)
             do {
                 for index in indices {
-                    JSON.write(try Dataset.item(environment, index: index, seed: seed, params: params), to: &text)
-                    text += "\n"
+                    if let script {
+                        try environment.reset(seed: SeededGenerator.derive(seed, UInt64(index)), params: params)
+                        if script.itemLine("item", into: &bytes) != nil { continue }
+                    }
+                    // The `Value` path: anything the fast one does not take, and every error's wording.
+                    var line = ""
+                    JSON.write(try Dataset.item(environment, index: index, seed: seed, params: params), to: &line)
+                    bytes.append(contentsOf: line.utf8)
+                    bytes.append(UInt8(ascii: "\n"))
                 }
             } catch { self.error = error }
         }
