@@ -9,6 +9,8 @@ local M = {}
 local GEOM = Grid.GEOM
 
 local function rstrip_lines(s)
+  -- Most texts have no line ending in white space: nothing to strip, no copy.
+  if not s:find("[ \t\v\f\r]\n") and not s:find("[ \t\v\f\r]$") then return s end
   local lines = text.split_lines(s)
   for i, l in ipairs(lines) do lines[i] = l:gsub("%s+$", "") end
   return table.concat(lines, "\n")

@@ -76,7 +76,9 @@ function M.split_lines(text)
 end
 local split_lines = M.split_lines
 
-local function is_space(byte) return byte == 32 or (byte >= 9 and byte <= 13) end
+local byte = string.byte
+
+local function is_space(b) return b == 32 or (b >= 9 and b <= 13) end
 
 -- Drops a first line and a last line that hold only white space, as
 -- gsub("^%s*\n", ""):gsub("\n%s*$", "") would, in one pass of byte tests.
@@ -109,9 +111,12 @@ function M.answer_rows(text, n)
   local rows = {}
   for _, line in ipairs(split_lines(text)) do
     if #rows >= n then break end
-    local digits = {}
-    for d in line:gmatch("[1-9]") do digits[#digits + 1] = tonumber(d) end
-    if #digits == n then rows[#rows + 1] = digits end
+    local digits, count = {}, 0
+    for k = 1, #line do
+      local b = byte(line, k)
+      if b >= 49 and b <= 57 then count = count + 1; digits[count] = b - 48 end  -- "1".."9"
+    end
+    if count == n then rows[#rows + 1] = digits end
   end
   return rows
 end
