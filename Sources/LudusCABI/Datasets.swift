@@ -87,16 +87,17 @@ public func ludus_dataset_score_batch(_ handle: UnsafeMutableRawPointer?, _ line
         let share = (rows.count + workers - 1) / max(1, workers)
         Parallel.run(workers, threads: workers) { w in
             let env = s.environments[w]
+            let script = Dataset.quickScorer(env)
             let lower = w * share, upper = min(rows.count, lower + share)
             guard lower < upper else { return }
             for k in lower..<upper {
-                if let score = Dataset.quickScore(env, rows[k][...]) {
-                    scores[k] = score
-                    status?[k] = 0
-                    results.values[k] = ""
-                    continue
-                }
                 do {
+                    if let score = try Dataset.quickScore(script, rows[k][...]) {
+                        scores[k] = score
+                        status?[k] = 0
+                        results.values[k] = ""
+                        continue
+                    }
                     let pair = try JSON.decode(utf8: rows[k])
                     guard case .table = pair["item"], let answer = pair["answer"].stringValue else {
                         throw Failure(.argument, kind: "bad_json", "expected {\"item\": {...}, \"answer\": \"...\"}")

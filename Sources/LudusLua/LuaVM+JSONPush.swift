@@ -161,29 +161,32 @@ private struct JSONPushReader {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[index..<end])
         index = end + 1
         guard escaped || wide else { return push(raw) }
-        var out: [UInt8] = []
-        out.reserveCapacity(raw.count)
-        var k = 0
-        while k < raw.count {
-            var b = raw[k]
-            if b == UInt8(ascii: "\\") {
-                k += 1
-                switch raw[k] {
-                case UInt8(ascii: "n"): b = 0x0A
-                case UInt8(ascii: "t"): b = 0x09
-                case UInt8(ascii: "r"): b = 0x0D
-                case UInt8(ascii: "b"): b = 0x08
-                case UInt8(ascii: "f"): b = 0x0C
-                default: b = raw[k]
+        // Unescaped into a scratch buffer on the stack (no heap allocation per string).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.count) { out in
+            var count = 0, k = 0
+            while k < raw.count {
+                var b = raw[k]
+                if b == UInt8(ascii: "\\") {
+                    k += 1
+                    switch raw[k] {
+                    case UInt8(ascii: "n"): b = 0x0A
+                    case UInt8(ascii: "t"): b = 0x09
+                    case UInt8(ascii: "r"): b = 0x0D
+                    case UInt8(ascii: "b"): b = 0x08
+                    case UInt8(ascii: "f"): b = 0x0C
+                    default: b = raw[k]
+                    }
                 }
+                out[count] = b
+                count += 1
+                k += 1
             }
-            out.append(b)
-            k += 1
+            let bytes = UnsafeRawBufferPointer(start: out.baseAddress, count: count)
+            guard wide else { return push(bytes) }
+            // As JSONParser builds a String from the bytes: invalid UTF-8 repaired.
+            var text = String(decoding: bytes, as: UTF8.self)
+            return text.withUTF8 { push(UnsafeRawBufferPointer($0)) }
         }
-        // As JSONParser builds a String from the bytes: invalid UTF-8 repaired.
-        guard wide else { return out.withUnsafeBytes { push($0) } }
-        var text = String(decoding: out, as: UTF8.self)
-        return text.withUTF8 { push(UnsafeRawBufferPointer($0)) }
     }
 
     /// Pushes a string with the protected helper (on failure the caller resets the stack).

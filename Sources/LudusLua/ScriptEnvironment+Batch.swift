@@ -8,24 +8,28 @@ import LudusCore
 // it gives up, and the caller then takes the `Value` path (which also reports errors),
 // so results are the same either way.
 extension ScriptEnvironment {
-    /// Calls `E.name(self)` and appends its result as a JSON line (`JSON.write` plus "\n")
-    /// when it is a table with a string `question`. Nil when the fast path gave up (`out`
-    /// is then as it was); the call may have run, so the caller redoes the whole item.
-    public func itemLine(_ name: String, into out: inout [UInt8]) -> Bool? {
+    /// Calls `E.name(self)` once and appends its result as a JSON line (`JSON.write` plus
+    /// "\n") when it is a table with a string `question`, returning nil; otherwise returns
+    /// the result as a `Value` (as `call` would) for the caller to check and write.
+    /// - Throws: the call's ``ScriptError``, as `callMethod` would.
+    public func itemLine(_ name: String, into out: inout [UInt8]) throws(ScriptError) -> Value? {
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
-        guard let function = try? module.functionRef(name), lua_checkstack(L, 4) != 0 else { return nil }
+        let function = try module.functionRef(name)
+        guard lua_checkstack(L, 4) != 0 else { throw ScriptError.memoryLimit(bytes: vm.limits.memoryBytes) }
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(function))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
-        guard ludus_call(L, 1, 1) == LUDUS_OK.rawValue, lua_type(L, -1) == LUA_TTABLE, hasStringQuestion(at: -1) else { return nil }
-        let start = out.count
-        guard vm.writeJSON(at: -1, into: &out) else {
+        try vm.check(ludus_call(L, 1, 1))
+        if lua_type(L, -1) == LUA_TTABLE, hasStringQuestion(at: -1) {
+            let start = out.count
+            if vm.writeJSON(at: -1, into: &out) {
+                out.append(UInt8(ascii: "\n"))
+                return nil
+            }
             out.removeSubrange(start...)
-            return nil
         }
-        out.append(UInt8(ascii: "\n"))
-        return true
+        return try vm.read(at: -1, what: "a result")
     }
 
     /// Whether the table at `index` has a string field `question` (read with `lua_next`:
@@ -49,18 +53,23 @@ extension ScriptEnvironment {
         return false
     }
 
-    /// `E.name(self, item, answer)` for a line `{"item": {...}, "answer": "..."}`: its score
-    /// when it is a number in [0, 1]. Nil when the fast path gave up or the call failed.
-    public func scoreLine(_ name: String, _ line: UnsafeRawBufferPointer) -> Double? {
+    /// `E.name(self, item, answer)` for a line `{"item": {...}, "answer": "..."}` parsed
+    /// straight into Lua: its result, or nil when the line needs the `Value` path (nothing
+    /// was called then).
+    /// - Throws: the call's ``ScriptError``, as `callMethod` would.
+    public func scoreLine(_ name: String, _ line: UnsafeRawBufferPointer) throws(ScriptError) -> Value? {
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
-        guard let function = try? module.functionRef(name), lua_checkstack(L, 6) != 0 else { return nil }
+        let function = try module.functionRef(name)
+        guard lua_checkstack(L, 6) != 0 else { return nil }
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(function))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
-        guard vm.pushScoringPair(line), ludus_call(L, 3, 1) == LUDUS_OK.rawValue, lua_type(L, -1) == LUA_TNUMBER else { return nil }
-        let score = ludus_tonumber(L, -1, nil)
-        guard score.isFinite, (0...1).contains(score) else { return nil }
-        return score
+        guard vm.pushScoringPair(line) else { return nil }
+        try vm.check(ludus_call(L, 3, 1))
+        if lua_type(L, -1) == LUA_TNUMBER {
+            return lua_isinteger(L, -1) != 0 ? .int(Int64(ludus_tointeger(L, -1, nil))) : .number(ludus_tonumber(L, -1, nil))
+        }
+        return try vm.read(at: -1, what: "a result")
     }
 }

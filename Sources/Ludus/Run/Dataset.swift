@@ -27,7 +27,11 @@ public enum Dataset {
         _ environment: any Environment, index: Int, seed: UInt64, params: [String: Value]
     ) throws(EnvironmentError) -> Value {
         try environment.reset(seed: SeededGenerator.derive(seed, UInt64(index)), params: params)
-        let item = try environment.call("item", [], results: 1)[0]
+        return try checked(environment.call("item", [], results: 1)[0], of: environment)
+    }
+
+    /// `E.item`'s result, if it is an item (a table with a question string).
+    private static func checked(_ item: Value, of environment: any Environment) throws(EnvironmentError) -> Value {
         guard item["question"].stringValue != nil else {
             throw .contract(ContractViolation(function: "item", message: "must return a table with a question string, got \(JSON.encode(item))", location: environment.location(of: "item"), file: environment.spec.path))
         }
@@ -75,8 +79,8 @@ public enum Dataset {
     /// One worker's share of a batch: items encoded as JSON lines into `bytes`.
     private final class ItemWorker: @unchecked Sendable {
         let environment: any Environment
-        /// The script behind a Lua environment: its items are written straight from Lua to JSON.
-        let script: ScriptEnvironment?
+        /// A Lua environment: its items are written straight from Lua to JSON.
+        let lua: LuaEnvironment?
         let seed: UInt64
         let params: [String: Value]
         var bytes: [UInt8] = []
@@ -84,7 +88,7 @@ public enum Dataset {
 
         init(environment: any Environment, seed: UInt64, params: [String: Value]) {
             self.environment = environment
-            script = (environment as? LuaEnvironment)?.script
+            lua = environment as? LuaEnvironment
             self.seed = seed
             self.params = params
         }
@@ -93,13 +97,18 @@ public enum Dataset {
             bytes.removeAll(keepingCapacity: true)
             do {
                 for index in indices {
-                    if let script {
+                    let item: Value
+                    if let lua {
+                        // E.item's table written straight to JSON; a shape only the `Value` path
+                        // writes comes back as a `Value` (E.item still ran once).
                         try environment.reset(seed: SeededGenerator.derive(seed, UInt64(index)), params: params)
-                        if script.itemLine("item", into: &bytes) != nil { continue }
+                        guard let value = try lua.itemLine(into: &bytes) else { continue }
+                        item = try Dataset.checked(value, of: environment)
+                    } else {
+                        item = try Dataset.item(environment, index: index, seed: seed, params: params)
                     }
-                    // The `Value` path: anything the fast one does not take, and every error's wording.
                     var line = ""
-                    JSON.write(try Dataset.item(environment, index: index, seed: seed, params: params), to: &line)
+                    JSON.write(item, to: &line)
                     bytes.append(contentsOf: line.utf8)
                     bytes.append(UInt8(ascii: "\n"))
                 }
@@ -113,10 +122,37 @@ public enum Dataset {
         guard environment.spec.functions.contains("score_item") else {
             throw .missingFunction("score_item", environment: environment.spec.id, purpose: "it cannot score answers")
         }
-        let result = try environment.call("score_item", [item, .string(answer)], results: 1)[0]
+        return try checkedScore(try environment.call("score_item", [item, .string(answer)], results: 1)[0], of: environment)
+    }
+
+    /// `E.score_item`'s result, if it is a score (a number in [0, 1]).
+    static func checkedScore(_ result: Value, of environment: any Environment) throws(EnvironmentError) -> Double {
         guard let score = result.doubleValue, score.isFinite, (0...1).contains(score) else {
             throw .contract(ContractViolation(function: "score_item", message: "must return a number in [0, 1], got \(JSON.encode(result))", location: environment.location(of: "score_item"), file: environment.spec.path))
         }
         return score
+    }
+}
+
+extension LuaEnvironment {
+    /// `E.item(self)` written as a JSON line into `out` (nil), or its result as a `Value`
+    /// when only the `Value` path can write it; errors worded as ``call(_:_:results:)``'s.
+    func itemLine(into out: inout [UInt8]) throws(EnvironmentError) -> Value? {
+        guard spec.functions.contains("item") else { throw .missingFunction("item", environment: spec.id, purpose: "it was asked for") }
+        do { return try script.itemLine("item", into: &out) } catch { throw .script(error, file: file) }
+    }
+
+    /// `E.score_item` on a scoring line parsed straight into Lua: the score, or nil when
+    /// the line needs the `Value` path (nothing was called); errors as ``Dataset/score(_:item:answer:)``'s.
+    func scoreLine(_ line: ArraySlice<UInt8>) throws(EnvironmentError) -> Double? {
+        let result: Value?
+        do {
+            result = try line.withUnsafeBytes { bytes in try script.scoreLine("score_item", bytes) }
+        } catch let error as ScriptError {
+            throw .script(error, file: file)
+        } catch {
+            throw .script(.script(location: nil, message: "\(error)", traceback: ""), file: file)  // withUnsafeBytes rethrows untyped
+        }
+        return try result.map { (value) throws(EnvironmentError) in try Dataset.checkedScore(value, of: self) }
     }
 }
