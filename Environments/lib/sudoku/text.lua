@@ -6,6 +6,8 @@
 
 local text_task = require "text_task"
 
+local byte, gsub, tointeger = string.byte, string.gsub, math.tointeger
+
 local M = {}
 
 -- Rows of digits separated by spaces, "_" for empty cells.
@@ -39,13 +41,13 @@ end
 -- A flat grid from a list of rows (JSON item metadata) or a flat list; size from it.
 function M.from_rows(rows)
   if type(rows) ~= "table" or #rows == 0 then return nil end
-  local flat = {}
+  local flat, count = {}, 0
   if type(rows[1]) == "table" then
     for _, row in ipairs(rows) do
-      for _, d in ipairs(row) do flat[#flat + 1] = math.tointeger(d) or 0 end
+      for _, d in ipairs(row) do count = count + 1; flat[count] = tointeger(d) or 0 end
     end
   else
-    for i, d in ipairs(rows) do flat[i] = math.tointeger(d) or 0 end
+    for i, d in ipairs(rows) do flat[i] = tointeger(d) or 0 end
   end
   local n = #flat == 16 and 4 or #flat == 81 and 9 or nil
   if n == nil then return nil end
@@ -76,7 +78,6 @@ function M.split_lines(text)
 end
 local split_lines = M.split_lines
 
-local byte = string.byte
 
 local function is_space(b) return b == 32 or (b >= 9 and b <= 13) end
 
@@ -111,12 +112,13 @@ function M.answer_rows(text, n)
   local rows = {}
   for _, line in ipairs(split_lines(text)) do
     if #rows >= n then break end
-    local digits, count = {}, 0
-    for k = 1, #line do
-      local b = byte(line, k)
-      if b >= 49 and b <= 57 then count = count + 1; digits[count] = b - 48 end  -- "1".."9"
+    -- The line's digits 1-9 in one pass of gsub, then their values in one call of byte.
+    local only = gsub(line, "[^1-9]+", "")
+    if #only == n then
+      local digits = { byte(only, 1, n) }
+      for k = 1, n do digits[k] = digits[k] - 48 end
+      rows[#rows + 1] = digits
     end
-    if count == n then rows[#rows + 1] = digits end
   end
   return rows
 end
