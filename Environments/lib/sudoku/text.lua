@@ -54,6 +54,22 @@ function M.from_rows(rows)
   return flat, n
 end
 
+-- How many cells from_rows would read from `rows` (the grid is usable at 16 or 81),
+-- without building the grid; nil when from_rows itself must decide (a row not a table).
+function M.cell_count(rows)
+  if type(rows) ~= "table" or #rows == 0 then return 0 end
+  local count = 0
+  if type(rows[1]) ~= "table" then
+    for _ in ipairs(rows) do count = count + 1 end
+    return count
+  end
+  for _, row in ipairs(rows) do
+    if type(row) ~= "table" then return nil end
+    for _ in ipairs(row) do count = count + 1 end
+  end
+  return count
+end
+
 function M.to_rows(grid, n)
   local rows = {}
   for r = 1, n do
