@@ -27,6 +27,7 @@ public func ludus_dataset_create(_ name: UnsafePointer<CChar>?, _ options: Unsaf
         let out = try required(out, "out")
         guard (1...256).contains(workers) else { throw Failure(.argument, kind: "bad_argument", "workers must be from 1 to 256") }
         let load = try LoadOptions(try object(options, "options"))
+        Dataset.stopIdleBLASThreads()
         let environments = try load.load(try string(name, "name"), count: Int(workers), threads: Int(workers))
         out.pointee = Handle.make(try DatasetSource(environments: environments))
     }

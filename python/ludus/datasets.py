@@ -92,7 +92,7 @@ def _source(name, paths=None):
     key = (name, tuple(paths or ()))
     with _sources_lock:
         if key not in _sources:
-            _sources[key] = _Source(name, paths=paths, workers=1)
+            _sources[key] = _Source(name, paths=paths)  # one VM per core (at most 8): score_answers uses them all
         return _sources[key]
 
 

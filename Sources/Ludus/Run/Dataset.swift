@@ -134,6 +134,18 @@ public enum Dataset {
     }
 }
 
+extension Dataset {
+    /// OpenBLAS starts its thread pool when the binary loads, and the idle threads spin
+    /// (`sched_yield`) for a while: a fifth of a scoring batch's CPU, taken from the workers.
+    /// Datasets use no BLAS, so `generate`, `score` and the C ABI's datasets stop the pool
+    /// first (a later threaded BLAS call starts it again). Looked up by name: a BLAS
+    /// without that pool is left alone.
+    public static func stopIdleBLASThreads() {
+        guard let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }  // nil: RTLD_DEFAULT, every loaded library
+        _ = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)()
+    }
+}
+
 extension LuaEnvironment {
     /// `E.item(self)` written as a JSON line into `out` (nil), or its result as a `Value`
     /// when only the `Value` path can write it; errors worded as ``call(_:_:results:)``'s.

@@ -32,7 +32,7 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
-        stopIdleBLASThreads()
+        Dataset.stopIdleBLASThreads()
         let indices: Range<Int>
         do { indices = try shard.map { try Shard.parse($0, environment: ProcessInfo.processInfo.environment).range(of: count) } ?? 0..<count }
         catch { throw CommandFailure("\(error)") }

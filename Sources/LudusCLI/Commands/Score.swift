@@ -2,9 +2,6 @@ import ArgumentParser
 import Foundation
 import Ludus
 import LudusLua
-#if canImport(Glibc)
-import Glibc
-#endif
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,7 +33,7 @@ struct Score: ParsableCommand {
     }
 
     func run() throws {
-        stopIdleBLASThreads()
+        Dataset.stopIdleBLASThreads()
         let env = try options.load(environment)
         try env.reset(seed: 0, params: env.spec.parameters.defaults)
         if let batch {
@@ -107,13 +104,4 @@ struct Score: ParsableCommand {
         }
         return text
     }
-}
-
-/// OpenBLAS starts its thread pool when the binary loads, and the idle threads spin
-/// (`sched_yield`) for a while: a fifth of a scoring batch's CPU, taken from the workers.
-/// Datasets use no BLAS, so `generate` and `score` stop the pool first (a later BLAS call
-/// would start it again). Looked up by name: a build without OpenBLAS's pool skips it.
-func stopIdleBLASThreads() {
-    guard let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }  // nil: RTLD_DEFAULT, every loaded library
-    _ = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)()
 }
