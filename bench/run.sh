@@ -67,6 +67,8 @@ LUDUS="$LUDUS" bench/ppo_speed.sh || true
 
 echo "== dataset generation vs reasoning-gym"
 python3 bench/reasoning_gym_speed.py --seconds 2 --ludus "$LUDUS" || true
+# The same work in CPU seconds per item (steadier than wall time on a shared machine).
+python3 bench/dataset_cpu.py --ludus "$LUDUS" || true
 
 echo "== Python package (make python): vector env vs Gymnasium's vector envs over MiniGrid and vs ludus bench; datasets vs reasoning-gym"
 python3 bench/python_speed.py --ludus "$LUDUS" || true

@@ -27,6 +27,7 @@ public func ludus_dataset_create(_ name: UnsafePointer<CChar>?, _ options: Unsaf
         let out = try required(out, "out")
         guard (1...256).contains(workers) else { throw Failure(.argument, kind: "bad_argument", "workers must be from 1 to 256") }
         let load = try LoadOptions(try object(options, "options"))
+        Dataset.stopIdleBLASThreads()
         let environments = try load.load(try string(name, "name"), count: Int(workers), threads: Int(workers))
         out.pointee = Handle.make(try DatasetSource(environments: environments))
     }
@@ -47,16 +48,9 @@ public func ludus_dataset_items(_ handle: UnsafeMutableRawPointer?, _ first: Int
         let out = try required(out, "out")
         guard first >= 0, count >= 0 else { throw Failure(.argument, kind: "bad_argument", "first and count must be 0 or more") }
         let resolved = try s.spec.parameters.resolve(try object(params, "params"), environment: s.spec.id)
-        var text = ""
-        if first == 0 {
-            try Dataset.writeLines(s.environments, count: Int(count), seed: seed, params: resolved) { text += $0 }
-        } else {
-            for item in try Dataset.items(s.environments[0], from: Int(first), count: Int(count), seed: seed, params: resolved) {
-                JSON.write(item, to: &text)
-                text += "\n"
-            }
-        }
-        out.pointee = allocate(text)
+        var bytes: [UInt8] = []
+        try Dataset.writeBytes(s.environments, from: Int(first), count: Int(count), seed: seed, params: resolved) { bytes.append(contentsOf: $0) }
+        out.pointee = allocate(bytes)
     }
 }
 
@@ -94,10 +88,17 @@ public func ludus_dataset_score_batch(_ handle: UnsafeMutableRawPointer?, _ line
         let share = (rows.count + workers - 1) / max(1, workers)
         Parallel.run(workers, threads: workers) { w in
             let env = s.environments[w]
+            let script = Dataset.quickScorer(env)
             let lower = w * share, upper = min(rows.count, lower + share)
             guard lower < upper else { return }
             for k in lower..<upper {
                 do {
+                    if let score = try Dataset.quickScore(script, rows[k][...]) {
+                        scores[k] = score
+                        status?[k] = 0
+                        results.values[k] = ""
+                        continue
+                    }
                     let pair = try JSON.decode(utf8: rows[k])
                     guard case .table = pair["item"], let answer = pair["answer"].stringValue else {
                         throw Failure(.argument, kind: "bad_json", "expected {\"item\": {...}, \"answer\": \"...\"}")

@@ -73,6 +73,9 @@ final class EnvBatch: @unchecked Sendable {
     var episodeHash: UnsafeMutablePointer<UInt64>?
     var episodeSeed: UnsafeMutablePointer<UInt64>?
 
+    /// The step `ludus_batch_send` started and `ludus_batch_recv` has not collected yet.
+    var flight: StepInFlight?
+
     init(environments: [LuaEnvironment], params: [String: Value], threads: Int, autoreset: Autoreset,
          policy: AgentFailurePolicy) {
         spec = environments[0].spec
@@ -307,7 +310,12 @@ final class EnvBatch: @unchecked Sendable {
 
 // MARK: The C functions
 
-private func batch(_ handle: UnsafeMutableRawPointer?) throws -> EnvBatch { try Handle.get(handle, as: EnvBatch.self) }
+/// The batch, refused while a `ludus_batch_send` is in flight (its threads own the environments and buffers).
+func batch(_ handle: UnsafeMutableRawPointer?) throws -> EnvBatch {
+    let b = try Handle.get(handle, as: EnvBatch.self)
+    try b.requireIdle()
+    return b
+}
 
 /// The batch and its environment `env`, checked.
 private func environment(_ handle: UnsafeMutableRawPointer?, _ env: Int64) throws -> (EnvBatch, LuaEnvironment) {
@@ -317,7 +325,7 @@ private func environment(_ handle: UnsafeMutableRawPointer?, _ env: Int64) throw
 }
 
 /// Environment ids from the caller: `ids[0..<count]`, or every environment when `ids` is NULL.
-private func environmentIDs(_ b: EnvBatch, _ ids: UnsafePointer<Int64>?, _ count: Int64) throws -> [Int] {
+func environmentIDs(_ b: EnvBatch, _ ids: UnsafePointer<Int64>?, _ count: Int64) throws -> [Int] {
     guard let ids else { return Array(0..<b.count) }
     guard count >= 0 else { throw Failure(.argument, kind: "bad_argument", "count must be 0 or more") }
     var result: [Int] = []
@@ -332,7 +340,7 @@ private func environmentIDs(_ b: EnvBatch, _ ids: UnsafePointer<Int64>?, _ count
     return result
 }
 
-private func partial(_ b: EnvBatch, _ ids: [Int]) throws {
+func partial(_ b: EnvBatch, _ ids: [Int]) throws {
     guard let status = b.status else { return }
     let failed = ids.filter { status[$0] != 0 }
     guard let first = failed.first else { return }
@@ -373,7 +381,11 @@ public func ludus_batch_create(_ name: UnsafePointer<CChar>?, _ options: UnsafeP
 }
 
 @_cdecl("ludus_batch_free")
-public func ludus_batch_free(_ handle: UnsafeMutableRawPointer?) { Handle.release(handle) }
+public func ludus_batch_free(_ handle: UnsafeMutableRawPointer?) {
+    // A step still in flight writes into the caller's buffers: it finishes before they can go.
+    (try? Handle.get(handle, as: EnvBatch.self))?.waitForFlight()
+    Handle.release(handle)
+}
 
 /// The environment's facts as JSON (see `SpecJSON`), plus `text_stride`, the bytes of one text slot.
 @_cdecl("ludus_batch_spec_json")
@@ -485,23 +497,7 @@ public func ludus_batch_step(_ handle: UnsafeMutableRawPointer?, _ ids: UnsafePo
     guarded(error, capacity) {
         let b = try batch(handle)
         let list = try environmentIDs(b, ids, count)
-        let action: (Int) -> Action
-        switch b.spec.actionSpace {
-        case .discrete:
-            guard let discrete else { throw Failure(.argument, kind: "null", "discrete actions are NULL") }
-            action = { k in .discrete(Int(discrete[k])) }
-        case .text:
-            guard let text, let textOffsets else { throw Failure(.argument, kind: "null", "text actions are NULL") }
-            action = { k in
-                let lower = Int(textOffsets[k]), upper = Int(textOffsets[k + 1])
-                return .text(String(decoding: UnsafeBufferPointer(start: text + lower, count: max(0, upper - lower)), as: UTF8.self))
-            }
-        default:
-            guard let vector else { throw Failure(.argument, kind: "null", "vector actions are NULL") }
-            let width = b.vectorWidth
-            action = { k in .vector(Array(UnsafeBufferPointer(start: vector + k * width, count: width))) }
-        }
-        b.step(ids: list, action: action)
+        b.step(ids: list, action: try b.actions(discrete: discrete, vector: vector, text: text, textOffsets: textOffsets))
         try partial(b, list)
     }
 }

@@ -113,8 +113,10 @@ func object(_ pointer: UnsafePointer<CChar>?, _ name: String) throws -> [String:
 }
 
 /// A string for the caller, allocated with malloc: freed with `ludus_string_free`.
-func allocate(_ text: String) -> UnsafeMutablePointer<CChar> {
-    let bytes = Array(text.utf8)
+func allocate(_ text: String) -> UnsafeMutablePointer<CChar> { allocate(Array(text.utf8)) }
+
+/// UTF-8 bytes for the caller as a NUL-terminated malloc'd string.
+func allocate(_ bytes: [UInt8]) -> UnsafeMutablePointer<CChar> {
     let memory = malloc(bytes.count + 1)!.assumingMemoryBound(to: CChar.self)
     bytes.withUnsafeBufferPointer { source in
         memory.withMemoryRebound(to: UInt8.self, capacity: bytes.count + 1) { target in

@@ -3,7 +3,9 @@
 `swift build -c release -Xswiftc -static-stdlib --product ludus_c` (in the repository's
 `.build-python/` folder) gives a libludus_c.so that needs no Swift runtime. A wheel gets a
 copy of it and of `Environments/`; an editable install finds both in the repository.
-Set LUDUS_SKIP_SWIFT_BUILD=1 to use an existing build.
+Set LUDUS_SKIP_SWIFT_BUILD=1 to use an existing build, and LUDUS_PREBUILT_LIBRARY=PATH to
+package that library instead of `.build-python/`'s (the wheel-tag test packages the debug build).
+The wheel is tagged for the platform (`setup.py`): it holds a native library.
 """
 
 import os
@@ -15,11 +17,13 @@ from setuptools import build_meta as _setuptools
 
 HERE = Path(__file__).resolve().parent.parent
 REPO = HERE.parent
-LIBRARY = REPO / ".build-python" / "release" / "libludus_c.so"
+LIBRARY = Path(os.environ.get("LUDUS_PREBUILT_LIBRARY") or REPO / ".build-python" / "release" / "libludus_c.so")
 
 
 def _swift_build():
-    if os.environ.get("LUDUS_SKIP_SWIFT_BUILD") == "1" and LIBRARY.exists():
+    if os.environ.get("LUDUS_PREBUILT_LIBRARY") and not LIBRARY.exists():
+        raise FileNotFoundError(f"LUDUS_PREBUILT_LIBRARY: no library at {LIBRARY}")
+    if (os.environ.get("LUDUS_SKIP_SWIFT_BUILD") == "1" or os.environ.get("LUDUS_PREBUILT_LIBRARY")) and LIBRARY.exists():
         return
     swift = os.environ.get("SWIFT", "swift")
     subprocess.run([swift, "build", "-c", "release", "-Xswiftc", "-static-stdlib", "--product", "ludus_c",
@@ -29,7 +33,7 @@ def _swift_build():
 def _copy_into_package():
     lib = HERE / "ludus" / "_lib"
     lib.mkdir(exist_ok=True)
-    shutil.copy2(LIBRARY, lib / LIBRARY.name)
+    shutil.copy2(LIBRARY, lib / "libludus_c.so")
     target = HERE / "ludus" / "Environments"
     if target.exists():
         shutil.rmtree(target)

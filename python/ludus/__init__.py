@@ -4,7 +4,7 @@
 - :func:`make_vec` — N environments as a ``gymnasium.vector.VectorEnv``, stepped in one
   call on Swift threads into numpy buffers allocated once;
 - :func:`aec_env` — a multi-player game as a PettingZoo ``AECEnv``;
-- :func:`create_dataset` / :func:`score_answer` — reasoning-gym-style datasets;
+- :func:`create_dataset` / :func:`score_answer` / :func:`score_answers` — reasoning-gym-style datasets;
   :mod:`ludus.rewards` — reward functions for TRL and verl;
 - :class:`Teacher` — the curricula of ``ludus teach`` as a service.
 
@@ -15,7 +15,7 @@ folder (``LUDUS_ENVIRONMENTS``), extra folders with ``paths=``, or a path to a `
 import json
 
 from . import _native
-from .datasets import LudusDataset, create_dataset, score_answer
+from .datasets import LudusDataset, create_dataset, score_answer, score_answers
 from .env import LudusEnv
 from .errors import ActionError, BatchError, LudusError, ScriptError, SetupError
 from .teacher import Task, Teacher
@@ -64,6 +64,6 @@ def episode_seed(root, episode=1):
 
 __all__ = [
     "make", "make_vec", "aec_env", "list_environments", "spec", "episode_seed",
-    "LudusEnv", "LudusVectorEnv", "LudusDataset", "create_dataset", "score_answer", "Teacher", "Task",
+    "LudusEnv", "LudusVectorEnv", "LudusDataset", "create_dataset", "score_answer", "score_answers", "Teacher", "Task",
     "LudusError", "ScriptError", "SetupError", "ActionError", "BatchError",
 ]

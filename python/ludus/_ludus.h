@@ -64,6 +64,15 @@ int32_t ludus_batch_reset(void *batch, const int64_t *ids, int64_t count, const 
  * (box, multi-discrete, multi-binary), or text[text_offsets[k]..text_offsets[k+1]) (UTF-8). */
 int32_t ludus_batch_step(void *batch, const int64_t *ids, int64_t count, const int64_t *discrete, const double *vector,
                          const uint8_t *text, const int64_t *text_offsets, char *error, int64_t capacity);
+/* EnvPool's split step: send copies the actions of ludus_batch_step, starts the step on the
+ * batch's threads and returns at once (status 3, kind in_flight, when a step is already in
+ * flight); recv waits for it and returns what ludus_batch_step would have (status 3 when
+ * nothing was sent). While a step is in flight every other call on the batch fails with
+ * status 3. flight: 0 nothing in flight, 1 running, 2 finished and waiting for recv. */
+int32_t ludus_batch_send(void *batch, const int64_t *ids, int64_t count, const int64_t *discrete, const double *vector,
+                         const uint8_t *text, const int64_t *text_offsets, char *error, int64_t capacity);
+int32_t ludus_batch_recv(void *batch, char *error, int64_t capacity);
+int32_t ludus_batch_flight(void *batch);
 /* Environment env's last error as kind and message ("forfeit" after a forfeit; "" when none). */
 int32_t ludus_batch_error(void *batch, int64_t env, char **kind, char **message, char *error, int64_t capacity);
 /* E.render text, or with image != 0 the sanitized E.render_image SVG. */

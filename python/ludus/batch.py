@@ -114,6 +114,7 @@ class Batch(HandleOwner):
         self._discrete = np.zeros(n, dtype=np.int64)
         self._vector = np.zeros((n, max(1, self.action_width)), dtype=np.float64)
         self._text_cache = None
+        self._sent = None
         self._error = _native.error_buffer
         self._step = self.lib.ludus_batch_step
         self._ids_ptr = _ptr(self._ids)
@@ -154,12 +155,8 @@ class Batch(HandleOwner):
         status = self.lib.ludus_batch_reset(self.handle, pointer, count, seed_pointer, mode, buffer, _native.ERROR_CAPACITY)
         return self._finish(status, buffer, ids)
 
-    def step(self, actions, ids=None):
-        """Steps environments ``ids`` (all when None) with ``actions`` aligned with them.
-        Returns ``{env: exception}`` for environments that failed (the others went on)."""
-        if not self.handle:
-            raise SetupError("the environment is closed")
-        pointer, count, ids = self._id_arguments(ids)
+    def _actions(self, actions, count):
+        """Writes ``actions`` into the action buffers; the text arrays for a text space."""
         text = offsets = None
         if self.action_kind == "discrete":
             self._discrete[:count] = actions
@@ -170,10 +167,47 @@ class Batch(HandleOwner):
             offsets = np.zeros(count + 1, dtype=np.int64)
             offsets[1:] = np.cumsum([len(e) for e in encoded])
             text = np.frombuffer(b"".join(encoded) or b"\0", dtype=np.uint8).copy()
+        return text, offsets
+
+    def step(self, actions, ids=None):
+        """Steps environments ``ids`` (all when None) with ``actions`` aligned with them.
+        Returns ``{env: exception}`` for environments that failed (the others went on)."""
+        if not self.handle:
+            raise SetupError("the environment is closed")
+        pointer, count, ids = self._id_arguments(ids)
+        text, offsets = self._actions(actions, count)
         buffer = self._error()
         status = self._step(self.handle, pointer, count, self._discrete_ptr, self._vector_ptr,
                             _ptr(text), _ptr(offsets), buffer, _native.ERROR_CAPACITY)
         return self._finish(status, buffer, ids)
+
+    def send(self, actions, ids=None):
+        """Starts stepping environments ``ids`` (all when None) on the engine's threads and
+        returns at once (the actions are copied first); :meth:`recv` collects the step.
+        Raises :class:`ludus.LudusError` when a step is already in flight."""
+        if not self.handle:
+            raise SetupError("the environment is closed")
+        pointer, count, ids = self._id_arguments(ids)
+        text, offsets = self._actions(actions, count)
+        _native.call("ludus_batch_send", self.handle, pointer, count, self._discrete_ptr, self._vector_ptr,
+                     _ptr(text), _ptr(offsets))
+        self._sent = ids
+
+    def recv(self):
+        """Waits for the step :meth:`send` started (the GIL is released meanwhile) and returns
+        ``{env: exception}`` for environments that failed. Raises when nothing was sent."""
+        if not self.handle:
+            raise SetupError("the environment is closed")
+        buffer = self._error()
+        status = self.lib.ludus_batch_recv(self.handle, buffer, _native.ERROR_CAPACITY)
+        if status != 0 and status != 5:
+            _native.check(status, buffer)
+        return self._finish(status, buffer, self._sent)
+
+    def flight(self):
+        """``"idle"`` (nothing sent), ``"running"`` (sent, still stepping) or ``"done"``
+        (finished, waiting for :meth:`recv`). Never waits."""
+        return ("idle", "running", "done")[self.lib.ludus_batch_flight(self.handle)] if self.handle else "idle"
 
     def error(self, i):
         """The exception for environment ``i``'s last failure (or forfeit, with kind ``forfeit``)."""

@@ -33,7 +33,9 @@ class _Source(HandleOwner):
         with self.lock:
             text = _native.call_string("ludus_dataset_items", self.handle, int(first), int(count), int(seed),
                                        _native.params_json(params))
-        return [json.loads(line) for line in text.splitlines() if line]
+        # One JSON array for the whole batch: one parse call, not one per line.
+        lines = text.rstrip("\n")
+        return json.loads("[" + lines.replace("\n", ",") + "]") if lines else []
 
     def score(self, answer, entry):
         if answer is None:
@@ -47,7 +49,16 @@ class _Source(HandleOwner):
     def score_many(self, answers, entries, errors="raise"):
         """Scores of ``answers[k]`` for ``entries[k]`` on the workers. A line that cannot be
         scored raises (``errors="raise"``) or scores NaN (``errors="nan"``)."""
-        lines = [json.dumps({"item": e, "answer": "" if a is None else str(a)}, default=_native.to_json)
+        # An entry scored against many answers (a GRPO group) is encoded once.
+        encoded = {}
+
+        def entry_json(entry):
+            key = id(entry)
+            if key not in encoded:
+                encoded[key] = (entry, json.dumps(entry, default=_native.to_json))
+            return encoded[key][1]
+
+        lines = ['{"item": ' + entry_json(e) + ', "answer": ' + json.dumps("" if a is None else str(a)) + "}"
                  for a, e in zip(answers, entries)]
         count = len(lines)
         scores = np.zeros(count, dtype=np.float64)
@@ -81,7 +92,7 @@ def _source(name, paths=None):
     key = (name, tuple(paths or ()))
     with _sources_lock:
         if key not in _sources:
-            _sources[key] = _Source(name, paths=paths, workers=1)
+            _sources[key] = _Source(name, paths=paths)  # one VM per core (at most 8): score_answers uses them all
         return _sources[key]
 
 

@@ -25,8 +25,9 @@ class LudusVectorEnv(VectorEnv):
     - Per-environment parameters: ``params`` may be a list (one dict per environment);
       :meth:`set_params` and :meth:`set_task` change them for an environment's next episode
       (a teacher's choice).
-    - ``send(actions, env_ids)`` / ``recv()``: EnvPool's split step for a subset of the
-      environments; ``infos["env_id"]`` names the rows returned.
+    - ``send(actions, env_ids)`` / ``recv()``: EnvPool's asynchronous split step for a subset
+      of the environments: ``send`` returns while the engine's threads step, ``recv`` waits;
+      ``infos["env_id"]`` names the rows returned.
     - ``on_error``: ``"raise"`` (a failing script raises :class:`ludus.BatchError` after
       the step; the other environments went on, the failed ones start a new episode at their
       next step) or ``"truncate"`` (the failed episode is reported truncated, with the
@@ -109,25 +110,37 @@ class LudusVectorEnv(VectorEnv):
         return obs, self._infos(rows, ended=None)
 
     def step(self, actions):
-        self.send(actions)
-        return self.recv()
-
-    def send(self, actions, env_ids=None):
-        """Steps the environments ``env_ids`` (all when None) with ``actions``, one per id.
-        The step runs now (the GIL is released meanwhile); :meth:`recv` returns it."""
         if not self._started:
             raise gymnasium.error.ResetNeeded("call reset() before step()")
-        b = self._batch
+        return self._results(None, self._batch.step(actions))
+
+    def send(self, actions, env_ids=None):
+        """Starts stepping the environments ``env_ids`` (all when None) with ``actions``, one
+        per id, on the engine's threads, and returns at once (no GIL held: Python runs
+        meanwhile); :meth:`recv` waits and returns the results. :meth:`in_flight` says
+        whether the step is still running. A second ``send`` before ``recv`` raises."""
+        if not self._started:
+            raise gymnasium.error.ResetNeeded("call reset() before step()")
+        if self._pending is not None:
+            raise gymnasium.error.Error("send() twice: a step is already in flight; call recv() first")
         ids = None if env_ids is None else np.asarray(env_ids, dtype=np.int64).reshape(-1)
-        failures = b.step(actions, ids)
-        self._pending = (ids, failures)
+        self._batch.send(actions, ids)
+        self._pending = (ids,)
+
+    def in_flight(self):
+        """True from :meth:`send` until the engine has finished the step (``recv`` would not wait)."""
+        return self._batch.flight() == "running"
 
     def recv(self):
-        """Observations, rewards, terminations, truncations and infos of the last :meth:`send`."""
+        """Waits for the step of the last :meth:`send` and returns its observations, rewards,
+        terminations, truncations and infos (``infos["env_id"]`` names the rows)."""
         if self._pending is None:
-            raise gymnasium.error.Error("recv() without send()")
-        ids, failures = self._pending
+            raise gymnasium.error.Error("recv() without send(): no step is in flight")
+        (ids,) = self._pending
         self._pending = None
+        return self._results(ids, self._batch.recv())
+
+    def _results(self, ids, failures):
         b = self._batch
         if failures and self.on_error == "raise":
             raise BatchError(failures)

@@ -107,3 +107,99 @@ def test_threads_do_not_change_results():
             vec.step(rng.integers(0, 7, size=6))
         results.append([vec.trajectory_hash(i) for i in range(6)])
     assert results[0] == results[1]
+
+
+SLOW = '''
+local E = {
+  id = "test/slow", description = "a step that computes for a while", version = "1.0.0",
+  observation_space = space.box(0, 1e9, {1}), action_space = space.discrete(2),
+  params = { spin = { kind = "int", min = 0, max = 100000000, default = 0, description = "loop iterations per step" } },
+  max_steps = 4,
+}
+function E.reset(self, params) self.spin = params.spin; self.t = 0; return {0}, {} end
+function E.step(self, action)
+  local x = action
+  for i = 1, self.spin do x = (x * 31 + i) % 1000003 end
+  self.t = self.t + 1
+  return {x}, self.t + action, self.t >= 4, false, {}
+end
+return E
+'''
+
+
+@pytest.fixture
+def slow_env(tmp_path):
+    path = tmp_path / "slow.lua"
+    path.write_text(SLOW)
+    return str(path)
+
+
+def test_send_returns_before_the_step_ends(slow_env):
+    # Each step computes for a good fraction of a second: send must return long before that,
+    # with the engine still stepping while Python runs, and recv must return what step does.
+    vec = ludus.make_vec(slow_env, 2, threads=2, params={"spin": 30_000_000}, time_limit=60_000)
+    twin = ludus.make_vec(slow_env, 2, threads=1, params={"spin": 30_000_000}, time_limit=60_000)
+    vec.reset(seed=3)
+    twin.reset(seed=3)
+    vec.send(np.array([1, 0]))
+    assert vec.in_flight() and vec._batch.flight() == "running"
+    python_ran = 0
+    while vec.in_flight():
+        python_ran += 1
+    assert python_ran > 0
+    assert vec._batch.flight() == "done"
+    obs, rew, term, trunc, infos = vec.recv()
+    assert vec._batch.flight() == "idle" and not vec.in_flight()
+    expected = twin.step(np.array([1, 0]))
+    assert np.array_equal(obs, expected[0]) and np.array_equal(rew, expected[1])
+    assert np.array_equal(infos["episode_hash"], expected[4]["episode_hash"])
+
+
+def test_send_and_recv_out_of_order_raise(slow_env):
+    import gymnasium
+
+    vec = ludus.make_vec(slow_env, 2, params={"spin": 1000})
+    vec.reset(seed=0)
+    with pytest.raises(gymnasium.error.Error, match="recv\\(\\) without send\\(\\)"):
+        vec.recv()
+    with pytest.raises(ludus.LudusError, match="recv\\(\\) without send\\(\\)"):
+        vec._batch.recv()
+    vec.send(np.array([0, 1]))
+    with pytest.raises(gymnasium.error.Error, match="send\\(\\) twice"):
+        vec.send(np.array([0, 1]))
+    # The engine refuses too, and refuses every other call on the batch while the step is out.
+    with pytest.raises(ludus.LudusError, match="send\\(\\) twice"):
+        vec._batch.send(np.array([0, 1]))
+    with pytest.raises(ludus.LudusError, match="in flight"):
+        vec._batch.step(np.array([0, 1]))
+    with pytest.raises(ludus.LudusError, match="in flight"):
+        vec.reset(seed=0)
+    obs, rew, *_ = vec.recv()
+    assert list(rew) == [1.0, 2.0]
+    vec.step(np.array([0, 0]))  # idle again
+
+
+def test_send_recv_equals_step():
+    # The split step on all environments or a subset gives step()'s results and hashes.
+    vec = ludus.make_vec("gridworld/door_key", 4, threads=2)
+    twin = ludus.make_vec("gridworld/door_key", 4, threads=2)
+    vec.reset(seed=5)
+    twin.reset(seed=5)
+    rng = np.random.default_rng(1)
+    for k in range(300):
+        actions = rng.integers(0, 7, size=4)
+        if k % 3 == 0:
+            vec.send(actions[:2], env_ids=[2, 0])
+            _, rew, *_ = vec.recv()
+            twin._batch.step(actions[:2], np.array([2, 0]))
+            assert np.array_equal(rew, twin._batch.rewards[[2, 0], 0])
+            continue
+        vec.send(actions)
+        got = vec.recv()
+        want = twin.step(actions)
+        assert np.array_equal(got[0]["image"], want[0]["image"])
+        for a, b in zip(got[1:4], want[1:4]):
+            assert np.array_equal(a, b)
+        assert np.array_equal(got[4]["episode_hash"], want[4]["episode_hash"])
+    for i in range(4):
+        assert vec.trajectory_hash(i) == twin.trajectory_hash(i)

@@ -63,6 +63,16 @@ function M.install(E)
   -- (or, failing that, metadata.puzzle, solved here) and the item's answer text.
   function E.score_item(self, item, answer)
     local meta = type(item) == "table" and (item.metadata or item) or {}
+    local oracle = type(item) == "table" and type(item.answer) == "string" and item.answer or nil
+    local cells = oracle ~= nil and text.cell_count(meta.solution)
+    if cells == 16 or cells == 81 then
+      -- A usable solution and the item's answer text: an answer that is that text (or
+      -- empty) is scored without building the grid.
+      local quick, extracted = scorer.score_without_grid(answer, oracle)
+      if quick ~= nil then return quick end
+      local solution, n = text.from_rows(meta.solution)
+      return scorer.score_extracted(solution, n, extracted, oracle)
+    end
     local solution, n = text.from_rows(meta.solution)
     if solution == nil then
       local puzzle, pn = text.from_rows(meta.puzzle)
@@ -71,7 +81,6 @@ function M.install(E)
       if solved == nil then return 0.0 end
       solution, n = solved, pn
     end
-    local oracle = type(item) == "table" and type(item.answer) == "string" and item.answer or nil
     return scorer.score(solution, n, answer, oracle)
   end
 

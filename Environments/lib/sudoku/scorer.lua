@@ -8,7 +8,21 @@ local M = {}
 
 local GEOM = Grid.GEOM
 
+local SPACES = { " ", "\t", "\v", "\f", "\r" }  -- %s but "\n"
+
+-- Whether a line of s ends in white space (what rstrip_lines would remove).
+local function ends_in_space(s)
+  local last = s:sub(-1)
+  for _, c in ipairs(SPACES) do
+    if last == c or s:find(c .. "\n", 1, true) then return true end
+  end
+  return false
+end
+
 local function rstrip_lines(s)
+  -- Most texts have no line ending in white space: nothing to strip, no copy (plain
+  -- finds: a character class tried at every position cost more than the copy).
+  if not ends_in_space(s) then return s end
   local lines = text.split_lines(s)
   for i, l in ipairs(lines) do lines[i] = l:gsub("%s+$", "") end
   return table.concat(lines, "\n")
@@ -18,29 +32,43 @@ local function text_length(s)
   return utf8.len(s) or #s
 end
 
+local function scaled(reward, answer, oracle)
+  local la, lo = text_length(answer), text_length(oracle)
+  if la > lo then reward = reward * lo / la end
+  return reward
+end
+
+-- The score of an answer that needs no grid: not text or empty (0), or the oracle's
+-- text (1, scaled by length). Otherwise nil and the answer extracted from the reply,
+-- for score_extracted.
+function M.score_without_grid(answer, oracle)
+  if type(answer) ~= "string" then return 0.0 end
+  answer = text.extract_answer(answer)
+  if #answer == 0 then return 0.0 end
+  if answer == oracle or rstrip_lines(answer) == rstrip_lines(oracle) then return scaled(1.0, answer, oracle) end
+  return nil, answer
+end
+
+-- The score of an extracted answer that is not the oracle's text: 0.9 * the fraction
+-- of cells matching the solution, scaled by length.
+function M.score_extracted(solution, n, answer, oracle)
+  local matching = 0
+  for r, digits in ipairs(text.answer_rows(answer, n)) do
+    for k = 1, n do
+      if digits[k] == solution[(r - 1) * n + k] then matching = matching + 1 end
+    end
+  end
+  return scaled(matching / (n * n) * 0.9, answer, oracle)
+end
+
 -- reasoning-gym's score: 1.0 for the exact solution text (trailing spaces per line
 -- ignored); else 0.9 * fraction of cells matching the solution, reading rows as
 -- answer_rows does; times len(oracle) / len(answer) when the answer is longer.
 function M.score(solution, n, answer, oracle)
-  if type(answer) ~= "string" then return 0.0 end
-  answer = text.extract_answer(answer)
-  if #answer == 0 then return 0.0 end
   oracle = oracle or text.to_string(solution, n)
-  local reward
-  if answer == oracle or rstrip_lines(answer) == rstrip_lines(oracle) then
-    reward = 1.0
-  else
-    local matching = 0
-    for r, digits in ipairs(text.answer_rows(answer, n)) do
-      for k = 1, n do
-        if digits[k] == solution[(r - 1) * n + k] then matching = matching + 1 end
-      end
-    end
-    reward = matching / (n * n) * 0.9
-  end
-  local la, lo = text_length(answer), text_length(oracle)
-  if la > lo then reward = reward * lo / la end
-  return reward
+  local quick, extracted = M.score_without_grid(answer, oracle)
+  if quick ~= nil then return quick end
+  return M.score_extracted(solution, n, extracted, oracle)
 end
 
 -- Rule check without the stored solution: true when the answer holds n rows of n

@@ -5,7 +5,7 @@ import LudusLua
 public final class LuaEnvironment: Environment {
     public let spec: EnvironmentSpec
     public let script: ScriptEnvironment
-    private let file: String
+    let file: String  // internal: the dataset fast path (Run/Dataset.swift) words its errors as `wrap` does
 
     /// Loads a script into a fresh VM and reads its facts.
     /// - Parameters:

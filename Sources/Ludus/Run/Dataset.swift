@@ -27,7 +27,11 @@ public enum Dataset {
         _ environment: any Environment, index: Int, seed: UInt64, params: [String: Value]
     ) throws(EnvironmentError) -> Value {
         try environment.reset(seed: SeededGenerator.derive(seed, UInt64(index)), params: params)
-        let item = try environment.call("item", [], results: 1)[0]
+        return try checked(environment.call("item", [], results: 1)[0], of: environment)
+    }
+
+    /// `E.item`'s result, if it is an item (a table with a question string).
+    private static func checked(_ item: Value, of environment: any Environment) throws(EnvironmentError) -> Value {
         guard item["question"].stringValue != nil else {
             throw .contract(ContractViolation(function: "item", message: "must return a table with a question string, got \(JSON.encode(item))", location: environment.location(of: "item"), file: environment.spec.path))
         }
@@ -40,6 +44,14 @@ public enum Dataset {
     public static func writeLines(
         _ environments: [any Environment], from start: Int = 0, count: Int, seed: UInt64, params: [String: Value],
         to sink: (String) throws -> Void
+    ) throws {
+        try writeBytes(environments, from: start, count: count, seed: seed, params: params) { try sink(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// ``writeLines(_:from:count:seed:params:to:)`` as UTF-8 bytes, with no String in between.
+    public static func writeBytes(
+        _ environments: [any Environment], from start: Int = 0, count: Int, seed: UInt64, params: [String: Value],
+        to sink: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         precondition(!environments.isEmpty, "at least one environment")
         try requireItems(environments[0])
@@ -57,33 +69,48 @@ public enum Dataset {
             // Workers hold consecutive ranges: on an error, every item before the failing
             // one is written first, so a long run keeps what it made.
             for worker in workers {
-                try sink(worker.text)
+                try worker.bytes.withUnsafeBytes { try sink($0) }
                 if let error = worker.error { throw error }
             }
             first = end
         }
     }
 
-    /// One worker's share of a batch: items encoded as JSON lines into `text`.
+    /// One worker's share of a batch: items encoded as JSON lines into `bytes`.
     private final class ItemWorker: @unchecked Sendable {
         let environment: any Environment
+        /// A Lua environment: its items are written straight from Lua to JSON.
+        let lua: LuaEnvironment?
         let seed: UInt64
         let params: [String: Value]
-        var text = ""
+        var bytes: [UInt8] = []
         var error: Error?
 
         init(environment: any Environment, seed: UInt64, params: [String: Value]) {
             self.environment = environment
+            lua = environment as? LuaEnvironment
             self.seed = seed
             self.params = params
         }
 
         func encode(_ indices: Range<Int>) {
-            text.removeAll(keepingCapacity: true)
+            bytes.removeAll(keepingCapacity: true)
             do {
                 for index in indices {
-                    JSON.write(try Dataset.item(environment, index: index, seed: seed, params: params), to: &text)
-                    text += "\n"
+                    let item: Value
+                    if let lua {
+                        // E.item's table written straight to JSON; a shape only the `Value` path
+                        // writes comes back as a `Value` (E.item still ran once).
+                        try environment.reset(seed: SeededGenerator.derive(seed, UInt64(index)), params: params)
+                        guard let value = try lua.itemLine(into: &bytes) else { continue }
+                        item = try Dataset.checked(value, of: environment)
+                    } else {
+                        item = try Dataset.item(environment, index: index, seed: seed, params: params)
+                    }
+                    var line = ""
+                    JSON.write(item, to: &line)
+                    bytes.append(contentsOf: line.utf8)
+                    bytes.append(UInt8(ascii: "\n"))
                 }
             } catch { self.error = error }
         }
@@ -95,10 +122,49 @@ public enum Dataset {
         guard environment.spec.functions.contains("score_item") else {
             throw .missingFunction("score_item", environment: environment.spec.id, purpose: "it cannot score answers")
         }
-        let result = try environment.call("score_item", [item, .string(answer)], results: 1)[0]
+        return try checkedScore(try environment.call("score_item", [item, .string(answer)], results: 1)[0], of: environment)
+    }
+
+    /// `E.score_item`'s result, if it is a score (a number in [0, 1]).
+    static func checkedScore(_ result: Value, of environment: any Environment) throws(EnvironmentError) -> Double {
         guard let score = result.doubleValue, score.isFinite, (0...1).contains(score) else {
             throw .contract(ContractViolation(function: "score_item", message: "must return a number in [0, 1], got \(JSON.encode(result))", location: environment.location(of: "score_item"), file: environment.spec.path))
         }
         return score
+    }
+}
+
+extension Dataset {
+    /// OpenBLAS starts its thread pool when the binary loads, and the idle threads spin
+    /// (`sched_yield`) for a while: a fifth of a scoring batch's CPU, taken from the workers.
+    /// Datasets use no BLAS, so `generate`, `score` and the C ABI's datasets stop the pool
+    /// first (a later threaded BLAS call starts it again). Looked up by name: a BLAS
+    /// without that pool is left alone.
+    public static func stopIdleBLASThreads() {
+        guard let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }  // nil: RTLD_DEFAULT, every loaded library
+        _ = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)()
+    }
+}
+
+extension LuaEnvironment {
+    /// `E.item(self)` written as a JSON line into `out` (nil), or its result as a `Value`
+    /// when only the `Value` path can write it; errors worded as ``call(_:_:results:)``'s.
+    func itemLine(into out: inout [UInt8]) throws(EnvironmentError) -> Value? {
+        guard spec.functions.contains("item") else { throw .missingFunction("item", environment: spec.id, purpose: "it was asked for") }
+        do { return try script.itemLine("item", into: &out) } catch { throw .script(error, file: file) }
+    }
+
+    /// `E.score_item` on a scoring line parsed straight into Lua: the score, or nil when
+    /// the line needs the `Value` path (nothing was called); errors as ``Dataset/score(_:item:answer:)``'s.
+    func scoreLine(_ line: ArraySlice<UInt8>) throws(EnvironmentError) -> Double? {
+        let result: Value?
+        do {
+            result = try line.withUnsafeBytes { bytes in try script.scoreLine("score_item", bytes) }
+        } catch let error as ScriptError {
+            throw .script(error, file: file)
+        } catch {
+            throw .script(.script(location: nil, message: "\(error)", traceback: ""), file: file)  // withUnsafeBytes rethrows untyped
+        }
+        return try result.map { (value) throws(EnvironmentError) in try Dataset.checkedScore(value, of: self) }
     }
 }

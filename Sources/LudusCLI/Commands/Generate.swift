@@ -32,6 +32,7 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
+        Dataset.stopIdleBLASThreads()
         let indices: Range<Int>
         do { indices = try shard.map { try Shard.parse($0, environment: ProcessInfo.processInfo.environment).range(of: count) } ?? 0..<count }
         catch { throw CommandFailure("\(error)") }
@@ -56,9 +57,9 @@ struct Generate: ParsableCommand {
         let progress = ProgressMeter(label: "generate", total: count, unit: "items", quiet: quiet)
         var written = 0
         do {
-            try Dataset.writeLines(environments, from: indices.lowerBound, count: indices.count, seed: seed, params: resolved) { text in
-                try output.write(contentsOf: Data(text.utf8))
-                written += text.utf8.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+            try Dataset.writeBytes(environments, from: indices.lowerBound, count: indices.count, seed: seed, params: resolved) { bytes in
+                try output.write(contentsOf: bytes)
+                written += bytes.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
                 progress.update(written)
             }
             progress.finish()

@@ -33,6 +33,7 @@ struct Score: ParsableCommand {
     }
 
     func run() throws {
+        Dataset.stopIdleBLASThreads()
         let env = try options.load(environment)
         try env.reset(seed: 0, params: env.spec.parameters.defaults)
         if let batch {
