@@ -22,7 +22,7 @@ LIBRARY = Path(os.environ.get("LUDUS_PREBUILT_LIBRARY") or REPO / ".build-python
 
 def _swift_build():
     if os.environ.get("LUDUS_PREBUILT_LIBRARY") and not LIBRARY.exists():
-        raise FileNotFoundError(f"LUDUS_PREBUILT_LIBRARY: no library at {LIBRARY}")
+        raise FileNotFoundError(f"LUDUS_PREBUILT_LIBRARY: no library at {LIBRARY} (pip builds in another folder: give an absolute path)")
     if (os.environ.get("LUDUS_SKIP_SWIFT_BUILD") == "1" or os.environ.get("LUDUS_PREBUILT_LIBRARY")) and LIBRARY.exists():
         return
     swift = os.environ.get("SWIFT", "swift")

@@ -26,7 +26,7 @@ def test_wheel_is_tagged_for_the_platform(tmp_path):
                     ignore=shutil.ignore_patterns("_lib", "Environments", "build", "*.egg-info", "__pycache__", "tests"))
     (tmp_path / "Environments").symlink_to(REPO / "Environments")
     out = tmp_path / "dist"
-    env = dict(os.environ, LUDUS_PREBUILT_LIBRARY=str(library))
+    env = dict(os.environ, LUDUS_PREBUILT_LIBRARY=str(library.resolve()))  # pip builds in another folder
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(source)],
                           capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr
