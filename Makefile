@@ -2,7 +2,9 @@
 # `make test` runs the test suite. Both install missing system packages first.
 
 SWIFT        ?= swift
-APT_PACKAGES := liblua5.4-dev lua5.4 libopenblas-dev libbox2d-dev pkg-config sqlite3 libsqlite3-dev librsvg2-bin time
+# libcurl4-openssl-dev: the Python package's library links Foundation statically (-static-stdlib),
+# whose networking part (the LLM client) needs libcurl.so at link time.
+APT_PACKAGES := liblua5.4-dev lua5.4 libopenblas-dev libbox2d-dev pkg-config sqlite3 libsqlite3-dev librsvg2-bin time libcurl4-openssl-dev
 LUDUS        := .build/release/ludus
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
