@@ -92,6 +92,26 @@ def find_ludus(explicit: str | None) -> str | None:
     return shutil.which("ludus")
 
 
+def outcome_problems(recs, ep):
+    """How a replayed trace's outcome differs from OpenSpiel's episode: the summed per-player
+    returns, and termination on the last move only (never truncation)."""
+    returns = [0.0] * len(ep["returns"])
+    term_at = []
+    for rec in recs[1:]:
+        reward = rec["reward"] if isinstance(rec["reward"], list) else [rec["reward"]]
+        returns = [a + float(b) for a, b in zip(returns, reward)]
+        if rec["terminated"]:
+            term_at.append(int(rec["step"]))
+        if rec["truncated"]:
+            term_at.append(-1)
+    problems = []
+    if any(abs(a - b) > 1e-9 for a, b in zip(returns, ep["returns"])):
+        problems.append(f"returns {returns} != {ep['returns']}")
+    if term_at != [len(ep["actions"])]:
+        problems.append(f"terminated at steps {term_at}, OpenSpiel ended after {len(ep['actions'])}")
+    return problems
+
+
 def run_ludus(ludus: str, game_name: str, episodes, workdir: str):
     """Replays the episodes with `ludus replay`; returns the trace lines per episode."""
     safe = game_name.replace("/", "__")  # ids such as gridworld/empty
@@ -166,19 +186,7 @@ def compare(game_name: str, episodes, traces):
                 board_bad += 1
                 note(f"seed={seed} step={t}: board {cells} != {want['board']}")
         # outcome: returns, terminated on the last move only, length
-        returns = [0.0, 0.0]
-        term_at = []
-        for rec in recs[1:]:
-            returns = [a + float(b) for a, b in zip(returns, rec["reward"])]
-            if rec["terminated"]:
-                term_at.append(int(rec["step"]))
-            if rec["truncated"]:
-                term_at.append(-1)
-        problems = []
-        if any(abs(a - b) > 1e-9 for a, b in zip(returns, ep["returns"])):
-            problems.append(f"returns {returns} != {ep['returns']}")
-        if term_at != [len(ep["actions"])]:
-            problems.append(f"terminated at steps {term_at}, OpenSpiel ended after {len(ep['actions'])}")
+        problems = outcome_problems(recs, ep)
         if problems:
             outcome_bad += 1
             note(f"seed={seed}: " + "; ".join(problems))

@@ -49,7 +49,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from parity_openspiel import find_ludus, run_ludus  # noqa: E402  (the same replay and trace reading)
+from parity_openspiel import find_ludus, outcome_problems, run_ludus  # noqa: E402  (the same replay, trace reading and outcome check)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Ludus id -> OpenSpiel game string.
@@ -164,20 +164,7 @@ def compare(episodes, traces):
                              f"before with {ludus_to_spiel[(p, mine)]!r} / {spiel_to_ludus[(p, theirs)]!r}")
                 if bad or len(got) != len(want["infostates"]):
                     info_bad += 1
-        returns = [0.0] * len(ep["returns"])
-        term_at = []
-        for rec in recs[1:]:
-            reward = rec["reward"] if isinstance(rec["reward"], list) else [rec["reward"]]
-            returns = [a + float(b) for a, b in zip(returns, reward)]
-            if rec["terminated"]:
-                term_at.append(int(rec["step"]))
-            if rec["truncated"]:
-                term_at.append(-1)
-        problems = []
-        if any(abs(a - b) > 1e-9 for a, b in zip(returns, ep["returns"])):
-            problems.append(f"returns {returns} != {ep['returns']}")
-        if term_at != [len(ep["actions"])]:
-            problems.append(f"terminated at steps {term_at}, OpenSpiel ended after {len(ep['actions'])}")
+        problems = outcome_problems(recs, ep)
         if problems:
             outcome_bad += 1
             note(f"seed={seed}: " + "; ".join(problems))
