@@ -129,10 +129,21 @@ local function node3(v1, v2, v3, h, depth)
   if failed[h] == stamp then return false end
   local count, t = 0, target
   for p = 1, 3 do
-    local a, b, z = pair(p, v1, v2, v3)
+    local a, b, z                       -- pair(), inlined like inner_step below
+    if p == 1 then a, b, z = v1, v2, v3 elseif p == 2 then a, b, z = v1, v3, v2 else a, b, z = v2, v3, v1 end
     if a < b then a, b = b, a end
     for k = 1, nops do
-      local r = inner_step(a, b, codes[k])
+      local code, r = codes[k], nil
+      if code == 1 then
+        r = a + b
+        if r > CAP then r = nil end
+      elseif code == 2 then
+        r = a - b
+      elseif code == 3 then
+        if a <= SMALL and a >= 0 or b <= CAP // a then r = a * b end
+      elseif b ~= 0 and b ~= 1 and a % b == 0 then
+        r = a // b
+      end
       if r ~= nil then
         local x, y = r, z
         if x < y then x, y = y, x end
@@ -153,6 +164,59 @@ local function node3(v1, v2, v3, h, depth)
   end
   nodes = nodes + count
   if nodes > node_limit then aborted = true; return false end
+  failed[h] = stamp
+  filled = filled + 1
+  return false
+end
+
+-- A four-number node: vals[1..4] (copied to locals: this level runs once per
+-- three-number node), their mixes mixed[1..4], their hash h. Same order as dfs:
+-- pair (i, j) puts the result at i and the last number at j.
+local function node4(h, depth)
+  nodes = nodes + 1
+  if nodes > node_limit then aborted = true; return false end
+  if failed[h] == stamp then return false end
+  local v1, v2, v3, v4 = vals[1], vals[2], vals[3], vals[4]
+  local m1, m2, m3, m4 = mixed[1], mixed[2], mixed[3], mixed[4]
+  for p = 1, 6 do
+    -- The pair, the hash without it, the other two in the child's order, and
+    -- where the result goes among them.
+    local a, b, rest, o1, o2, at
+    if p == 1 then a, b, rest, o1, o2, at = v1, v2, h - m1 - m2, v4, v3, 1
+    elseif p == 2 then a, b, rest, o1, o2, at = v1, v3, h - m1 - m3, v2, v4, 1
+    elseif p == 3 then a, b, rest, o1, o2, at = v1, v4, h - m1 - m4, v2, v3, 1
+    elseif p == 4 then a, b, rest, o1, o2, at = v2, v3, h - m2 - m3, v1, v4, 2
+    elseif p == 5 then a, b, rest, o1, o2, at = v2, v4, h - m2 - m4, v1, v3, 2
+    else a, b, rest, o1, o2, at = v3, v4, h - m3 - m4, v1, v2, 3 end
+    if a < b then a, b = b, a end
+    for k = 1, nops do
+      local code, r = codes[k], nil     -- inner_step(a, b, code), inlined
+      if code == 1 then
+        r = a + b
+        if r > CAP then r = nil end
+      elseif code == 2 then
+        r = a - b
+      elseif code == 3 then
+        if a <= SMALL and a >= 0 or b <= CAP // a then r = a * b end
+      elseif b ~= 0 and b ~= 1 and a % b == 0 then
+        r = a // b
+      end
+      if r ~= nil then
+        local z = r * -7046029254386353131  -- mix(r), inlined
+        z = (z ~ (z >> 31)) * -4658895280553007687
+        local hr = rest + (z ~ (z >> 29))
+        local found
+        if at == 1 then found = node3(r, o1, o2, hr, depth + 1)
+        elseif at == 2 then found = node3(o1, r, o2, hr, depth + 1)
+        else found = node3(o1, o2, r, hr, depth + 1) end
+        if found then
+          pa[depth], po[depth], pb[depth], pr[depth] = a, symbols[k], b, r
+          return true
+        end
+        if aborted then return false end
+      end
+    end
+  end
   failed[h] = stamp
   filled = filled + 1
   return false
@@ -182,7 +246,17 @@ local function dfs(n, h, depth)
       if a < b then a, b = b, a end
       local rest = h - mi - mj
       for k = 1, nops do
-        local r = inner_step(a, b, codes[k])
+        local code, r = codes[k], nil   -- inner_step(a, b, code), inlined
+        if code == 1 then
+          r = a + b
+          if r > CAP then r = nil end
+        elseif code == 2 then
+          r = a - b
+        elseif code == 3 then
+          if a <= SMALL and a >= 0 or b <= CAP // a then r = a * b end
+        elseif b ~= 0 and b ~= 1 and a % b == 0 then
+          r = a // b
+        end
         if r ~= nil then
           -- mix(r), inlined: this line runs once per search node.
           local z = r * -7046029254386353131
@@ -192,8 +266,8 @@ local function dfs(n, h, depth)
           vals[i], mixed[i] = r, mr
           vals[j], mixed[j] = vl, ml
           local found
-          if n == 4 then
-            found = node3(vals[1], vals[2], vals[3], rest + mr, depth + 1)
+          if n == 5 then
+            found = node4(rest + mr, depth + 1)
           else
             found = dfs(n - 1, rest + mr, depth + 1)
           end
@@ -244,6 +318,7 @@ end
 -- Runs the search; true when solved (path in pa..pr).
 local function search(n, h)
   if n == 3 then return node3(vals[1], vals[2], vals[3], h, 1) end
+  if n == 4 then return node4(h, 1) end
   return dfs(n, h, 1)
 end
 
