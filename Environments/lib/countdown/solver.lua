@@ -31,14 +31,12 @@ end
 M.DIFFICULTY_NODE_LIMIT = 5000
 
 -- The search's state, shared by its functions rather than passed down: one search
--- runs at a time (a search never starts another). Failed multisets are the keys of
--- `failed` whose value is this search's `stamp`, so the table is reused, not rebuilt.
+-- runs at a time (a search never starts another).
 local nodes, node_limit, target, aborted = 0, 0, 0, false
 local codes, symbols, nops = {}, {}, 0
 local has_add, has_sub, has_mul, has_div = false, false, false, false
 local small_leaves = 0                  -- last-step + - * allowed for small operands
-local failed, stamp, filled = {}, 0, 0
-local FAILED_ENTRIES = 1 << 16          -- a fresh table once this many are stale
+local failed = {}                       -- hashes of the multisets that failed
 local vals, mixed = {}, {}              -- the numbers, and mix() of each
 local pa, po, pb, pr = {}, {}, {}, {}   -- path: a op b = r per depth
 
@@ -98,13 +96,13 @@ local function node3_exact(v1, v2, v3, h, depth)
     if a < b then a, b = b, a end
     for k = 1, nops do
       local r = inner_step(a, b, codes[k])
-      if r ~= nil then
+      if r then
         nodes = nodes + 1
         if nodes > node_limit then aborted = true; return false end
         local x, y = r, z
         if x < y then x, y = y, x end
         local r2, op2 = last_step(x, y)
-        if r2 ~= nil then
+        if r2 then
           pa[depth], po[depth], pb[depth], pr[depth] = a, symbols[k], b, r
           pa[depth + 1], po[depth + 1], pb[depth + 1], pr[depth + 1] = x, op2, y, r2
           return true
@@ -112,8 +110,7 @@ local function node3_exact(v1, v2, v3, h, depth)
       end
     end
   end
-  failed[h] = stamp
-  filled = filled + 1
+  failed[h] = true
   return false
 end
 
@@ -126,7 +123,7 @@ end
 local function node3(v1, v2, v3, h, depth)
   nodes = nodes + 1
   if nodes > node_limit then aborted = true; return false end
-  if failed[h] == stamp then return false end
+  if failed[h] then return false end
   local count, t = 0, target
   for p = 1, 3 do
     local a, b, z                       -- pair(), inlined like inner_step below
@@ -144,10 +141,11 @@ local function node3(v1, v2, v3, h, depth)
       elseif b ~= 0 and b ~= 1 and a % b == 0 then
         r = a // b
       end
-      if r ~= nil then
+      if r then
         local x, y = r, z
         if x < y then x, y = y, x end
-        if x + y == t or x - y == t or x * y == t or x == t * y then
+        -- (Differences against 0: a comparison with a constant skips a call in the VM.)
+        if x + y - t == 0 or x - y - t == 0 or x * y - t == 0 or x - t * y == 0 then
           return node3_exact(v1, v2, v3, h, depth)
         end
         count = count + 1
@@ -164,8 +162,7 @@ local function node3(v1, v2, v3, h, depth)
   end
   nodes = nodes + count
   if nodes > node_limit then aborted = true; return false end
-  failed[h] = stamp
-  filled = filled + 1
+  failed[h] = true
   return false
 end
 
@@ -175,7 +172,7 @@ end
 local function node4(h, depth)
   nodes = nodes + 1
   if nodes > node_limit then aborted = true; return false end
-  if failed[h] == stamp then return false end
+  if failed[h] then return false end
   local v1, v2, v3, v4 = vals[1], vals[2], vals[3], vals[4]
   local m1, m2, m3, m4 = mixed[1], mixed[2], mixed[3], mixed[4]
   for p = 1, 6 do
@@ -201,7 +198,7 @@ local function node4(h, depth)
       elseif b ~= 0 and b ~= 1 and a % b == 0 then
         r = a // b
       end
-      if r ~= nil then
+      if r then
         local z = r * -7046029254386353131  -- mix(r), inlined
         z = (z ~ (z >> 31)) * -4658895280553007687
         local hr = rest + (z ~ (z >> 29))
@@ -217,8 +214,7 @@ local function node4(h, depth)
       end
     end
   end
-  failed[h] = stamp
-  filled = filled + 1
+  failed[h] = true
   return false
 end
 
@@ -232,13 +228,13 @@ local function dfs(n, h, depth)
     local a, b = vals[1], vals[2]
     if a < b then a, b = b, a end
     local r, op = last_step(a, b)
-    if r ~= nil then
+    if r then
       pa[depth], po[depth], pb[depth], pr[depth] = a, op, b, r
       return true
     end
     return false
   end
-  if failed[h] == stamp then return false end
+  if failed[h] then return false end
   for i = 1, n - 1 do
     for j = i + 1, n do
       local vi, vj, mi, mj = vals[i], vals[j], mixed[i], mixed[j]
@@ -257,7 +253,7 @@ local function dfs(n, h, depth)
         elseif b ~= 0 and b ~= 1 and a % b == 0 then
           r = a // b
         end
-        if r ~= nil then
+        if r then
           -- mix(r), inlined: this line runs once per search node.
           local z = r * -7046029254386353131
           z = (z ~ (z >> 31)) * -4658895280553007687
@@ -283,8 +279,7 @@ local function dfs(n, h, depth)
       end
     end
   end
-  failed[h] = stamp
-  filled = filled + 1
+  failed[h] = true
   return false
 end
 
@@ -303,8 +298,7 @@ local function prepare(numbers, goal, operators, limit)
   node_limit = limit or 500000
   target = math.tointeger(goal) or goal
   nodes, aborted = 0, false
-  if filled > FAILED_ENTRIES then failed, filled = {}, 0 end
-  stamp = stamp + 1
+  failed = {}
   local count, h = 0, 0
   for i, v in ipairs(numbers) do
     vals[i] = math.tointeger(v) or v
