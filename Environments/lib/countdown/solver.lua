@@ -283,18 +283,29 @@ local function dfs(n, h, depth)
   return false
 end
 
--- Sets the search up for `numbers`, `target`, `operators`, `limit`; returns the count.
-local function prepare(numbers, goal, operators, limit)
-  local _, ops = rules.operator_set(operators or "+-*/")
+local CODES = { ["+"] = 1, ["-"] = 2, ["*"] = 3, ["/"] = 4 }
+local parsed                            -- the operators string codes[] was set from
+
+-- Sets codes, symbols, nops and the has_ flags from an operators string (kept
+-- from the last search when it is the same string: dataset items share one).
+local function set_operators(operators)
+  if operators == parsed then return end
+  local _, ops = rules.operator_set(operators)
   nops = #ops
   has_add, has_sub, has_mul, has_div = false, false, false, false
   for k = 1, nops do
-    local code = ({ ["+"] = 1, ["-"] = 2, ["*"] = 3, ["/"] = 4 })[ops[k]]
+    local code = CODES[ops[k]]
     codes[k], symbols[k] = code, ops[k]
     if code == 1 then has_add = true elseif code == 2 then has_sub = true
     elseif code == 3 then has_mul = true else has_div = true end
   end
   small_leaves = (has_add and 1 or 0) + (has_sub and 1 or 0) + (has_mul and 1 or 0)
+  parsed = operators
+end
+
+-- Sets the search up for `numbers`, `target`, `operators`, `limit`; returns the count.
+local function prepare(numbers, goal, operators, limit)
+  set_operators(operators or "+-*/")
   node_limit = limit or 500000
   target = math.tointeger(goal) or goal
   nodes, aborted = 0, false
