@@ -35,7 +35,7 @@ M.DIFFICULTY_NODE_LIMIT = 5000
 local nodes, node_limit, target, aborted = 0, 0, 0, false
 local codes, symbols, nops = {}, {}, 0
 local has_add, has_sub, has_mul, has_div = false, false, false, false
-local small_leaves = 0                  -- last-step + - * allowed for small operands
+local small_count = 0                   -- a node and its last steps + - * (small operands)
 local failed = {}                       -- hashes of the multisets that failed
 local vals, mixed = {}, {}              -- the numbers, and mix() of each
 local pa, po, pb, pr = {}, {}, {}, {}   -- path: a op b = r per depth
@@ -124,23 +124,22 @@ local function node3(v1, v2, v3, h, depth)
   nodes = nodes + 1
   if nodes > node_limit then aborted = true; return false end
   if failed[h] then return false end
-  local count, t = 0, target
+  local count, t, small = 0, target, small_count
+  local add, sub, mul, div = has_add, has_sub, has_mul, has_div
   for p = 1, 3 do
     local a, b, z                       -- pair(), inlined like inner_step below
     if p == 1 then a, b, z = v1, v2, v3 elseif p == 2 then a, b, z = v1, v3, v2 else a, b, z = v2, v3, v1 end
     if a < b then a, b = b, a end
-    for k = 1, nops do
-      local code, r = codes[k], nil
-      if code == 1 then
-        r = a + b
-        if r > CAP then r = nil end
-      elseif code == 2 then
-        r = a - b
-      elseif code == 3 then
-        if a <= SMALL and a >= 0 or b <= CAP // a then r = a * b end
-      elseif b ~= 0 and b ~= 1 and a % b == 0 then
-        r = a // b
-      end
+    -- The allowed results of inner_step(a, b, code) in operator order (false when
+    -- not allowed), then each one's count: one block, four times over, as a loop
+    -- over them costs as much as the block here.
+    local r1 = add and a + b <= CAP and a + b
+    local r2 = sub and a - b
+    local r3 = mul and (a <= SMALL and a >= 0 or b <= CAP // a) and a * b
+    local r4 = div and b ~= 0 and b ~= 1 and a % b == 0 and a // b
+    for k = 1, 4 do
+      local r
+      if k == 1 then r = r1 elseif k == 2 then r = r2 elseif k == 3 then r = r3 else r = r4 end
       if r then
         local x, y = r, z
         if x < y then x, y = y, x end
@@ -148,15 +147,15 @@ local function node3(v1, v2, v3, h, depth)
         if x + y - t == 0 or x - y - t == 0 or x * y - t == 0 or x - t * y == 0 then
           return node3_exact(v1, v2, v3, h, depth)
         end
-        count = count + 1
         if x <= SMALL and x >= 0 then
-          count = count + small_leaves
+          count = count + small
         else
-          if has_add and x + y <= CAP then count = count + 1 end
-          if has_sub then count = count + 1 end
-          if has_mul and (x == 0 or y <= CAP // x) then count = count + 1 end
+          count = count + 1
+          if add and x + y <= CAP then count = count + 1 end
+          if sub then count = count + 1 end
+          if mul and (x == 0 or y <= CAP // x) then count = count + 1 end
         end
-        if has_div and y ~= 0 and x % y == 0 then count = count + 1 end
+        if div and y ~= 0 and x % y == 0 then count = count + 1 end
       end
     end
   end
@@ -299,7 +298,7 @@ local function set_operators(operators)
     if code == 1 then has_add = true elseif code == 2 then has_sub = true
     elseif code == 3 then has_mul = true else has_div = true end
   end
-  small_leaves = (has_add and 1 or 0) + (has_sub and 1 or 0) + (has_mul and 1 or 0)
+  small_count = 1 + (has_add and 1 or 0) + (has_sub and 1 or 0) + (has_mul and 1 or 0)
   parsed = operators
 end
 
