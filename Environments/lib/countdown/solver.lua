@@ -15,10 +15,11 @@ local text = require "countdown.text"
 
 local M = {}
 
-local CAP = rules.CAP
+local CAP <const> = 1000000000000          -- rules.CAP, as a constant the compiler folds in
+assert(CAP == rules.CAP)
 -- 0 <= x <= SMALL and y <= x: x + y and x * y are within CAP, so the last step's
 -- + and * are allowed without dividing by x.
-local SMALL = 1000000
+local SMALL <const> = 1000000
 
 local function mix(v)
   local z = v * -7046029254386353131          -- 0x9E3779B97F4A7C15
@@ -114,6 +115,15 @@ local function node3_exact(v1, v2, v3, h, depth)
   return false
 end
 
+-- A node and its last steps on x >= y, as last_step counts them (no target hit).
+local function large_count(x, y)
+  local count = 1
+  if has_add and x + y <= CAP then count = count + 1 end
+  if has_sub then count = count + 1 end
+  if has_mul and (x == 0 or y <= CAP // x) then count = count + 1 end
+  return count
+end
+
 -- A three-number node (entry count, budget and memo checks included). A failing
 -- node's count is the same sum whatever the order, so it is added at once; if any
 -- last step might hit the target (x + y, x - y, x * y or x / y equal to it, before
@@ -131,32 +141,51 @@ local function node3(v1, v2, v3, h, depth)
     if p == 1 then a, b, z = v1, v2, v3 elseif p == 2 then a, b, z = v1, v3, v2 else a, b, z = v2, v3, v1 end
     if a < b then a, b = b, a end
     -- The allowed results of inner_step(a, b, code) in operator order (false when
-    -- not allowed), then each one's count: one block, four times over, as a loop
-    -- over them costs as much as the block here.
+    -- not allowed), then one block per result, written out four times: a loop over
+    -- them costs a sixth of the node more. A block gives up at a result whose last
+    -- step may hit t (x + y, x - y, x * y or x / y equal to t, before the operator
+    -- set and CAP are consulted; differences against 0, as a comparison with a
+    -- constant skips a call in the VM); else it adds the result's node and its
+    -- last steps.
     local r1 = add and a + b <= CAP and a + b
     local r2 = sub and a - b
     local r3 = mul and (a <= SMALL and a >= 0 or b <= CAP // a) and a * b
     local r4 = div and b ~= 0 and b ~= 1 and a % b == 0 and a // b
-    for k = 1, 4 do
-      local r
-      if k == 1 then r = r1 elseif k == 2 then r = r2 elseif k == 3 then r = r3 else r = r4 end
-      if r then
-        local x, y = r, z
-        if x < y then x, y = y, x end
-        -- (Differences against 0: a comparison with a constant skips a call in the VM.)
-        if x + y - t == 0 or x - y - t == 0 or x * y - t == 0 or x - t * y == 0 then
-          return node3_exact(v1, v2, v3, h, depth)
-        end
-        if x <= SMALL and x >= 0 then
-          count = count + small
-        else
-          count = count + 1
-          if add and x + y <= CAP then count = count + 1 end
-          if sub then count = count + 1 end
-          if mul and (x == 0 or y <= CAP // x) then count = count + 1 end
-        end
-        if div and y ~= 0 and x % y == 0 then count = count + 1 end
+    if r1 then
+      local x, y = r1, z
+      if x < y then x, y = y, x end
+      if x + y - t == 0 or x - y - t == 0 or x * y - t == 0 or x - t * y == 0 then
+        return node3_exact(v1, v2, v3, h, depth)
       end
+      if x <= SMALL and x >= 0 then count = count + small else count = count + large_count(x, y) end
+      if div and y ~= 0 and x % y == 0 then count = count + 1 end
+    end
+    if r2 then
+      local x, y = r2, z
+      if x < y then x, y = y, x end
+      if x + y - t == 0 or x - y - t == 0 or x * y - t == 0 or x - t * y == 0 then
+        return node3_exact(v1, v2, v3, h, depth)
+      end
+      if x <= SMALL and x >= 0 then count = count + small else count = count + large_count(x, y) end
+      if div and y ~= 0 and x % y == 0 then count = count + 1 end
+    end
+    if r3 then
+      local x, y = r3, z
+      if x < y then x, y = y, x end
+      if x + y - t == 0 or x - y - t == 0 or x * y - t == 0 or x - t * y == 0 then
+        return node3_exact(v1, v2, v3, h, depth)
+      end
+      if x <= SMALL and x >= 0 then count = count + small else count = count + large_count(x, y) end
+      if div and y ~= 0 and x % y == 0 then count = count + 1 end
+    end
+    if r4 then
+      local x, y = r4, z
+      if x < y then x, y = y, x end
+      if x + y - t == 0 or x - y - t == 0 or x * y - t == 0 or x - t * y == 0 then
+        return node3_exact(v1, v2, v3, h, depth)
+      end
+      if x <= SMALL and x >= 0 then count = count + small else count = count + large_count(x, y) end
+      if div and y ~= 0 and x % y == 0 then count = count + 1 end
     end
   end
   nodes = nodes + count
