@@ -137,7 +137,7 @@ local function node3(v1, v2, v3, h, depth)
   local count, t, small = 0, target, small_count
   local add, sub, mul, div = has_add, has_sub, has_mul, has_div
   for p = 1, 3 do
-    local a, b, z                       -- pair(), inlined like inner_step below
+    local a, b, z                       -- pair(), inlined
     if p == 1 then a, b, z = v1, v2, v3 elseif p == 2 then a, b, z = v1, v3, v2 else a, b, z = v2, v3, v1 end
     if a < b then a, b = b, a end
     -- The allowed results of inner_step(a, b, code) in operator order (false when
