@@ -86,7 +86,7 @@ import LudusLua
         #expect(encoder.returnsJSON([0.0]) == JSON.encode(.array([.number(0.0)])))
         #expect(encoder.returnsJSON([-0.0]) == JSON.encode(.array([.number(-0.0)])))
         #expect(GameRowEncoder.seatReturn(-0.0).sign == .plus && GameRowEncoder.seatReturn(-2) == -2)
-        for i in 0..<(GameRowEncoder.memoLimit + 50) {
+        for i in 0..<(GameRowEncoder.memoSize * 3) {
             let returns = [Double(i) / 8, -Double(i)]
             #expect(encoder.returnsJSON(returns) == JSON.encode(.array(returns.map { .number($0) })))
             let seats = [i, i + 1]

@@ -165,10 +165,16 @@ public final class EpisodeDriver {
     /// Agents must already have begun their episode.
     public func advance(_ progress: inout Progress, agents: [any Agent], limit: Int? = nil) throws(EpisodeError) {
         let until = limit.map { min(stepCap, progress.length + $0) } ?? stepCap
+        // Random seats are played directly (tournaments, benches): the same draw as their `act`.
+        let randoms = agents.map { $0 as? RandomAgent }
         while !progress.isOver && progress.length < until {
             let player = try nextPlayer(progress)
             if player == Chance.player {
                 try chanceStep(&progress, agents: agents)
+                continue
+            }
+            if let random = randoms[player - 1], !legal.isEmpty {
+                try apply(.discrete(random.pick(from: legal)), player: player, to: &progress, agents: agents)
                 continue
             }
             let agent = agents[player - 1]

@@ -9,32 +9,52 @@ import LudusLua
 /// has few: seat rotations, and returns such as `[1.0,-1.0]`); the seed is the decimal and
 /// the hash the sixteen hex digits of ``TrajectoryHash/hex``, written into a buffer.
 public struct GameRowEncoder {
-    private var seats: [[Int]: String] = [:]
-    /// Keyed by bit patterns: `-0.0` and `0.0` are equal doubles but need not encode alike.
-    private var returns: [[UInt64]: String] = [:]
-    /// Past this many distinct lists (returns in chips) the memo starts over: bounded memory.
-    static let memoLimit = 4096
+    private var seats = Memo<Int>()
+    private var returns = Memo<Double>()
 
     public init() {}
 
     /// `[0,1]`: the agent index of each seat, as `JSON.encode` writes it.
     public mutating func seatsJSON(_ agents: [Int]) -> String {
-        if let known = seats[agents] { return known }
-        let text = JSON.encode(.array(agents.map { .int(Int64($0)) }))
-        if seats.count >= Self.memoLimit { seats.removeAll(keepingCapacity: true) }
-        seats[agents] = text
-        return text
+        seats.text(for: agents, same: ==) { JSON.encode(.array(agents.map { .int(Int64($0)) })) }
     }
 
-    /// `[1.0,-1.0]`: each seat's return, as `JSON.encode` writes it.
+    /// `[1.0,-1.0]`: each seat's return, as `JSON.encode` writes it. Compared by bit pattern:
+    /// `-0.0` and `0.0` are equal doubles but need not encode alike.
     public mutating func returnsJSON(_ values: [Double]) -> String {
-        let key = values.map(\.bitPattern)
-        if let known = returns[key] { return known }
-        let text = JSON.encode(.array(values.map { .number($0) }))
-        if returns.count >= Self.memoLimit { returns.removeAll(keepingCapacity: true) }
-        returns[key] = text
-        return text
+        returns.text(for: values, same: { $0.bitPattern == $1.bitPattern }) { JSON.encode(.array(values.map { .number($0) })) }
     }
+
+    /// The last few distinct lists and their texts, searched in order, most recent hit first:
+    /// no hashing, no key built per game (a dictionary cost more than the encoding it saved).
+    /// Lists beyond ``memoSize`` (returns in chips) replace the oldest: bounded memory.
+    struct Memo<Element> {
+        private var keys: [[Element]] = []
+        private var texts: [String] = []
+        private var next = 0
+
+        mutating func text(for list: [Element], same: (Element, Element) -> Bool, encode: () -> String) -> String {
+            search: for i in keys.indices {
+                let key = keys[i]
+                guard key.count == list.count else { continue }
+                for j in key.indices where !same(key[j], list[j]) { continue search }
+                return texts[i]
+            }
+            let text = encode()
+            if keys.count < GameRowEncoder.memoSize {
+                keys.append(list)
+                texts.append(text)
+            } else {
+                keys[next] = list
+                texts[next] = text
+                next = (next + 1) % GameRowEncoder.memoSize
+            }
+            return text
+        }
+    }
+
+    /// How many distinct lists each memo keeps.
+    static let memoSize = 16
 
     /// The return a `game_seat` row stores: what decoding the returns JSON gives back
     /// (the old path parsed it), which is the value itself except that `-0.0` is written `0.0`.
