@@ -154,12 +154,15 @@ extension LuaEnvironment {
         do { return try script.itemLine("item", into: &out) } catch { throw .script(error, file: file) }
     }
 
-    /// `E.score_item` on a scoring line parsed straight into Lua: the score, or nil when
-    /// the line needs the `Value` path (nothing was called); errors as ``Dataset/score(_:item:answer:)``'s.
+    /// `E.score_item` on a scoring line parsed straight into Lua (or `E.score_prepared` on
+    /// the item the script prepared, when it has the hooks): the score, or nil when the line
+    /// needs the `Value` path (nothing was called); errors as ``Dataset/score(_:item:answer:)``'s.
     func scoreLine(_ line: ArraySlice<UInt8>) throws(EnvironmentError) -> Double? {
         let result: Value?
         do {
-            result = try line.withUnsafeBytes { bytes in try script.scoreLine("score_item", bytes) }
+            result = try line.withUnsafeBytes { bytes in
+                try script.scorePreparedLine(bytes) ?? script.scoreLine("score_item", bytes)
+            }
         } catch let error as ScriptError {
             throw .script(error, file: file)
         } catch {

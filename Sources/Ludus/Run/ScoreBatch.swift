@@ -27,6 +27,26 @@ extension Dataset {
         return workers.flatMap(\.results)
     }
 
+    /// The lines of a batch file, cut on the newline byte with `memchr` (as
+    /// `split(separator: 10, omittingEmptySubsequences: false)`, which tests byte by byte
+    /// and took a twentieth of a Sudoku batch): k newlines make k + 1 lines, the last
+    /// one empty when the file ends in a newline.
+    public static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        let ranges = bytes.withUnsafeBytes { buffer -> [Range<Int>] in
+            guard let base = buffer.baseAddress else { return [0..<0] }
+            var ranges: [Range<Int>] = []
+            var start = 0
+            while let found = memchr(base + start, 0x0A, buffer.count - start) {
+                let end = base.distance(to: UnsafeRawPointer(found))
+                ranges.append(start..<end)
+                start = end + 1
+            }
+            ranges.append(start..<buffer.count)
+            return ranges
+        }
+        return ranges.map { bytes[$0] }
+    }
+
     /// Scores one line; see ``scoreLines(_:_:)``.
     public static func scoreLine(_ environment: any Environment, _ line: ArraySlice<UInt8>) -> ScoredLine {
         scoreLine(environment, quickScorer(environment), line)

@@ -60,8 +60,7 @@ struct Score: ParsableCommand {
         let start = Date()
         // Lines are cut on the newline byte: splitting a String by Character is
         // grapheme-aware and was a third of the time.
-        let bytes = [UInt8](data)
-        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let lines = Dataset.lines([UInt8](data))
         let environments = [env] + (try (1..<max(1, min(workers, lines.count / 64))).map { _ in
             let extra = try options.load(environment)
             try extra.reset(seed: 0, params: extra.spec.parameters.defaults)
@@ -91,9 +90,10 @@ struct Score: ParsableCommand {
             first = end
         }
         let seconds = Date().timeIntervalSince(start)
-        FileHandle.standardError.write(Data(String(
-            format: "scored %d answer(s), mean %.4f, in %.2f s (%.0f/s)\n", scored, scored > 0 ? total / Double(scored) : 0,
-            seconds, Double(scored) / max(seconds, 1e-9)).utf8))
+        // No mean of nothing: a batch with no scored line says so rather than print a mean of 0.
+        let mean = scored > 0 ? String(format: ", mean %.4f", total / Double(scored)) : " (no mean)"
+        let rate = String(format: "in %.2f s (%.0f/s)", seconds, Double(scored) / max(seconds, 1e-9))
+        FileHandle.standardError.write(Data("scored \(scored) answer(s)\(mean), \(rate)\n".utf8))
         if failures > 0 { throw CommandFailure("\(failures) line(s) of \(path) could not be scored (marked `error` above)") }
     }
 
