@@ -88,18 +88,27 @@ final class PreparedItemCache {
     /// A 64-bit hash of the item's bytes, a word at a time (the item is a kilobyte or two;
     /// the table's own hashing then only sees this word). Collisions cost a miss, never a
     /// wrong item: ``lookup(_:hash:)`` compares the bytes.
+    /// Four independent lanes of 8-byte words (one chain of multiplies was a few percent
+    /// of a Sudoku batch), folded together at the end.
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        let m: UInt64 = 0xFF51_AFD7_ED55_8CCD
+        var a: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count), b: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+        var c: UInt64 = 0x1656_67B1_9E37_79F9, d: UInt64 = 0x27D4_EB2F_1656_67C5
         var k = 0
-        while k + 8 <= bytes.count {
-            h = (h ^ bytes.loadUnaligned(fromByteOffset: k, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 29
-            k += 8
+        while k + 32 <= bytes.count {
+            a = (a ^ bytes.loadUnaligned(fromByteOffset: k, as: UInt64.self)) &* m
+            b = (b ^ bytes.loadUnaligned(fromByteOffset: k + 8, as: UInt64.self)) &* m
+            c = (c ^ bytes.loadUnaligned(fromByteOffset: k + 16, as: UInt64.self)) &* m
+            d = (d ^ bytes.loadUnaligned(fromByteOffset: k + 24, as: UInt64.self)) &* m
+            a ^= a >> 29; b ^= b >> 29; c ^= c >> 29; d ^= d >> 29
+            k += 32
         }
+        var h = a ^ (b &* 31) ^ (c &* 961) ^ (d &* 29791)
         while k < bytes.count {
             h = (h ^ UInt64(bytes[k])) &* 0x0000_0100_0000_01B3
             k += 1
         }
+        h = (h ^ (h >> 33)) &* m
         return h ^ (h >> 32)
     }
 }

@@ -117,16 +117,30 @@ struct ScoringLineLayout {
         /// The opening quote of the string whose closing quote is at `closing`: the nearest
         /// quote before it not escaped (an even run of backslashes before it).
         static func openingQuote(_ bytes: UnsafeRawBufferPointer, closing: Int, lowerBound: Int) -> Int? {
-            var k = closing - 1
-            while k >= lowerBound {
-                if bytes[k] == UInt8(ascii: "\"") {
-                    var slashes = 0
-                    while k - 1 - slashes >= lowerBound, bytes[k - 1 - slashes] == UInt8(ascii: "\\") { slashes += 1 }
-                    if slashes % 2 == 0 { return k }
-                }
-                k -= 1
+            let base = bytes.baseAddress!
+            var end = closing  // search bytes[lowerBound..<end]
+            while end > lowerBound, let k = lastQuote(base, lowerBound, end) {
+                var slashes = 0
+                while k - 1 - slashes >= lowerBound, bytes[k - 1 - slashes] == UInt8(ascii: "\\") { slashes += 1 }
+                if slashes % 2 == 0 { return k }
+                end = k
             }
             return nil
         }
     }
+}
+
+/// The offset of the last `"` in base[lower..<end] (`memrchr` where the C library has it).
+private func lastQuote(_ base: UnsafeRawPointer, _ lower: Int, _ end: Int) -> Int? {
+    #if canImport(Glibc)
+    guard let found = memrchr(base + lower, Int32(UInt8(ascii: "\"")), end - lower) else { return nil }
+    return base.distance(to: UnsafeRawPointer(found))
+    #else
+    var k = end - 1
+    while k >= lower {
+        if base.load(fromByteOffset: k, as: UInt8.self) == UInt8(ascii: "\"") { return k }
+        k -= 1
+    }
+    return nil
+    #endif
 }
