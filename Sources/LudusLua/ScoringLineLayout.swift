@@ -130,17 +130,12 @@ struct ScoringLineLayout {
     }
 }
 
-/// The offset of the last `"` in base[lower..<end] (`memrchr` where the C library has it).
+/// The offset of the last `"` in base[lower..<end] (Glibc's module does not export `memrchr`).
 private func lastQuote(_ base: UnsafeRawPointer, _ lower: Int, _ end: Int) -> Int? {
-    #if canImport(Glibc)
-    guard let found = memrchr(base + lower, Int32(UInt8(ascii: "\"")), end - lower) else { return nil }
-    return base.distance(to: UnsafeRawPointer(found))
-    #else
     var k = end - 1
     while k >= lower {
         if base.load(fromByteOffset: k, as: UInt8.self) == UInt8(ascii: "\"") { return k }
         k -= 1
     }
     return nil
-    #endif
 }

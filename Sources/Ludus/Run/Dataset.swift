@@ -158,9 +158,10 @@ extension LuaEnvironment {
     /// the item the script prepared, when it has the hooks): the score, or nil when the line
     /// needs the `Value` path (nothing was called); errors as ``Dataset/score(_:item:answer:)``'s.
     func scoreLine(_ line: UnsafeRawBufferPointer) throws(EnvironmentError) -> Double? {
-        let result: Value?
+        var result: Value?
         do {
-            result = try script.scorePreparedLine(line) ?? script.scoreLine("score_item", line)
+            result = try script.scorePreparedLine(line)
+            if result == nil { result = try script.scoreLine("score_item", line) }
         } catch {
             throw .script(error, file: file)
         }

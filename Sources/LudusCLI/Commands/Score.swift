@@ -55,10 +55,10 @@ struct Score: ParsableCommand {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
             // Mapped, not read: the batch is not copied (twice, into Data and then an array),
-            // and its pages come from the page cache instead of being zeroed and filled.
-            guard let read = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
-                throw CommandFailure("cannot read \(path)")
-            }
+            // and its pages come from the page cache instead of being zeroed and filled. A
+            // pipe (`<(...)`) cannot be mapped: it is read.
+            guard let read = (try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
+                ?? FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
             data = read
         }
         let start = Date()
