@@ -26,6 +26,10 @@ final class PreparedItemCache {
         var used: Bool
     }
 
+    /// The largest item (JSON bytes) kept: 1024 of them stay well inside the VM's memory
+    /// (256 MiB by default); a larger one is scored the general way, never cached.
+    static let largestItem = 64 << 10
+
     let capacity: Int
     private let vm: LuaVM
     private var entries: [Entry] = []

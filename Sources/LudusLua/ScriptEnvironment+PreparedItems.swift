@@ -24,7 +24,8 @@ extension ScriptEnvironment {
     /// does not take.
     /// - Throws: the scoring call's ``ScriptError``, as `callMethod` would.
     public func scorePreparedLine(_ line: UnsafeRawBufferPointer) throws(ScriptError) -> Value? {
-        guard let cache = preparedItems, let layout = ScoringLineLayout(line) else { return nil }
+        guard let cache = preparedItems, let layout = ScoringLineLayout(line),
+              layout.item.count <= PreparedItemCache.largestItem else { return nil }
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }

@@ -57,8 +57,11 @@ struct Score: ParsableCommand {
             // Mapped, not read: the batch is not copied (twice, into Data and then an array),
             // and its pages come from the page cache instead of being zeroed and filled. A
             // pipe (`<(...)`) cannot be mapped: it is read.
-            guard let read = (try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
-                ?? FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
+            var info = stat()
+            let regular = stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+            let read = regular ? try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+                : FileHandle(forReadingAtPath: path)?.readDataToEndOfFile()
+            guard let read else { throw CommandFailure("cannot read \(path)") }
             data = read
         }
         let start = Date()
