@@ -176,10 +176,12 @@ class LudusDataset:
                 try:
                     chunk = self._stream.next_chunk()
                 except _Partial as partial:
+                    # The items before the failing one are kept: read, they are returned;
+                    # the failing one, and any after it, raise.
                     self._items.extend(partial.items)
                     self._error = partial.error
                     self._stream.close()
-                    raise partial.error from None
+                    continue
                 if not chunk:  # pragma: no cover - the engine made fewer items than asked
                     raise LudusError(f"the dataset ended after {len(self._items)} of {self.size} items")
                 self._items.extend(chunk)

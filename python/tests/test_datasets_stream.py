@@ -170,7 +170,8 @@ def test_score_entries_equal_score_batch(name, codec):
     assert code == 0
     mine = ludus.score_answers(answers, entries, env=name)
     assert mine.tobytes() == expected.tobytes()
-    assert list(mine) == [theirs.score_answer(a, e) for a, e in zip(answers, entries)]
+    assert [s for s, a in zip(mine, answers) if isinstance(a, str)] == \
+        [theirs.score_answer(a, e) for a, e in zip(answers, entries) if isinstance(a, str)]
 
 
 def test_score_entries_failures_equal_score_batch_and_the_cli(items_script, cli, codec):
