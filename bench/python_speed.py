@@ -175,10 +175,9 @@ def cpu_scoring(binary, name, env, repeat):
         theirs = child_cpu([binary, "score", env, "--batch", path])
     finally:
         os.unlink(path)
-    sample = pairs[:40]
-    rg, reference = own_cpu(lambda: [ds.score_answer(a, e) for e, a in sample])
-    assert list(scores[:40]) == reference, f"{name}: scores differ from reasoning-gym's"
-    return ours / len(answers), theirs / len(answers), rg / len(sample)
+    rg, reference = own_cpu(lambda: [ds.score_answer(a, e) for e, a in pairs])
+    assert list(scores[:len(pairs)]) == reference, f"{name}: scores differ from reasoning-gym's"
+    return ours / len(answers), theirs / len(answers), rg / len(pairs)
 
 
 def cpu_datasets(binary, items, runs):
@@ -188,13 +187,13 @@ def cpu_datasets(binary, items, runs):
 
     ratios = {}
     for _ in range(runs):
-        ours, theirs = cpu_generation(binary, items)
-        ratios.setdefault("countdown generation", []).append(theirs / ours)
+        made, written = cpu_generation(binary, items)
+        ratios.setdefault("countdown generation", []).append(written / made)
+        ratios.setdefault("countdown generation items/cpu-s (python, cli)", []).append((items / made, items / written))
         for name, env in rgs.SCORED[:2]:
             ours, theirs, rg = cpu_scoring(binary, name, env, 50)
             ratios.setdefault(f"{name} scoring", []).append(theirs / ours)
             ratios.setdefault(f"{name} scoring vs reasoning-gym", []).append(rg / ours)
-        ratios.setdefault("countdown generation items/cpu-s (python, cli)", []).append((items / ours, items / theirs))
     for key, values in ratios.items():
         if key.endswith("(python, cli)"):
             print(f"cpu: {key}: " + ", ".join(f"{a:.0f}/{b:.0f}" for a, b in values))
