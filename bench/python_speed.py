@@ -12,8 +12,8 @@
    and `ludus score --batch` on the same items (process start included).
 3. the same in CPU seconds (user + system, every thread; the machine is shared and wall-clock
    ratios swing 2x): countdown generation (1 worker each) and countdown and sudoku scoring
-   through Python, over the CLI doing the same work in the same run (target: Python >= CLI,
-   i.e. a ratio >= 1), next to reasoning-gym's CPU per item.
+   through Python, over the CLI doing the same work in the same run, just before and just
+   after (target: Python >= CLI, i.e. a ratio >= 1), next to reasoning-gym's CPU per item.
 Prints each rate and the ratios. Uses the library `ludus` finds (LUDUS_LIBRARY, else the
 release build of `make python`).
 """
@@ -136,7 +136,7 @@ def own_cpu(body):
 
 
 def cpu_generation(binary, count):
-    """(Python, CLI) CPU seconds for `count` countdown items on 1 worker, every item a dict
+    """(Python, CLI, items) CPU seconds for `count` countdown items on 1 worker, every item a dict
     in Python (dataset load included on both sides; process start on the CLI's)."""
     import ludus
 
@@ -146,10 +146,17 @@ def cpu_generation(binary, count):
         data.close()
         return n
 
-    ours, n = own_cpu(python)
-    assert n == count
-    theirs = child_cpu([binary, "generate", "countdown", "--count", str(count), "--seed", "42", "--workers", "1", "--quiet"])
-    return ours, theirs
+    return bracketed(python, [binary, "generate", "countdown", "--count", str(count), "--seed", "42", "--workers", "1", "--quiet"],
+                     lambda n: n == count)
+
+
+def bracketed(python, command, check):
+    """(Python, CLI) CPU seconds, the CLI run before and after Python and averaged: the load
+    of the machine drifts within seconds, and this cancels its first-order drift."""
+    before = child_cpu(command)
+    ours, result = own_cpu(python)
+    assert check(result)
+    return ours, (before + child_cpu(command)) / 2, result
 
 
 def cpu_scoring(binary, name, env, repeat):
@@ -171,8 +178,7 @@ def cpu_scoring(binary, name, env, repeat):
             datasets._sources.clear()  # a fresh load, as the CLI's
             return datasets.score_answers(answers, entries, env=env)
 
-        ours, scores = own_cpu(python)
-        theirs = child_cpu([binary, "score", env, "--batch", path])
+        ours, theirs, scores = bracketed(python, [binary, "score", env, "--batch", path], lambda scores: len(scores) == len(answers))
     finally:
         os.unlink(path)
     rg, reference = own_cpu(lambda: [ds.score_answer(a, e) for e, a in pairs])
@@ -187,7 +193,7 @@ def cpu_datasets(binary, items, runs):
 
     ratios = {}
     for _ in range(runs):
-        made, written = cpu_generation(binary, items)
+        made, written, _ = cpu_generation(binary, items)
         ratios.setdefault("countdown generation", []).append(written / made)
         ratios.setdefault("countdown generation items/cpu-s (python, cli)", []).append((items / made, items / written))
         for name, env in rgs.SCORED[:2]:
