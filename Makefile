@@ -10,7 +10,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PEERS        := minigrid==3.2.0 gymnasium==1.4.0 open-spiel==2.0.2 reasoning-gym==0.1.25 box2d==2.3.10 scikit-learn==1.9.1
 # What the Python package and its tests need (`make python`, `make test`).
-PY_PACKAGES  := wheel numpy gymnasium==1.4.0 'pettingzoo>=1.24' pytest reasoning-gym==0.1.25
+PY_PACKAGES  := wheel numpy gymnasium==1.4.0 'pettingzoo>=1.24' pytest reasoning-gym==0.1.25 'orjson>=3.8'
 PY_LIBRARY   := .build-python/release/libludus_c.so
 
 LLM_PIP      := llama-cpp-python[server]==0.3.36 gguf==0.19.0
@@ -37,7 +37,7 @@ llm-deps:
 # The Python package: the C ABI built in release with the Swift standard library linked in
 # (no Swift runtime needed to import it), then `pip install -e ./python` (docs/python.md).
 py-deps:
-	@python3 -c "import wheel, numpy, gymnasium, pettingzoo, pytest, reasoning_gym" 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
+	@python3 -c "import wheel, numpy, gymnasium, pettingzoo, pytest, reasoning_gym, orjson" 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
 
 # Ray for ludus.ray and its tests (the package's optional extra `ray`; never a CLI dependency).
 ray-deps:

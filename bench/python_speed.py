@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The Python package's speed, against its peers, in one run.
 
-    python3 bench/python_speed.py [--steps 200000] [--ludus .build/release/ludus]
+    python3 bench/python_speed.py [--steps 200000] [--ludus .build/release/ludus] [--only vector|datasets]
 
 1. `ludus.make_vec("gridworld/door_key", size 8)` with random actions on 2 threads, against
    Gymnasium's SyncVectorEnv and AsyncVectorEnv over MiniGrid's DoorKey-8x8 (the faster of
@@ -10,14 +10,22 @@
    item read as a dict, and `ludus.score_answers`, one call for all answers) against
    reasoning-gym's `create_dataset` and `score_answer`, next to the CLI's `ludus generate`
    and `ludus score --batch` on the same items (process start included).
+3. the same in CPU seconds (user + system, every thread; the machine is shared and wall-clock
+   ratios swing 2x): countdown generation (1 worker each) and countdown and sudoku scoring
+   through Python, over the CLI doing the same work in the same run, just before and just
+   after (target: Python >= CLI, i.e. a ratio >= 1), next to reasoning-gym's CPU per item.
 Prints each rate and the ratios. Uses the library `ludus` finds (LUDUS_LIBRARY, else the
 release build of `make python`).
 """
 
 import argparse
 import json
+import os
+import resource
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -112,6 +120,97 @@ def datasets(size):
     return ours_gen, theirs_gen, ours_score, theirs_score, agree, len(mine), (answers, entries)
 
 
+def child_cpu(command):
+    """CPU seconds (user + system) of a child process run to its end."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def own_cpu(body):
+    """CPU seconds of this process (every thread: the engine's workers too) while `body` runs."""
+    start = time.process_time()
+    result = body()
+    return time.process_time() - start, result
+
+
+def cpu_generation(binary, count):
+    """(Python, CLI, items) CPU seconds for `count` countdown items on 1 worker, every item a dict
+    in Python (dataset load included on both sides; process start on the CLI's)."""
+    import ludus
+
+    def python():
+        data = ludus.LudusDataset("countdown", size=count, seed=42, workers=1)
+        n = sum(1 for _ in data)
+        data.close()
+        return n
+
+    return bracketed(python, [binary, "generate", "countdown", "--count", str(count), "--seed", "42", "--workers", "1", "--quiet"],
+                     lambda n: n == count)
+
+
+def bracketed(python, command, check):
+    """(Python, CLI) CPU seconds, the CLI run before and after Python and averaged: the load
+    of the machine drifts within seconds, and this cancels its first-order drift."""
+    before = child_cpu(command)
+    ours, result = own_cpu(python)
+    assert check(result)
+    return ours, (before + child_cpu(command)) / 2, result
+
+
+def cpu_scoring(binary, name, env, repeat):
+    """(Python, CLI, reasoning-gym) CPU seconds per answer for reasoning-gym's 200 items, each
+    with its answer and a wrong one, `repeat` times: one `ludus.score_answers` call (dataset
+    load included) against `ludus score ENV --batch` on the same lines."""
+    import reasoning_gym_speed as rgs
+    from ludus import datasets
+
+    ds, pairs = rgs.scoring_pairs(name)
+    entries = [entry for _ in range(repeat) for entry, _ in pairs]
+    answers = [answer for _ in range(repeat) for _, answer in pairs]
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+        for answer, entry in zip(answers, entries):
+            f.write(json.dumps({"item": entry, "answer": answer}) + "\n")
+        path = f.name
+    try:
+        def python():
+            datasets._sources.clear()  # a fresh load, as the CLI's
+            return datasets.score_answers(answers, entries, env=env)
+
+        ours, theirs, scores = bracketed(python, [binary, "score", env, "--batch", path], lambda scores: len(scores) == len(answers))
+    finally:
+        os.unlink(path)
+    rg, reference = own_cpu(lambda: [ds.score_answer(a, e) for e, a in pairs])
+    assert list(scores[:len(pairs)]) == reference, f"{name}: scores differ from reasoning-gym's"
+    return ours / len(answers), theirs / len(answers), rg / len(pairs)
+
+
+def cpu_datasets(binary, items, runs):
+    """Python/CLI items (answers) per CPU second, measured back to back, `runs` times."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import reasoning_gym_speed as rgs
+
+    ratios = {}
+    for _ in range(runs):
+        made, written, _ = cpu_generation(binary, items)
+        ratios.setdefault("countdown generation", []).append(written / made)
+        ratios.setdefault("countdown generation items/cpu-s (python, cli)", []).append((items / made, items / written))
+        for name, env in rgs.SCORED[:2]:
+            ours, theirs, rg = cpu_scoring(binary, name, env, 50)
+            ratios.setdefault(f"{name} scoring", []).append(theirs / ours)
+            ratios.setdefault(f"{name} scoring vs reasoning-gym", []).append(rg / ours)
+    for key, values in ratios.items():
+        if key.endswith("(python, cli)"):
+            print(f"cpu: {key}: " + ", ".join(f"{a:.0f}/{b:.0f}" for a, b in values))
+            continue
+        if "reasoning-gym" in key:
+            print(f"cpu: {key}: Python over reasoning-gym per CPU second median {statistics.median(values):.1f}x", flush=True)
+        else:
+            print(f"cpu: {key}: Python/CLI per CPU second median {statistics.median(values):.2f}x"
+                  f" (runs: {', '.join(f'{v:.2f}' for v in values)}; target >= 1: Python >= CLI)", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--steps", type=int, default=200_000)
@@ -119,8 +218,19 @@ def main():
     ap.add_argument("--peer-envs", type=int, default=8, help="environments of Gymnasium's vector envs")
     ap.add_argument("--items", type=int, default=2000)
     ap.add_argument("--ludus", default=".build/release/ludus")
+    ap.add_argument("--only", choices=["vector", "datasets"], help="one part of the bench")
+    ap.add_argument("--cpu-items", type=int, default=50_000, help="countdown items of the CPU-time generation runs")
+    ap.add_argument("--runs", type=int, default=3, help="CPU-time runs (each ratio measured back to back)")
     args = ap.parse_args()
+    if args.only != "datasets":
+        vector(args)
+    if args.only != "vector":
+        wall_datasets(args)
+        cpu_datasets(args.ludus, args.cpu_items, args.runs)
+    return 0
 
+
+def vector(args):
     ours = ludus_vector(args.envs, 2, args.steps)
     raw = ludus_vector(args.envs, 2, args.steps, raw=True)
     sync = gymnasium_vector("sync", args.peer_envs, args.steps // 10)
@@ -133,6 +243,9 @@ def main():
     print(f"ludus bench --threads 2 (CLI, no Python): {cli:9.0f} steps/s")
     print(f"ratio vs the faster gymnasium vector env: {ours / best:.1f}x (target >= 20x)")
     print(f"ratio vs ludus bench: {ours / cli:.2f}x (target >= 0.85x: the bridge costs < 15%)")
+
+
+def wall_datasets(args):
     og, tg, os_, ts, agree, n, pairs = datasets(args.items)
     cg = cli_generate(args.ludus, args.items)
     cs = cli_score(args.ludus, *pairs)
@@ -140,7 +253,6 @@ def main():
           f"  (ludus generate {cg:.0f} items/s: ratio {cg / tg:.1f}x; target: Python >= CLI)")
     print(f"countdown scoring: ludus.score_answers {os_:8.0f}/s  reasoning_gym score_answer {ts:8.0f}/s  ratio {os_ / ts:.1f}x"
           f"  (ludus score --batch {cs:.0f}/s: ratio {cs / ts:.1f}x; same score on {100 * agree:.1f}% of {2 * n} answers)")
-    return 0
 
 
 if __name__ == "__main__":

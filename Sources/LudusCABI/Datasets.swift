@@ -80,45 +80,10 @@ public func ludus_dataset_score_batch(_ handle: UnsafeMutableRawPointer?, _ line
     guarded(error, capacity) {
         let s = try source(handle)
         guard let scores else { throw Failure(.argument, kind: "null", "scores is NULL") }
-        let text = try string(lines, "lines")
-        let rows = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).prefix(Int(count)).map(Array.init)
+        let text = try bytes(lines, "lines")
+        let rows = Array(text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).prefix(Int(count)))
         guard rows.count == Int(count) else { throw Failure(.argument, kind: "bad_argument", "\(count) lines expected, got \(rows.count)") }
-        let results = Slots<String>(count: rows.count)
-        let workers = s.environments.count
-        let share = (rows.count + workers - 1) / max(1, workers)
-        Parallel.run(workers, threads: workers) { w in
-            let env = s.environments[w]
-            let script = Dataset.quickScorer(env)
-            let lower = w * share, upper = min(rows.count, lower + share)
-            guard lower < upper else { return }
-            for k in lower..<upper {
-                do {
-                    if let score = try Dataset.quickScore(script, rows[k][...]) {
-                        scores[k] = score
-                        status?[k] = 0
-                        results.values[k] = ""
-                        continue
-                    }
-                    let pair = try JSON.decode(utf8: rows[k])
-                    guard case .table = pair["item"], let answer = pair["answer"].stringValue else {
-                        throw Failure(.argument, kind: "bad_json", "expected {\"item\": {...}, \"answer\": \"...\"}")
-                    }
-                    scores[k] = try Dataset.score(env, item: pair["item"], answer: answer)
-                    status?[k] = 0
-                    results.values[k] = ""
-                } catch {
-                    let failure = Failure(error)
-                    scores[k] = .nan
-                    status?[k] = failure.status.rawValue
-                    results.values[k] = failure.message
-                }
-            }
-        }
-        let texts = results.values.map { $0 ?? "" }
-        messages?.pointee = allocate(JSON.encode(.array(texts.map { .string($0) })))
-        if let bad = texts.firstIndex(where: { !$0.isEmpty }) {
-            throw Failure(.partial, kind: "partial", "line \(bad + 1): \(texts[bad])")
-        }
+        try s.scoreRows(rows.count, scores: scores, status: status, messages: messages) { k, line in line.append(contentsOf: rows[k]) }
     }
 }
 

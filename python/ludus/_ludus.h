@@ -97,6 +97,20 @@ int32_t ludus_dataset_score(void *dataset, const char *item, const char *answer,
 int32_t ludus_dataset_score_batch(void *dataset, const char *lines, int64_t count, double *scores, int32_t *status,
                                   char **messages, char *error, int64_t capacity);
 int32_t ludus_dataset_spec_json(void *dataset, char **out, char *error, int64_t capacity);
+/* Items first..first+count a chunk at a time (chunk 0: 256 per worker): each next call makes the
+ * next chunk of JSON lines into the stream's buffer, *bytes/*length (0 at the end), valid until the
+ * next call or the free; end to end, the bytes of ludus_dataset_items. On a failure, the items
+ * made before the failing one are still in *bytes, and every later call fails alike. */
+int32_t ludus_dataset_stream_open(void *dataset, int64_t first, int64_t count, uint64_t seed, const char *params,
+                                  int64_t chunk, void **out, char *error, int64_t capacity);
+int32_t ludus_dataset_stream_next(void *stream, const void **bytes, int64_t *length, char *error, int64_t capacity);
+void ludus_dataset_stream_free(void *stream);
+/* count answers (a JSON array of strings), answer k against entry index[k] of entry_count JSON
+ * lines (each entry once): the scores, status and messages of ludus_dataset_score_batch on the
+ * lines {"item": ENTRY, "answer": ANSWER}. */
+int32_t ludus_dataset_score_entries(void *dataset, const char *entries, int64_t entry_count, const char *answers,
+                                    const int64_t *index, int64_t count, double *scores, int32_t *status,
+                                    char **messages, char *error, int64_t capacity);
 
 /* ---- Teachers: `ludus teach`'s curricula as a service. ----
  * options: + "seed" (teach's --seed), "params" (fixed, --param), "vary" ({"size": [lo, hi]} or {"size": null}). */

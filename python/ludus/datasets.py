@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _native
 from .batch import HandleOwner
-from .errors import BatchError, from_status
+from .errors import BatchError, LudusError, from_status
 
 
 class _Source(HandleOwner):
@@ -30,12 +30,15 @@ class _Source(HandleOwner):
         self.spec = json.loads(_native.call_string("ludus_dataset_spec_json", handle))
 
     def items(self, first, count, seed, params):
+        """Items ``first..first+count`` in one call (one string for them all)."""
         with self.lock:
             text = _native.call_string("ludus_dataset_items", self.handle, int(first), int(count), int(seed),
                                        _native.params_json(params))
-        # One JSON array for the whole batch: one parse call, not one per line.
-        lines = text.rstrip("\n")
-        return json.loads("[" + lines.replace("\n", ",") + "]") if lines else []
+        return _native.loads_lines(text.encode("utf-8"))
+
+    def stream(self, first, count, seed, params, chunk=0):
+        """The same items as :meth:`items`, made a chunk at a time as they are read."""
+        return _Stream(self, first, count, seed, params, chunk)
 
     def score(self, answer, entry):
         if answer is None:
@@ -49,39 +52,81 @@ class _Source(HandleOwner):
     def score_many(self, answers, entries, errors="raise"):
         """Scores of ``answers[k]`` for ``entries[k]`` on the workers. A line that cannot be
         scored raises (``errors="raise"``) or scores NaN (``errors="nan"``)."""
-        # An entry scored against many answers (a GRPO group) is encoded once.
-        encoded = {}
-
-        def entry_json(entry):
-            key = id(entry)
-            if key not in encoded:
-                encoded[key] = (entry, json.dumps(entry, default=_native.to_json))
-            return encoded[key][1]
-
-        lines = ['{"item": ' + entry_json(e) + ', "answer": ' + json.dumps("" if a is None else str(a)) + "}"
-                 for a, e in zip(answers, entries)]
-        count = len(lines)
+        count = len(answers)
+        if len(entries) != count:
+            raise ValueError(f"score_answers: {count} answers for {len(entries)} entries")
         scores = np.zeros(count, dtype=np.float64)
-        status = np.zeros(count, dtype=np.int32)
         if count == 0:
             return scores
+        # Each distinct entry is encoded once, however many answers it has (a GRPO group),
+        # and the engine puts each line together from the entry and the answer.
+        numbers, encoded = {}, []
+        index = np.empty(count, dtype=np.int64)
+        for k, entry in enumerate(entries):
+            number = numbers.get(id(entry))
+            if number is None:
+                number = numbers[id(entry)] = len(encoded)
+                encoded.append(json.dumps(entry, default=_native.to_json))
+            index[k] = number
+        texts = _native.dumps_strings(["" if a is None else a if type(a) is str else str(a) for a in answers])
+        status = np.zeros(count, dtype=np.int32)
         messages = ctypes.c_void_p()
         buffer = _native.error_buffer()
         with self.lock:
-            code = self.lib.ludus_dataset_score_batch(self.handle, "\n".join(lines).encode("utf-8"), count,
-                                                      ctypes.c_void_p(scores.ctypes.data), ctypes.c_void_p(status.ctypes.data),
-                                                      ctypes.byref(messages), buffer, _native.ERROR_CAPACITY)
-        texts = json.loads(_native.take_string(messages.value) or "[]")
+            code = self.lib.ludus_dataset_score_entries(self.handle, "\n".join(encoded).encode("utf-8"), len(encoded), texts,
+                                                        ctypes.c_void_p(index.ctypes.data), count,
+                                                        ctypes.c_void_p(scores.ctypes.data), ctypes.c_void_p(status.ctypes.data),
+                                                        ctypes.byref(messages), buffer, _native.ERROR_CAPACITY)
+        lines = json.loads(_native.take_string(messages.value) or "[]")
         if code not in (0, 5):
             _native.check(code, buffer)
         for k, a in enumerate(answers):
             if a is None:
                 scores[k] = 0.0
         if code == 5 and errors == "raise":
-            raise BatchError({k: from_status(int(status[k]), texts[k]) for k in range(count) if status[k] != 0})
+            raise BatchError({k: from_status(int(status[k]), lines[k]) for k in range(count) if status[k] != 0})
         return scores
 
     _free = "ludus_dataset_free"
+
+
+class _Stream(HandleOwner):
+    """Items of a :class:`_Source` a chunk at a time (``ludus_dataset_stream_*``): each chunk
+    is made into the stream's buffer and parsed as it is read; a failure raises after the
+    items made before it."""
+
+    def __init__(self, source, first, count, seed, params, chunk=0):
+        handle = ctypes.c_void_p()
+        with source.lock:
+            _native.call("ludus_dataset_stream_open", source.handle, int(first), int(count), int(seed),
+                         _native.params_json(params), int(chunk), ctypes.byref(handle))
+        self.handle = handle
+        self.lib = source.lib
+        self.source = source  # the stream holds the dataset's handle too; this keeps the order of frees
+
+    def next_chunk(self):
+        """The next chunk's items ([] at the end)."""
+        pointer, length = ctypes.c_void_p(), ctypes.c_int64()
+        buffer = _native.error_buffer()
+        with self.source.lock:
+            status = self.lib.ludus_dataset_stream_next(self.handle, ctypes.byref(pointer), ctypes.byref(length),
+                                                        buffer, _native.ERROR_CAPACITY)
+            data = ctypes.string_at(pointer.value, length.value) if length.value else b""
+        items = _native.loads_lines(data)
+        if status != 0:
+            raise _Partial(items, from_status(status, buffer.value.decode("utf-8", "replace")))
+        return items
+
+    _free = "ludus_dataset_stream_free"
+
+
+class _Partial(Exception):
+    """A chunk that failed: the items made before the failure, and the error."""
+
+    def __init__(self, items, error):
+        super().__init__(str(error))
+        self.items = items
+        self.error = error
 
 
 _sources = {}
@@ -100,41 +145,86 @@ class LudusDataset:
     """``size`` items of a Ludus dataset environment (``countdown``, ``sudoku``...), item
     ``i`` made from a reset with a seed derived from ``seed`` and ``i``: the same items as
     ``ludus generate NAME --count SIZE --seed SEED --param ...``. Behaves like
-    reasoning-gym's ``ProceduralDataset``: ``len``, indexing, iteration, ``score_answer``."""
+    reasoning-gym's ``ProceduralDataset``: ``len``, indexing, iteration, ``score_answer``.
 
-    def __init__(self, name, size=500, seed=None, *, workers=None, paths=None, **params):
+    Items are made lazily, a chunk at a time (256 per worker) as they are first read, and
+    kept: iterating parses each chunk as it comes, and an index makes the items up to it.
+    What would fail before any item (unknown parameter, no ``E.item``) raises here; a
+    script failing on item ``i`` raises when item ``i`` is read (the items before it stay
+    readable), with the message ``ludus generate`` prints."""
+
+    def __init__(self, name, size=500, seed=None, *, workers=None, paths=None, chunk=0, **params):
         self.name = name
         self.size = int(size)
+        if self.size < 0:
+            raise ValueError(f"size must be 0 or more, got {size}")
         self.seed = 0 if seed is None else int(seed)
         self.params = params
         self._source = _Source(name, workers=workers, paths=paths)
         self.spec = self._source.spec
-        self._items = self._source.items(0, self.size, self.seed, params)
+        self._items = []
+        self._error = None
+        self._lock = threading.Lock()
+        self._stream = self._source.stream(0, self.size, self.seed, params, chunk)
+
+    def _fill(self, count):
+        """Reads chunks until the first ``count`` items are in hand."""
+        with self._lock:
+            while len(self._items) < count:
+                if self._error is not None:
+                    raise self._error
+                try:
+                    chunk = self._stream.next_chunk()
+                except _Partial as partial:
+                    # The items before the failing one are kept: read, they are returned;
+                    # the failing one, and any after it, raise.
+                    self._items.extend(partial.items)
+                    self._error = partial.error
+                    self._stream.close()
+                    continue
+                if not chunk:  # pragma: no cover - the engine made fewer items than asked
+                    raise LudusError(f"the dataset ended after {len(self._items)} of {self.size} items")
+                self._items.extend(chunk)
+            if len(self._items) >= self.size:
+                self._stream.close()  # every item made: the buffer goes now
 
     def __len__(self):
         return self.size
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [self._items[i] for i in range(*index.indices(self.size))]
+            indices = range(*index.indices(self.size))
+            if indices:
+                self._fill(max(indices[0], indices[-1]) + 1)
+            return [self._items[i] for i in indices]
         if index < 0:
             index += self.size
         if not 0 <= index < self.size:
             raise IndexError(index)
+        if index >= len(self._items):
+            self._fill(index + 1)
         return self._items[index]
 
     def __iter__(self):
-        return iter(self._items)
+        for index in range(self.size):
+            if index >= len(self._items):
+                self._fill(index + 1)
+            yield self._items[index]
 
     def score_answer(self, answer, entry):
         """The score in [0, 1] of ``answer`` for ``entry`` (0.0 for None)."""
         return self._source.score(answer, entry)
 
     def score_answers(self, answers, entries=None, errors="raise"):
-        """Scores of many answers at once, on the dataset's workers (a numpy array)."""
-        return self._source.score_many(answers, self._items if entries is None else entries, errors=errors)
+        """Scores of many answers at once, on the dataset's workers (a numpy array);
+        ``entries`` defaults to the dataset's first ``len(answers)`` items, one answer each."""
+        if entries is None:
+            self._fill(min(len(answers), self.size))
+            entries = self._items[:len(answers)]
+        return self._source.score_many(answers, entries, errors=errors)
 
     def close(self):
+        self._stream.close()
         self._source.close()
 
 
