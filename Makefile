@@ -86,6 +86,7 @@ demo: release
 	@echo "report: $(CURDIR)/runs/demo/report.html"
 
 test: deps llm-deps report-deps
+	lua5.4 Tests/Lua/countdown_solver_equivalence.lua
 	$(SWIFT) test
 	$(SWIFT) build
 	bench/llm_e2e.sh .build/debug/ludus

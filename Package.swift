@@ -43,6 +43,8 @@ let package = Package(
                 "CBLAS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API under GRDB: the tournament writer's prepared inserts (Storage/RawInsert.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             // The chart runtime `ludus report` inlines (generated, pinned: docs/report.md).
             resources: [.copy("Report/Vendor/vega")]

@@ -69,6 +69,8 @@ echo "== dataset generation vs reasoning-gym"
 python3 bench/reasoning_gym_speed.py --seconds 2 --ludus "$LUDUS" || true
 # The same work in CPU seconds per item (steadier than wall time on a shared machine).
 python3 bench/dataset_cpu.py --ludus "$LUDUS" || true
+# Its Lua part in lua5.4: puzzle, difficulty label, and the label against the frozen step-by-step solver.
+lua5.4 bench/countdown_items.lua 20000 || true
 
 echo "== Python package (make python): vector env vs Gymnasium's vector envs over MiniGrid and vs ludus bench; datasets vs reasoning-gym"
 python3 bench/python_speed.py --ludus "$LUDUS" || true

@@ -30,6 +30,33 @@ extension LuaVM {
         lua_settop(L, base + 2)
         return true
     }
+
+    /// Pushes the item of a scoring line, the object at `span` (``ScoringLineLayout``), as
+    /// ``pushScoringPair(_:)`` would; false (stack as it was) unless it parses to exactly `span`.
+    func pushItem(_ line: UnsafeRawBufferPointer, _ span: Range<Int>) -> Bool {
+        let base = lua_gettop(L)
+        var reader = JSONPushReader(L: L, bytes: line)
+        reader.index = span.lowerBound
+        guard line[span.lowerBound] == UInt8(ascii: "{"), reader.pushValue(depth: 1), reader.index == span.upperBound else {
+            lua_settop(L, base)
+            return false
+        }
+        return true
+    }
+
+    /// Pushes the answer of a scoring line, the string at `span` (its quotes included), as
+    /// ``pushScoringPair(_:)`` would; false (stack as it was) unless it parses to exactly `span`.
+    func pushAnswer(_ line: UnsafeRawBufferPointer, _ span: Range<Int>) -> Bool {
+        let base = lua_gettop(L)
+        guard lua_checkstack(L, 4) != 0 else { return false }
+        var reader = JSONPushReader(L: L, bytes: line)
+        reader.index = span.lowerBound
+        guard line[span.lowerBound] == UInt8(ascii: "\""), reader.pushString(), reader.index == span.upperBound else {
+            lua_settop(L, base)
+            return false
+        }
+        return true
+    }
 }
 
 private struct JSONPushReader {

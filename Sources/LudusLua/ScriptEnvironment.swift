@@ -46,6 +46,10 @@ public final class ScriptEnvironment {
     private var cachedParams: (value: Value, ref: LuaRef)?
     /// Number of players whose rewards ``rewards`` holds.
     public let players: Int
+    /// The items `E.prepare_item` prepared for scoring (ScriptEnvironment+PreparedItems.swift);
+    /// nil for a script without `E.prepare_item` and `E.score_prepared`.
+    lazy var preparedItems: PreparedItemCache? =
+        module.hasFunction("prepare_item") && module.hasFunction("score_prepared") ? PreparedItemCache(vm: vm) : nil
 
     // Hot-path storage lives behind pointers (`let`), so the step loop pays no
     // exclusivity checks or copy-on-write tests.

@@ -72,7 +72,7 @@ function M.install(E)
   -- reasoning-gym's item shape; difficulty adds the solver's search nodes.
   function E.item(self)
     local p = self.params
-    local _, nodes = solver.solve(self.numbers0, self.target, p.operators, solver.DIFFICULTY_NODE_LIMIT)
+    local nodes = solver.search_nodes(self.numbers0, self.target, p.operators, solver.DIFFICULTY_NODE_LIMIT)
     local numbers = {}
     for k, v in ipairs(self.numbers0) do numbers[k] = v end
     return {

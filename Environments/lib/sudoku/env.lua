@@ -84,6 +84,22 @@ function M.install(E)
     return scorer.score(solution, n, answer, oracle)
   end
 
+  -- The hooks for many answers per item (ScriptEnvironment+PreparedItems.swift): an item
+  -- with a usable solution and answer text, the case score_item scores from those two,
+  -- prepared once (scorer.prepare); any other item is nil here and left to score_item.
+  function E.prepare_item(self, item)
+    if type(item) ~= "table" or type(item.answer) ~= "string" then return nil end
+    local meta = item.metadata or item
+    local cells = text.cell_count(meta.solution)
+    if cells ~= 16 and cells ~= 81 then return nil end
+    local solution, n = text.from_rows(meta.solution)
+    return scorer.prepare(solution, n, item.answer)
+  end
+
+  function E.score_prepared(self, prepared, answer)
+    return scorer.score_prepared(prepared, answer)
+  end
+
   -- Rule check of a text answer against the puzzle only (no stored solution).
   function E.check_answer(self, answer)
     return scorer.check_answer(self.puzzle, self.n, answer)

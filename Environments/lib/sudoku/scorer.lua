@@ -8,13 +8,22 @@ local M = {}
 
 local GEOM = Grid.GEOM
 
-local SPACES = { " ", "\t", "\v", "\f", "\r" }  -- %s but "\n"
+local byte, find, gsub, sub = string.byte, string.find, string.gsub, string.sub
 
--- Whether a line of s ends in white space (what rstrip_lines would remove).
+-- " ", "\t", "\v", "\f", "\r": %s but "\n" (false for nil, past the end).
+local function is_space(b)
+  return b == 32 or b == 9 or b == 11 or b == 12 or b == 13
+end
+
+-- Whether a line of s ends in white space (what rstrip_lines would remove): the last byte,
+-- or the byte before a "\n". Found from the newlines (a few per answer): a plain find of
+-- " \n" stops at every space of a grid, and was a twentieth of a Sudoku batch.
 local function ends_in_space(s)
-  local last = s:sub(-1)
-  for _, c in ipairs(SPACES) do
-    if last == c or s:find(c .. "\n", 1, true) then return true end
+  if is_space(byte(s, -1)) then return true end
+  local nl = find(s, "\n", 2, true)
+  while nl ~= nil do
+    if is_space(byte(s, nl - 1)) then return true end
+    nl = find(s, "\n", nl + 1, true)
   end
   return false
 end
@@ -69,6 +78,78 @@ function M.score(solution, n, answer, oracle)
   local quick, extracted = M.score_without_grid(answer, oracle)
   if quick ~= nil then return quick end
   return M.score_extracted(solution, n, extracted, oracle)
+end
+
+-- Scoring many answers to one item (E.prepare_item, E.score_prepared): what M.score
+-- derives from the solution and the oracle text, once. M.score_prepared(M.prepare(solution,
+-- n, oracle), answer) is M.score(solution, n, answer, oracle), bit for bit: the same tests
+-- in the same order, with the oracle's stripped text and length computed ahead, and each line
+-- of the oracle known ahead as a row (its matching cells were it row r, for every r) or not a
+-- row, so the lines a wrong answer shares with the solution skip gsub.
+function M.prepare(solution, n, oracle)
+  local known = {}
+  for _, line in ipairs(text.split_lines(oracle)) do
+    if known[line] == nil then
+      local only = gsub(line, "[^1-9]+", "")
+      if #only == n then
+        local counts = {}
+        for r = 1, n do
+          local matching, base = 0, (r - 1) * n
+          for k = 1, n do
+            if byte(only, k) - 48 == solution[base + k] then matching = matching + 1 end
+          end
+          counts[r] = matching
+        end
+        known[line] = counts
+      else
+        known[line] = false
+      end
+    end
+  end
+  return { solution = solution, n = n, oracle = oracle, stripped = rstrip_lines(oracle),
+    length = text_length(oracle), known = known }
+end
+
+-- `reward` scaled as `scaled` would with an oracle of `length` characters (an answer of at
+-- most `length` bytes has at most that many characters: no utf8.len).
+local function scaled_to(reward, answer, length)
+  if #answer > length then
+    local la = text_length(answer)
+    if la > length then reward = reward * length / la end
+  end
+  return reward
+end
+
+-- M.score for a prepared item (M.prepare); reads, never changes, `p`.
+function M.score_prepared(p, answer)
+  if type(answer) ~= "string" then return 0.0 end
+  answer = text.extract_answer(answer)
+  if #answer == 0 then return 0.0 end
+  if answer == p.oracle or rstrip_lines(answer) == p.stripped then return scaled_to(1.0, answer, p.length) end
+  -- text.answer_rows and score_extracted in one pass over the lines.
+  local n, solution, known = p.n, p.solution, p.known
+  local matching, rows, start = 0, 0, 1
+  while rows < n do
+    local nl = find(answer, "\n", start, true)
+    local line = sub(answer, start, nl and nl - 1 or -1)
+    local counts = known[line]
+    if counts then
+      rows = rows + 1
+      matching = matching + counts[rows]
+    elseif counts == nil then
+      local only = gsub(line, "[^1-9]+", "")
+      if #only == n then
+        local base = rows * n
+        rows = rows + 1
+        for k = 1, n do
+          if byte(only, k) - 48 == solution[base + k] then matching = matching + 1 end
+        end
+      end
+    end
+    if nl == nil then break end
+    start = nl + 1
+  end
+  return scaled_to(matching / (n * n) * 0.9, answer, p.length)
 end
 
 -- Rule check without the stored solution: true when the answer holds n rows of n

@@ -19,6 +19,14 @@ public final class RandomAgent: Agent {
         return try actionSpace.sample(using: &generator)
     }
 
+    /// ``act(in:legalActions:)`` when the environment lists legal actions (not empty): the
+    /// same draw from the same stream, called by the driver without the protocol's existential
+    /// environment, `throws` and answer check (a move picked from the list is legal).
+    @inline(__always)
+    public func pick(from legalActions: [Int]) -> Int {
+        legalActions[Int(generator.nextInt(0, Int64(legalActions.count - 1)))]
+    }
+
     /// The hot-path variant for discrete spaces without legal actions.
     @inline(__always)
     public func nextDiscrete(_ n: Int) -> Int { Int(generator.nextInt(0, Int64(n - 1))) }

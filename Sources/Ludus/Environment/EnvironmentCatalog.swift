@@ -113,10 +113,16 @@ public struct EnvironmentCatalog: Sendable {
             let root = roots.first { Self.absolute(name).hasPrefix($0 + "/") }
             return location(ofFile: name, root: root)
         }
-        for root in roots {  // by convention, id `a/b` lives in `a/b.lua`
-            let candidate = root + "/" + name + ".lua"
-            if FileManager.default.fileExists(atPath: candidate), Self.declaredID(candidate) == name {
-                return location(ofFile: candidate, root: root)
+        // By convention, id `a/b` lives in `a/b.lua`, or in `a_b.lua` (the bundled `sudoku/text`,
+        // `countdown/text`): tried before reading every script's id, a few milliseconds of
+        // each `ludus score` start.
+        let files = name.contains("/") ? [name, String(name.map { $0 == "/" ? "_" : $0 })] : [name]
+        for file in files {
+            for root in roots {
+                let candidate = root + "/" + file + ".lua"
+                if FileManager.default.fileExists(atPath: candidate), Self.declaredID(candidate) == name {
+                    return location(ofFile: candidate, root: root)
+                }
             }
         }
         for script in scripts() where Self.declaredID(script.path) == name {
@@ -137,11 +143,34 @@ public struct EnvironmentCatalog: Sendable {
     static func declaredID(_ path: String) -> String? {
         guard isRegularFile(path), let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: 1 << 16), let text = String(data: data, encoding: .utf8) else { return nil }
-        guard let range = text.range(of: #"(^|[^A-Za-z0-9_.])id\s*=\s*"([^"]+)""#, options: .regularExpression) else { return nil }
-        let match = text[range]
-        guard let open = match.firstIndex(of: "\"") else { return nil }
-        return String(match[match.index(after: open)...].dropLast())
+        guard let data = try? handle.read(upToCount: 1 << 16), String(data: data, encoding: .utf8) != nil else { return nil }
+        return declaredID(in: Array(data))
+    }
+
+    /// The first `id = "..."` of a script's text, as the pattern
+    /// `(^|[^A-Za-z0-9_.])id\s*=\s*"([^"]+)"` finds it, scanned by hand: the regular
+    /// expression started ICU, a tenth of a `ludus score` start. `\s` is ASCII white space
+    /// here (a script would not put other spaces around its id's `=`).
+    static func declaredID(in text: [UInt8]) -> String? {
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0D).contains(b) }
+        func isWord(_ b: UInt8) -> Bool {
+            (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || b == 0x5F || b == 0x2E
+        }
+        var k = 0
+        while k + 1 < text.count {
+            defer { k += 1 }
+            guard text[k] == UInt8(ascii: "i"), text[k + 1] == UInt8(ascii: "d"), k == 0 || !isWord(text[k - 1]) else { continue }
+            var j = k + 2
+            while j < text.count, isSpace(text[j]) { j += 1 }
+            guard j < text.count, text[j] == UInt8(ascii: "=") else { continue }
+            j += 1
+            while j < text.count, isSpace(text[j]) { j += 1 }
+            guard j < text.count, text[j] == UInt8(ascii: "\"") else { continue }
+            let start = j + 1
+            guard let end = text[start...].firstIndex(of: UInt8(ascii: "\"")), end > start else { continue }
+            return String(decoding: text[start..<end], as: UTF8.self)
+        }
+        return nil
     }
 
     /// Loads an environment by id or path into a fresh VM.

@@ -165,10 +165,16 @@ public final class EpisodeDriver {
     /// Agents must already have begun their episode.
     public func advance(_ progress: inout Progress, agents: [any Agent], limit: Int? = nil) throws(EpisodeError) {
         let until = limit.map { min(stepCap, progress.length + $0) } ?? stepCap
+        // Random seats are played directly (tournaments, benches): the same draw as their `act`.
+        let randoms = agents.map { $0 as? RandomAgent }
         while !progress.isOver && progress.length < until {
             let player = try nextPlayer(progress)
             if player == Chance.player {
                 try chanceStep(&progress, agents: agents)
+                continue
+            }
+            if let random = randoms[player - 1], !legal.isEmpty {
+                try apply(.discrete(random.pick(from: legal)), player: player, to: &progress, agents: agents)
                 continue
             }
             let agent = agents[player - 1]
@@ -287,8 +293,14 @@ public final class EpisodeDriver {
             }
             progress.returns[i] += reward
         }
-        try checkObservation(function: "step")
-        progress.hash.combine(step: step, action: action, observation: environment.observation, players: players)
+        // The bounds check and the hash in one pass over the observation (the hash of a step
+        // that fails the check is never used: the episode ends with the error).
+        let observation = environment.observation
+        progress.hash.combine(action: action)
+        if !bounds.contains(observation, visiting: { progress.hash.combine(number: $0) }) {
+            try reportObservation(observation, function: "step")
+        }
+        progress.hash.combine(texts: observation.texts, step: step, players: players)
         progress.terminated = step.terminated
         progress.truncated = step.truncated
         for (index, seat) in agents.enumerated() { seat.observe(step, player: index + 1) }
@@ -303,16 +315,35 @@ public final class EpisodeDriver {
 
     /// Ends every agent's episode, tells the observers and builds the result.
     public func finish(_ progress: Progress, agents: [any Agent]) throws(EpisodeError) -> EpisodeResult {
+        let result = result(of: progress, outcome: endAgents(progress, agents: agents))
+        try tellObservers(result, episode: progress.episode)
+        return result
+    }
+
+    /// ``finish(_:agents:)`` for loops that keep the progress itself (returns, length, the
+    /// hash as a number): the result, with its hash as text, is built only for observers.
+    public func end(_ progress: Progress, agents: [any Agent]) throws(EpisodeError) -> Outcome {
+        let outcome = endAgents(progress, agents: agents)
+        if !observers.isEmpty { try tellObservers(result(of: progress, outcome: outcome), episode: progress.episode) }
+        return outcome
+    }
+
+    private func endAgents(_ progress: Progress, agents: [any Agent]) -> Outcome {
         let outcome: Outcome = progress.forfeit.map { .forfeit(player: $0.player, reason: $0.reason) }
             ?? Outcome.decide(returns: progress.returns, terminated: progress.terminated, spec: spec)
         for (index, agent) in agents.enumerated() { agent.endEpisode(return: progress.returns[index]) }
-        let result = EpisodeResult(seed: progress.seed, returns: progress.returns, length: progress.length,
-                                   terminated: progress.terminated, truncated: progress.truncated,
-                                   trajectoryHash: progress.hash.hex, outcome: outcome)
+        return outcome
+    }
+
+    private func result(of progress: Progress, outcome: Outcome) -> EpisodeResult {
+        EpisodeResult(seed: progress.seed, returns: progress.returns, length: progress.length, terminated: progress.terminated,
+                      truncated: progress.truncated, trajectoryHash: progress.hash.hex, outcome: outcome)
+    }
+
+    private func tellObservers(_ result: EpisodeResult, episode: Int) throws(EpisodeError) {
         for observer in observers {
-            do { try observer.didEnd(environment, episode: progress.episode, result: result) } catch { throw .observer("\(error)") }
+            do { try observer.didEnd(environment, episode: episode, result: result) } catch { throw .observer("\(error)") }
         }
-        return result
     }
 
     /// Why an action may not be played, or nil: it must be among the legal actions
@@ -351,6 +382,12 @@ public final class EpisodeDriver {
     private func checkObservation(function: String) throws(EpisodeError) {
         let observation = environment.observation
         if bounds.contains(observation) { return }
+        try reportObservation(observation, function: function)
+    }
+
+    /// Throws the problem of an observation that failed the fast bounds test (texts outside
+    /// their lengths are found here; an observation with texts always comes this way).
+    private func reportObservation(_ observation: ObservationView, function: String) throws(EpisodeError) {
         if let problem = bounds.problem(with: observation) {
             throw .environment(violation(function, "returned an observation outside \(environment.spec.observationSpace): \(problem)"))
         }

@@ -53,6 +53,20 @@ public struct TrajectoryHash: Sendable {
         hash.combine(step.truncated)
     }
 
+    /// The parts of ``combine(step:action:observation:players:)`` around the observation's
+    /// numbers, for the driver, which mixes those numbers in while it checks their bounds
+    /// (``ObservationBounds/contains(_:visiting:)``): the same words in the same order.
+    @inline(__always) mutating func combine(action: Action) { hash.combine(action) }
+    @inline(__always) mutating func combine(number: Double) { hash.combine(number) }
+
+    @inline(__always)
+    mutating func combine(texts: [String], step: Step, players: Int) {
+        for text in texts { hash.combine(text) }
+        for i in 0..<players { hash.combine(step.reward(of: i + 1)) }
+        hash.combine(step.terminated)
+        hash.combine(step.truncated)
+    }
+
     public var value: UInt64 { hash.value }
     /// Sixteen hex digits.
     public var hex: String { hash.hex }

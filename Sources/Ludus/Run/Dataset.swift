@@ -154,16 +154,16 @@ extension LuaEnvironment {
         do { return try script.itemLine("item", into: &out) } catch { throw .script(error, file: file) }
     }
 
-    /// `E.score_item` on a scoring line parsed straight into Lua: the score, or nil when
-    /// the line needs the `Value` path (nothing was called); errors as ``Dataset/score(_:item:answer:)``'s.
-    func scoreLine(_ line: ArraySlice<UInt8>) throws(EnvironmentError) -> Double? {
-        let result: Value?
+    /// `E.score_item` on a scoring line parsed straight into Lua (or `E.score_prepared` on
+    /// the item the script prepared, when it has the hooks): the score, or nil when the line
+    /// needs the `Value` path (nothing was called); errors as ``Dataset/score(_:item:answer:)``'s.
+    func scoreLine(_ line: UnsafeRawBufferPointer) throws(EnvironmentError) -> Double? {
+        var result: Value?
         do {
-            result = try line.withUnsafeBytes { bytes in try script.scoreLine("score_item", bytes) }
-        } catch let error as ScriptError {
-            throw .script(error, file: file)
+            result = try script.scorePreparedLine(line)
+            if result == nil { result = try script.scoreLine("score_item", line) }
         } catch {
-            throw .script(.script(location: nil, message: "\(error)", traceback: ""), file: file)  // withUnsafeBytes rethrows untyped
+            throw .script(error, file: file)
         }
         return try result.map { (value) throws(EnvironmentError) in try Dataset.checkedScore(value, of: self) }
     }

@@ -17,25 +17,58 @@ extension Dataset {
     /// scores a contiguous share of the lines; scores do not depend on the number of workers.
     /// A bad line is a ``ScoredLine/failure(_:)`` in its place; it never stops the others.
     public static func scoreLines(_ environments: [any Environment], _ lines: [ArraySlice<UInt8>]) -> [ScoredLine] {
+        scoreShares(environments, count: lines.count) { worker, k in lines[k].withUnsafeBytes { worker.score($0) } }
+    }
+
+    /// ``scoreLines(_:_:)`` for lines that are ranges of one buffer (a batch file mapped
+    /// into memory, cut by ``lineRanges(_:)``): no copy of the file, no array per line.
+    public static func scoreLines(_ environments: [any Environment], in buffer: UnsafeRawBufferPointer, _ lines: ArraySlice<Range<Int>>) -> [ScoredLine] {
+        let buffer = SharedBytes(buffer: buffer)
+        return scoreShares(environments, count: lines.count) { worker, k in
+            worker.score(UnsafeRawBufferPointer(rebasing: buffer.buffer[lines[lines.startIndex + k]]))
+        }
+    }
+
+    /// Lines 0..<count in contiguous shares, one per worker, scored by `score`.
+    private static func scoreShares(_ environments: [any Environment], count: Int, _ score: @Sendable (ScoreWorker, Int) -> ScoredLine) -> [ScoredLine] {
         precondition(!environments.isEmpty, "at least one environment")
         let workers = environments.map(ScoreWorker.init)
-        let share = (lines.count + workers.count - 1) / max(workers.count, 1)
+        let share = (count + workers.count - 1) / max(workers.count, 1)
         DispatchQueue.concurrentPerform(iterations: workers.count) { w in
-            let lower = min(lines.count, w * share)
-            workers[w].score(lines[lower..<min(lines.count, lower + share)])
+            let lower = min(count, w * share)
+            let worker = workers[w]
+            worker.results = (lower..<min(count, lower + share)).map { score(worker, $0) }
         }
         return workers.flatMap(\.results)
     }
 
-    /// Scores one line; see ``scoreLines(_:_:)``.
-    public static func scoreLine(_ environment: any Environment, _ line: ArraySlice<UInt8>) -> ScoredLine {
-        scoreLine(environment, quickScorer(environment), line)
+    /// The lines of a batch, cut on the newline byte with `memchr` (as `split(separator: 10,
+    /// omittingEmptySubsequences: false)` would, which tests byte by byte and took a
+    /// twentieth of a Sudoku batch): k newlines make k + 1 lines, the last one empty when
+    /// the batch ends in a newline.
+    public static func lineRanges(_ bytes: UnsafeRawBufferPointer) -> [Range<Int>] {
+        guard let base = bytes.baseAddress else { return [0..<0] }
+        var ranges: [Range<Int>] = []
+        var start = 0
+        while start < bytes.count, let found = memchr(base + start, 0x0A, bytes.count - start) {
+            let end = base.distance(to: UnsafeRawPointer(found))
+            ranges.append(start..<end)
+            start = end + 1
+        }
+        ranges.append(start..<bytes.count)
+        return ranges
     }
 
-    static func scoreLine(_ environment: any Environment, _ lua: LuaEnvironment?, _ line: ArraySlice<UInt8>) -> ScoredLine {
+    /// Scores one line; see ``scoreLines(_:_:)``.
+    public static func scoreLine(_ environment: any Environment, _ line: ArraySlice<UInt8>) -> ScoredLine {
+        let lua = quickScorer(environment)
+        return line.withUnsafeBytes { scoreLine(environment, lua, $0) }
+    }
+
+    static func scoreLine(_ environment: any Environment, _ lua: LuaEnvironment?, _ line: UnsafeRawBufferPointer) -> ScoredLine {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return .blank }
         do {
-            if let score = try quickScore(lua, line) { return .score(score) }
+            if let score = try lua?.scoreLine(line) { return .score(score) }
         } catch {
             return .failure("\(error)")
         }
@@ -60,7 +93,15 @@ extension Dataset {
     /// (``scoreLine(_:_:)``), which scores alike and words every failure of a line it did not call.
     /// - Throws: what ``score(_:item:answer:)`` would for the same item and answer.
     public static func quickScore(_ lua: LuaEnvironment?, _ line: ArraySlice<UInt8>) throws(EnvironmentError) -> Double? {
-        try lua?.scoreLine(line)
+        guard let lua else { return nil }
+        // withUnsafeBytes rethrows untyped: the typed error goes through a Result.
+        let result = line.withUnsafeBytes { bytes in Result { () throws(EnvironmentError) in try lua.scoreLine(bytes) } }
+        return try result.get()
+    }
+
+    /// A batch's bytes shared by the workers, read only while ``scoreLines(_:in:_:)`` runs.
+    private struct SharedBytes: @unchecked Sendable {
+        let buffer: UnsafeRawBufferPointer
     }
 
     /// One worker's share of a batch.
@@ -74,10 +115,6 @@ extension Dataset {
             lua = Dataset.quickScorer(environment)
         }
 
-        func score(_ lines: ArraySlice<ArraySlice<UInt8>>) {
-            results.removeAll(keepingCapacity: true)
-            results.reserveCapacity(lines.count)
-            for line in lines { results.append(Dataset.scoreLine(environment, lua, line)) }
-        }
+        func score(_ line: UnsafeRawBufferPointer) -> ScoredLine { Dataset.scoreLine(environment, lua, line) }
     }
 }

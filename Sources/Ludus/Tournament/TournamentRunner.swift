@@ -5,10 +5,11 @@ import LudusLua
 /// committing every game to the store as it ends. Results depend only on the config:
 /// each game is seeded by its index, never by which worker played it or when.
 ///
-/// Workers hand finished games to one writer thread, which commits whatever has
-/// ended since its last commit in one transaction (group commit): a game is durable
-/// milliseconds after it ends, workers never wait on the disk, and a crash loses only
-/// games in flight, which `--resume` plays again.
+/// Workers hand finished games (values: ``FinishedGame``) to one writer thread, which
+/// commits whatever has ended since its last commit in one transaction (group commit, up
+/// to ``commitGames`` games or ``commitSeconds`` apart): a game is durable within that
+/// window after it ends, workers never wait on the disk and format no text, and a crash
+/// loses only games not yet committed, which `--resume` plays again.
 public final class TournamentRunner: @unchecked Sendable {
     public let config: TournamentConfig
     public let catalog: EnvironmentCatalog
@@ -33,8 +34,12 @@ public final class TournamentRunner: @unchecked Sendable {
     private var firstError: Error?
     private var played = 0
     private let writerSignal = NSCondition()
-    private var finishedGames: [GameRecord] = []
+    private var finishedGames: [FinishedGame] = []
     private var workersDone = false
+    /// A commit holds at most this many games...
+    static let commitGames = 512
+    /// ...and waits at most this long for them after the first (seconds).
+    static let commitSeconds = 0.05
 
     public init(config: TournamentConfig, catalog: EnvironmentCatalog, store: ResultStore) {
         self.config = config
@@ -115,7 +120,7 @@ public final class TournamentRunner: @unchecked Sendable {
         writerGroup.enter()
         let writer = Thread { [self] in
             defer { writerGroup.leave() }
-            writeLoop(total: total)
+            writeLoop(total: total, tournament: tournament)
         }
         writer.start()
         for _ in 0..<threads {
@@ -157,16 +162,17 @@ public final class TournamentRunner: @unchecked Sendable {
         let environment = try catalog.load(location, limits: config.limits)
         let agents = try config.agents.map { try AgentFactory.make($0, for: environment.spec, limits: config.limits, moveMilliseconds: config.moveMilliseconds) }
         let driver = EpisodeDriver(environment: environment)
+        let labels = OutcomeLabels(roles: environment.spec.roles, players: environment.spec.players)
         var count = 0
         while let game = take() {
             let record = GamePlayer.play(index: game.index, seats: game.seats, agents: agents, driver: driver,
-                                         params: params, seed: config.seed, tournament: tournament)
+                                         params: params, seed: config.seed, labels: labels)
             // A language-model server that failed is not the agent's loss: stop, the game is played again on --resume.
             if let fatal = agents.lazy.compactMap({ ($0 as? LLMAgent)?.serverError }).first { throw fatal }
             writerSignal.withLock {
                 finishedGames.append(record)
-                // Only the first game of a batch wakes the writer: one wake-up per commit, not per game.
-                if finishedGames.count == 1 { writerSignal.signal() }
+                // The first game of a batch wakes the writer, a full batch sends it off: two wake-ups per commit at most.
+                if finishedGames.count == 1 || finishedGames.count == Self.commitGames { writerSignal.signal() }
             }
             count += 1
         }
@@ -174,33 +180,44 @@ public final class TournamentRunner: @unchecked Sendable {
     }
 
     /// Commits finished games as they come, until the workers are done and the queue is empty.
-    private func writeLoop(total: Int) {
+    private func writeLoop(total: Int, tournament: Int64) {
+        var encoder = GameRowEncoder()
+        var batch: [FinishedGame] = []
+        batch.reserveCapacity(Self.commitGames)
         while true {
-            let batch: [GameRecord]
             let last: Bool
             writerSignal.lock()
             while finishedGames.isEmpty && !workersDone { writerSignal.wait() }
-            // Let a couple of milliseconds of games gather into the same transaction.
-            if !workersDone { _ = writerSignal.wait(until: Date(timeIntervalSinceNow: 0.002)) }
-            batch = finishedGames
-            finishedGames.removeAll(keepingCapacity: true)
+            // Let games gather into the same transaction: a full batch or the window's end sends it.
+            let deadline = Date(timeIntervalSinceNow: Self.commitSeconds)
+            while !workersDone && finishedGames.count < Self.commitGames {
+                if !writerSignal.wait(until: deadline) { break }
+            }
+            // Swap buffers: the workers append into the emptied array of the last commit.
+            swap(&batch, &finishedGames)
             last = workersDone
             writerSignal.unlock()
             if !batch.isEmpty {
                 do {
-                    try store.record(batch)
+                    try store.record(batch, tournament: tournament, encoder: &encoder)
                 } catch {
                     lock.withLock { if firstError == nil { firstError = error } }
                     return
                 }
                 lock.withLock {
-                    for record in batch {
-                        recorded += 1
-                        onGame?(record, recorded, total)
+                    recorded += batch.count
+                    if let onGame {
+                        var done = recorded - batch.count
+                        for game in batch {
+                            done += 1
+                            onGame(game.record(tournament: tournament, encoder: &encoder), done, total)
+                        }
                     }
                 }
             }
-            if last && batch.isEmpty { return }
+            let wasEmpty = batch.isEmpty
+            batch.removeAll(keepingCapacity: true)
+            if last && wasEmpty { return }
         }
     }
 }

@@ -54,46 +54,55 @@ struct Score: ParsableCommand {
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
-            guard let read = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
+            // Mapped, not read: the batch is not copied (twice, into Data and then an array),
+            // and its pages come from the page cache instead of being zeroed and filled. A
+            // pipe (`<(...)`) cannot be mapped: it is read.
+            var info = stat()
+            let regular = stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+            let read = regular ? try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+                : FileHandle(forReadingAtPath: path)?.readDataToEndOfFile()
+            guard let read else { throw CommandFailure("cannot read \(path)") }
             data = read
         }
         let start = Date()
-        // Lines are cut on the newline byte: splitting a String by Character is
-        // grapheme-aware and was a third of the time.
-        let bytes = [UInt8](data)
-        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        let environments = [env] + (try (1..<max(1, min(workers, lines.count / 64))).map { _ in
-            let extra = try options.load(environment)
-            try extra.reset(seed: 0, params: extra.spec.parameters.defaults)
-            return extra
-        })
-        var out = ""
         var scored = 0, failures = 0, total = 0.0
-        let chunk = 4096 * environments.count
-        var first = 0
-        while first < lines.count {
-            let end = min(lines.count, first + chunk)
-            for (offset, result) in Dataset.scoreLines(environments, Array(lines[first..<end])).enumerated() {
-                switch result {
-                case .blank: continue
-                case .score(let score):
-                    out += JSON.number(score) + "\n"
-                    scored += 1
-                    total += score
-                case .failure(let message):
-                    failures += 1
-                    out += "error\n"
-                    FileHandle.standardError.write(Data("\(path):\(first + offset + 1): \(message)\n".utf8))
+        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            // Lines are cut on the newline byte: splitting a String by Character is
+            // grapheme-aware and was a third of the time.
+            let lines = Dataset.lineRanges(bytes)
+            let environments = [env] + (try (1..<max(1, min(workers, lines.count / 64))).map { _ in
+                let extra = try options.load(environment)
+                try extra.reset(seed: 0, params: extra.spec.parameters.defaults)
+                return extra
+            })
+            var out = ""
+            let chunk = 4096 * environments.count
+            var first = 0
+            while first < lines.count {
+                let end = min(lines.count, first + chunk)
+                for (offset, result) in Dataset.scoreLines(environments, in: bytes, lines[first..<end]).enumerated() {
+                    switch result {
+                    case .blank: continue
+                    case .score(let score):
+                        out += JSON.number(score) + "\n"
+                        scored += 1
+                        total += score
+                    case .failure(let message):
+                        failures += 1
+                        out += "error\n"
+                        FileHandle.standardError.write(Data("\(path):\(first + offset + 1): \(message)\n".utf8))
+                    }
                 }
+                print(out, terminator: "")
+                out.removeAll(keepingCapacity: true)
+                first = end
             }
-            print(out, terminator: "")
-            out.removeAll(keepingCapacity: true)
-            first = end
         }
         let seconds = Date().timeIntervalSince(start)
-        FileHandle.standardError.write(Data(String(
-            format: "scored %d answer(s), mean %.4f, in %.2f s (%.0f/s)\n", scored, scored > 0 ? total / Double(scored) : 0,
-            seconds, Double(scored) / max(seconds, 1e-9)).utf8))
+        // No mean of nothing: a batch with no scored line says so rather than print a mean of 0.
+        let mean = scored > 0 ? String(format: ", mean %.4f", total / Double(scored)) : " (no mean)"
+        let rate = String(format: "in %.2f s (%.0f/s)", seconds, Double(scored) / max(seconds, 1e-9))
+        FileHandle.standardError.write(Data("scored \(scored) answer(s)\(mean), \(rate)\n".utf8))
         if failures > 0 { throw CommandFailure("\(failures) line(s) of \(path) could not be scored (marked `error` above)") }
     }
 

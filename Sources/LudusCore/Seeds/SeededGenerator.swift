@@ -25,7 +25,9 @@ public struct SeededGenerator: RandomNumberGenerator, Hashable, Sendable {
         return z ^ (z >> 31)
     }
 
-    @inline(__always)
+    // Inlinable, with `nextInt`: a random agent draws once per move from another module
+    // (the driver's random seats), where a call per draw was a visible part of a tournament game.
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         let result = ((state.1 &* 5) <<< 7) &* 9
         let t = state.1 << 17
@@ -43,6 +45,7 @@ public struct SeededGenerator: RandomNumberGenerator, Hashable, Sendable {
     public mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// Uniform integer in `low...high` (unbiased, Lemire's method).
+    @inlinable
     public mutating func nextInt(_ low: Int64, _ high: Int64) -> Int64 {
         let span = UInt64(bitPattern: high &- low) &+ 1
         if span == 0 { return Int64(bitPattern: next()) }  // the full 64-bit range
@@ -69,7 +72,7 @@ public struct SeededGenerator: RandomNumberGenerator, Hashable, Sendable {
 }
 
 infix operator <<< : BitwiseShiftPrecedence
-@inline(__always) func <<< (x: UInt64, k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+@inlinable @inline(__always) func <<< (x: UInt64, k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
 #if canImport(Glibc)
 import Glibc

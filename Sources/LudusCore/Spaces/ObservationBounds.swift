@@ -52,13 +52,41 @@ public struct ObservationBounds {
                 integral.withUnsafeBufferPointer { integral in
                     for i in 0..<numbers.count {
                         let x = numbers[i]
-                        if !(x >= low[i] && x <= high[i]) || (integral[i] && x != x.rounded(.towardZero)) { inside = false; return }
+                        if !(x >= low[i] && x <= high[i]) || (integral[i] && !Self.isIntegral(x)) { inside = false; return }
                     }
                 }
             }
         }
         return inside && hasNoTexts
     }
+
+    /// ``contains(_:)`` that also hands each number, in order, to `visit` in the same pass
+    /// (the driver's trajectory hash): one walk over the observation per step instead of two.
+    /// `visit` sees every number up to the first one outside its bounds.
+    @inlinable @inline(__always)
+    public func contains(_ observation: ObservationView, visiting visit: (Double) -> Void) -> Bool {
+        let numbers = observation.numbers
+        guard numbers.count == low.count else { return false }
+        var inside = true
+        low.withUnsafeBufferPointer { low in
+            high.withUnsafeBufferPointer { high in
+                integral.withUnsafeBufferPointer { integral in
+                    for i in 0..<numbers.count {
+                        let x = numbers[i]
+                        if !(x >= low[i] && x <= high[i]) || (integral[i] && !Self.isIntegral(x)) { inside = false; return }
+                        visit(x)
+                    }
+                }
+            }
+        }
+        return inside && hasNoTexts
+    }
+
+    /// `x == x.rounded(.towardZero)` for a number already inside its (finite) bounds, without
+    /// the call to `trunc` that the x86-64 baseline makes of it: doubles of magnitude 2^52 and
+    /// more are all integers, and below that the conversion to `Int64` is exact.
+    @inlinable @inline(__always)
+    static func isIntegral(_ x: Double) -> Bool { abs(x) >= 0x1p52 || Double(Int64(x)) == x }
 
     /// True when the space has no text parts (their lengths are checked by ``problem(with:)``).
     @usableFromInline var hasNoTexts: Bool
@@ -70,7 +98,7 @@ public struct ObservationBounds {
         guard numbers.count == low.count else { return "expected \(low.count) numbers, got \(numbers.count)" }
         for i in 0..<numbers.count {
             let x = numbers[i]
-            if !(x >= low[i] && x <= high[i]) || (integral[i] && x != x.rounded(.towardZero)) {
+            if !(x >= low[i] && x <= high[i]) || (integral[i] && !Self.isIntegral(x)) {
                 return "\(numberNames[i]) = \(x) is outside \(integral[i] ? "integers " : "")[\(format(low[i])), \(format(high[i]))] of \(space)"
             }
         }
