@@ -77,6 +77,21 @@ static int array_length(const lua54_table *t) {
 static int read_fast(const lua54_table *t, double *out, int capacity, int count, int depth) {
     unsigned int size = array_size(t), k = 0;
     const lua54_tvalue *slot = t->array;
+    // The common leaf, a row of numbers with room for all of them: no capacity test and no
+    // switch per number (a third of the instructions of a board's copy). It stops at the
+    // first slot that is not a number and the general loop below goes on from there.
+    if ((unsigned int)(capacity - count) >= size) {
+        double *row = out + count;
+        for (; k < size; k++) {
+            unsigned char tag = slot[k].tag;
+            if (tag == TAG_INT) row[k] = (double)slot[k].value.i;
+            else if (tag == TAG_FLOAT) row[k] = slot[k].value.n;
+            else break;
+        }
+        count += (int)k;
+        if (k == size) return sequence_ends(t, size, size) ? count : FAST_UNSUPPORTED;
+        slot += k;
+    }
     for (; k < size; k++, slot++) {
         switch (slot->tag) {
         case TAG_FLOAT:
