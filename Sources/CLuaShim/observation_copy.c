@@ -35,7 +35,9 @@ int ludus_copy_flat_numbers(lua_State *L, int index, const ludus_flat_entry *ent
 }
 
 int ludus_read_rewards(lua_State *L, int index, double *out, int players) {
-    if (lua_type(L, index) != LUA_TTABLE || lua_rawlen(L, index) != (lua_Unsigned)players) return 0;
+    if (lua_type(L, index) != LUA_TTABLE) return 0;
+    if (ludus_read_table_exact_numbers_fast(L, index, out, players)) return 1;  // numbers in the array part
+    if (lua_rawlen(L, index) != (lua_Unsigned)players) return 0;
     index = lua_absindex(L, index);
     for (int player = 0; player < players; player++) {
         int is_number = 0;

@@ -445,7 +445,9 @@ public final class ScriptEnvironment {
     @inline(__always)
     private func copyScratch(count: Int, into actions: inout [Int]) {
         if actions.count > count {
-            actions.removeLast(actions.count - count)
+            // One at a time: the list usually shrinks by one move, and `removeLast(_:)` is a
+            // generic path that cost more than the copy.
+            while actions.count > count { actions.removeLast() }
         } else if actions.count < count {
             actions.append(contentsOf: repeatElement(0, count: count - actions.count))
         }
