@@ -23,7 +23,9 @@ local E = {
   reward_range = { -1, 1 },
 }
 
--- Constant tables, never written to.
+-- Constant tables, never written to (the host only reads reward lists).
+local NO_REWARD = { 0, 0 }
+local WIN_REWARD = { { 1, -1 }, { -1, 1 } }
 local LINES = {
   { 1, 2, 3 }, { 4, 5, 6 }, { 7, 8, 9 },  -- rows
   { 1, 4, 7 }, { 2, 5, 8 }, { 3, 6, 9 },  -- columns
@@ -39,6 +41,11 @@ function E.reset(self, params)
   end
   local board = obs.board
   for i = 1, 9 do board[i] = 0 end
+  -- The legal cells, in increasing order, kept by `step`: `legal_actions` hands out this
+  -- table (the host reads it at once and never writes to it) instead of a new one per move.
+  local legal = self.legal
+  if legal == nil then legal = {}; self.legal = legal end
+  for i = 1, 9 do legal[i] = i - 1 end
   obs.to_play = 1         -- obs.board is the game board itself
   self.player = 1         -- whose turn: 1, 2, or 0 once over
   self.moves = 0
@@ -55,13 +62,20 @@ function E.current_player(self)
 end
 
 function E.legal_actions(self)
-  local legal = {}
-  if self.player == 0 then return legal end
-  local board, n = self.obs.board, 0
-  for i = 1, 9 do
-    if board[i] == 0 then n = n + 1; legal[n] = i - 1 end
-  end
-  return legal
+  return self.legal
+end
+
+-- Removes cell `action` from the sorted list `legal`.
+local function remove_cell(legal, action)
+  local n = #legal
+  local i = 1
+  while legal[i] ~= action do i = i + 1 end
+  for j = i, n - 1 do legal[j] = legal[j + 1] end
+  legal[n] = nil
+end
+
+local function clear(legal)
+  for i = #legal, 1, -1 do legal[i] = nil end
 end
 
 function E.step(self, action)
@@ -72,6 +86,7 @@ function E.step(self, action)
     error("illegal action " .. tostring(action), 2)
   end
   board[action + 1] = player
+  remove_cell(self.legal, action)
   local moves = self.moves + 1
   self.moves = moves
 
@@ -90,18 +105,18 @@ function E.step(self, action)
   if won then
     self.player, self.winner = 0, player
     obs.to_play, info.winner = 0, player
-    if player == 1 then return obs, { 1, -1 }, true, false, info end
-    return obs, { -1, 1 }, true, false, info
+    clear(self.legal)
+    return obs, WIN_REWARD[player], true, false, info
   end
   if moves == 9 then
     self.player = 0
     obs.to_play = 0
-    return obs, { 0, 0 }, true, false, info
+    return obs, NO_REWARD, true, false, info
   end
   player = 3 - player
   self.player = player
   obs.to_play = player
-  return obs, { 0, 0 }, false, false, info
+  return obs, NO_REWARD, false, false, info
 end
 
 function E.render(self)

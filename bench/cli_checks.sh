@@ -14,6 +14,17 @@ item='{"question":"q","answer":"-1 + 72*(89 - 77)/1","metadata":{"numbers":[1,72
 check "score takes an answer starting with -" \
   '[ "$("$LUDUS" score countdown/text --item "$item" --answer "-1 + 72*(89 - 77)/1" 2>&1)" = "1.0" ]'
 
+# A batch path that is a directory, or missing, is a clear error (not a crash); a pipe is read.
+"$LUDUS" score countdown/text --batch "$dir" > "$dir/score-dir.txt" 2>&1
+status=$?
+check "score --batch DIR: an error naming the path" '[ $status -ne 0 ] && [ $status -lt 128 ] && grep -q "cannot read $dir" "$dir/score-dir.txt"'
+check "score --batch <(pipe): scored" '[ "$("$LUDUS" score countdown/text --batch <(printf "%s\n" "{\"item\": $item, \"answer\": \"-1 + 72*(89 - 77)/1\"}") 2>/dev/null)" = "1.0" ]'
+
+# A script in an extra root declaring a bundled id wins over the bundled one (roots in order).
+mkdir -p "$dir/envs"
+cp Environments/countdown_text.lua "$dir/envs/my_countdown.lua"
+check "an extra root's script wins over the bundled script of the same id" '"$LUDUS" info countdown/text --path "$dir/envs" 2>&1 | grep -q "my_countdown.lua"'
+
 # An external agent sees observations without --trace: it answers 99 (illegal) when it sees none.
 cat > "$dir/agent.py" <<'PY'
 import json, sys

@@ -29,6 +29,9 @@ for env in corridor tic_tac_toe connect_four gridworld/door_key gridworld/empty;
   printf '%-20s copied %9s (%sx)   lazy %9s (%sx)   lua5.4 %9s steps/s   (copied, wall clock: %s)\n' "$env" "$host" "$(ratio "$host" "$lua")" "$lazy" "$(ratio "$lazy" "$lua")" "$lua" "$wall"
 done
 
+# The same comparison in instructions per step (deterministic; valgrind is optional).
+if command -v valgrind > /dev/null; then bench/host_instructions.sh "$LUDUS"; else echo "(instructions per step: valgrind not installed, skipped)"; fi
+
 echo "== memory per environment instance: gridworld/door_key, N instances side by side in one process (target <= 256 KiB)"
 for n in 1 64 1024; do "$LUDUS" bench gridworld/door_key --instances "$n"; done
 

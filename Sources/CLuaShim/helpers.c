@@ -200,9 +200,38 @@ static void copy_top(lua_State *L, int seen, int depth) {
     lua_remove(L, original);
 }
 
+// Whether the table on top holds no table or userdata, as key or value (a params table):
+// its copy needs no `seen` map and no recursion.
+static int is_flat_table(lua_State *L) {
+    int table = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, table) != 0) {
+        int key = lua_type(L, -2), value = lua_type(L, -1);
+        if (key == LUA_TTABLE || key == LUA_TUSERDATA || value == LUA_TTABLE || value == LUA_TUSERDATA) {
+            lua_settop(L, table);
+            return 0;
+        }
+        lua_pop(L, 1);
+    }
+    return 1;
+}
+
 static int deep_copy_entry(lua_State *L) {
     // stack: value ud
     lua_pop(L, 1);
+    if (lua_type(L, 1) == LUA_TTABLE && is_flat_table(L)) {
+        // The same copy as copy_top's (same insertion order, shared metatable), minus the map
+        // of seen tables it would allocate at every reset.
+        lua_newtable(L);
+        lua_pushnil(L);
+        while (lua_next(L, 1) != 0) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, 2);
+        }
+        if (lua_getmetatable(L, 1)) lua_setmetatable(L, 2);
+        return 1;
+    }
     lua_newtable(L);
     lua_insert(L, 1);  // seen, value
     copy_top(L, 1, 0);

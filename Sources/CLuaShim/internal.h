@@ -77,6 +77,9 @@ int ludus_install_rng_clone(lua_State *L);
 int ludus_read_table_fast(lua_State *L, int index, double *out, int capacity);
 /// Reads a list of integers in place; -2 when the shape needs the API path.
 int ludus_read_table_integers_fast(lua_State *L, int index, int64_t *out, int capacity);
+/// Exactly `count` numbers (integers or floats, no strings) held in the array part of the
+/// table at `index`, as one sequence: 1 and `out` filled, else 0 (read through the API then).
+int ludus_read_table_exact_numbers_fast(lua_State *L, int index, double *out, int count);
 /// Checks Lua's table layout once per process (allocates: run protected).
 int ludus_table_reader_probe(lua_State *L);
 /// Installs the `physics2d` host library (physics2d.c).

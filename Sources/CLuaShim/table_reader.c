@@ -77,6 +77,20 @@ static int array_length(const lua54_table *t) {
 static int read_fast(const lua54_table *t, double *out, int capacity, int count, int depth) {
     unsigned int size = array_size(t), k = 0;
     const lua54_tvalue *slot = t->array;
+    // The common leaf, a row of numbers: no capacity test and no switch per number (a third of
+    // the instructions of a board's copy). It stops at the first slot that is not a number, or
+    // when `out` is full, and the general loop below goes on from there (and decides).
+    unsigned int room = (unsigned int)(capacity - count), run = size < room ? size : room;
+    double *row = out + count;
+    for (; k < run; k++) {
+        unsigned char tag = slot[k].tag;
+        if (tag == TAG_INT) row[k] = (double)slot[k].value.i;
+        else if (tag == TAG_FLOAT) row[k] = slot[k].value.n;
+        else break;
+    }
+    count += (int)k;
+    if (k == size) return sequence_ends(t, size, size) ? count : FAST_UNSUPPORTED;
+    slot += k;
     for (; k < size; k++, slot++) {
         switch (slot->tag) {
         case TAG_FLOAT:
@@ -124,6 +138,19 @@ int ludus_read_table_integers_fast(lua_State *L, int index, int64_t *out, int ca
     return n;
 }
 
+int ludus_read_table_exact_numbers_fast(lua_State *L, int index, double *out, int count) {
+    if (!atomic_load_explicit(&fast_enabled, memory_order_relaxed)) return 0;
+    const lua54_table *t = (const lua54_table *)lua_topointer(L, index);
+    if (array_length(t) != count) return 0;
+    for (int k = 0; k < count; k++) {
+        unsigned char tag = t->array[k].tag;
+        if (tag == TAG_INT) out[k] = (double)t->array[k].value.i;
+        else if (tag == TAG_FLOAT) out[k] = t->array[k].value.n;
+        else return 0;
+    }
+    return 1;
+}
+
 // Checks the layout against tables built through the API; runs under ludus_protected
 // (it allocates). Tables come from constructors and from appends, so both the exact
 // and the rounded-up array sizes are seen.
@@ -167,6 +194,10 @@ int ludus_fast_table_reads_enabled(void) { return 0; }
 int ludus_read_table_integers_fast(lua_State *L, int index, int64_t *out, int capacity) {
     (void)L; (void)index; (void)out; (void)capacity;
     return -2;
+}
+int ludus_read_table_exact_numbers_fast(lua_State *L, int index, double *out, int count) {
+    (void)L; (void)index; (void)out; (void)count;
+    return 0;
 }
 
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import Ludus
 
 @main
 struct LudusCommand: ParsableCommand {
@@ -8,6 +9,14 @@ struct LudusCommand: ParsableCommand {
         abstract: "A self-play arena for Lua-scripted environments.",
         subcommands: [List.self, Info.self, Run.self, Check.self, Bench.self, Play.self, ReplayCommand.self, Render.self, Generate.self, Score.self, TournamentCommand.self, RatingsCommand.self, Merge.self, CriticCommand.self, Teach.self, SelfPlay.self, BenchGMM.self, Eval.self, ExploitabilityCommand.self, Levels.self, ReportCommand.self]
     )
+
+    /// Stops OpenBLAS's idle pool before any command runs: its threads spin for a while after
+    /// the binary loads and take the second core from tournament workers and benches. A
+    /// command that does use BLAS (a PPO student) starts the pool again on its first call.
+    static func main() {
+        Dataset.stopIdleBLASThreads()
+        main(nil)
+    }
 
     static func bootstrapLogging() {
         LoggingSystem.bootstrap { label in

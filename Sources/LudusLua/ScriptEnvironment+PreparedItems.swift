@@ -62,13 +62,17 @@ extension ScriptEnvironment {
 
     /// `E.prepare_item(self, item)` for the item at stack index `item` (left in place): its
     /// result in the registry, or ``PreparedItemCache/Prepared/unprepared`` when it returned
-    /// nil or failed.
+    /// nil or raised an error (`score_item` then scores the line and reports any problem).
+    /// A time limit, memory limit or sandbox violation is thrown: those are never retried.
     private func prepare(item: Int32) throws(ScriptError) -> PreparedItemCache.Prepared {
         let L = vm.L
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(try module.functionRef("prepare_item")))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
         lua_pushvalue(L, item)
-        guard ludus_call(L, 2, 1) == LUDUS_OK.rawValue, lua_type(L, -1) != LUA_TNIL else { return .unprepared }
+        let status = ludus_call(L, 2, 1)
+        if status == LUDUS_ERR_SCRIPT.rawValue { return .unprepared }
+        try vm.check(status)
+        guard lua_type(L, -1) != LUA_TNIL else { return .unprepared }
         return .ref(try vm.makeRef())
     }
 }

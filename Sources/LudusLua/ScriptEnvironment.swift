@@ -34,6 +34,7 @@ public final class ScriptEnvironment {
     public let module: ScriptModule
     public let vm: LuaVM
     private let stepRef: LuaRef
+    private let resetRef: LuaRef?
     private let legalActionsRef: LuaRef?
     private let currentPlayerRef: LuaRef?
     private let turnRef: LuaRef?
@@ -66,6 +67,8 @@ public final class ScriptEnvironment {
     private let lazy: UnsafeMutablePointer<(eager: Bool, stale: Bool)>
     private let observationSlot: LuaRef
     private var plan: FlattenPlan = FlattenPlan(entries: [], isFlat: false)
+    /// ``plan``'s number parts as the C copier reads them (one host call per observation).
+    private var flatCopy = FlatCopy(plan: FlattenPlan(entries: [], isFlat: false))
     private var texts: [String]
     /// Per text slot: the most UTF-8 bytes its declared `max_length` allows (4 per character).
     private let textMaxBytes: [Int]
@@ -112,6 +115,7 @@ public final class ScriptEnvironment {
         self.module = module
         vm = module.vm
         stepRef = module.stepRef
+        resetRef = module.functionRefs["reset"]
         legalActionsRef = module.functionRefs["legal_actions"]
         currentPlayerRef = module.functionRefs["current_player"]
         turnRef = module.turnRef
@@ -134,6 +138,8 @@ public final class ScriptEnvironment {
         rngKeyRef = try module.vm.makeRef(.string("rng"))
         try prepareKeys(layout)
         plan = FlattenPlan(layout: layout, keyRefs: keyRefs)
+        flatCopy.entries.deallocate()  // the placeholder's
+        flatCopy = FlatCopy(plan: plan)
     }
 
     private static func allocate(layout: ObservationLayout, players: Int)
@@ -162,6 +168,7 @@ public final class ScriptEnvironment {
         module = other.module
         vm = other.vm
         stepRef = other.stepRef
+        resetRef = other.resetRef
         legalActionsRef = other.legalActionsRef
         currentPlayerRef = other.currentPlayerRef
         turnRef = other.turnRef
@@ -185,6 +192,8 @@ public final class ScriptEnvironment {
         rngKeyRef = (try? module.vm.makeRef(.string("rng"))) ?? LUA_NOREF
         for (key, _) in other.keyRefs { keyRefs[key] = try? module.vm.makeRef(.string(key)) }
         plan = FlattenPlan(layout: layout, keyRefs: keyRefs)
+        flatCopy.entries.deallocate()  // the placeholder's
+        flatCopy = FlatCopy(plan: plan)
     }
 
     deinit {
@@ -195,6 +204,7 @@ public final class ScriptEnvironment {
         ahead.deallocate()
         detail.deallocate()
         lazy.deallocate()
+        flatCopy.entries.deallocate()
         vm.release(observationSlot)
         vm.release(instanceRef)
         vm.release(rngKeyRef)
@@ -230,7 +240,9 @@ public final class ScriptEnvironment {
         vm.seedMathRandom(SeededGenerator.derive(seed, 0x6D61_7468))
         guard lua_checkstack(L, 8) != 0 else { throw ScriptError.memoryLimit(bytes: vm.limits.memoryBytes) }
         try seedInstanceRandom(seed)
-        lua_rawgeti(L, ludus_registry_index(), lua_Integer(try module.functionRef("reset")))
+        let reset: LuaRef
+        if let resetRef { reset = resetRef } else { reset = try module.functionRef("reset") }
+        lua_rawgeti(L, ludus_registry_index(), lua_Integer(reset))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
         try pushParams(params)
         try vm.check(ludus_call(L, 2, 2))
@@ -428,11 +440,21 @@ public final class ScriptEnvironment {
         return (count, bad)
     }
 
+    /// Writes the first `count` scratch entries over `actions` in place (resized only when the
+    /// count changed), without the per-element capacity checks of `append`.
     @inline(__always)
     private func copyScratch(count: Int, into actions: inout [Int]) {
-        actions.removeAll(keepingCapacity: true)
+        if actions.count > count {
+            // One at a time: the list usually shrinks by one move, and `removeLast(_:)` is a
+            // generic path that cost more than the copy.
+            while actions.count > count { actions.removeLast() }
+        } else if actions.count < count {
+            actions.append(contentsOf: repeatElement(0, count: count - actions.count))
+        }
         let scratch = legalScratch.pointee
-        for k in 0..<count { actions.append(Int(scratch[k])) }
+        actions.withUnsafeMutableBufferPointer { out in
+            for k in 0..<count { out[k] = Int(scratch[k]) }
+        }
     }
 
     /// `E.current_player(self)`: 1...players, or 0 once the episode is over.
@@ -502,6 +524,7 @@ public final class ScriptEnvironment {
         let L = vm.L
         var isNumber: Int32 = 0
         if lua_type(L, index) == LUA_TTABLE {
+            if ludus_read_rewards(L, index, rewardBuffer.baseAddress, Int32(players)) != 0 { return rewardBuffer[0] }
             // Exactly one number per player: a short list would leave stale rewards from
             // earlier steps, a long one hides a bug.
             let count = Int(lua_rawlen(L, index))
@@ -533,9 +556,29 @@ public final class ScriptEnvironment {
     private func copyObservation(at index: Int32, function: String) throws(ScriptError) {
         if plan.isFlat {
             // The common case: numbers only, at most one level of named or positional parts.
+            // C copies the numbers in one call; text parts, and any part that did not fit (to
+            // word the problem), take the loop below.
+            if let base = numbers.baseAddress,
+                ludus_copy_flat_numbers(vm.L, index, flatCopy.entries.baseAddress, Int32(flatCopy.entries.count), base) < 0
+            {
+                if flatCopy.hasText { try copyFlat(at: index, function: function, textOnly: true) }
+                return
+            }
+            try copyFlat(at: index, function: function, textOnly: false)
+            return
+        }
+        var cursor = 0
+        var textSlot = 0
+        if let problem = copy(layout, at: index, into: numbers, cursor: &cursor, textSlot: &textSlot) {
+            throw contractError(function, "returned an observation that does not fit its space: \(problem)")
+        }
+    }
+
+    /// The flat plan part by part: every part, or only the text parts once C copied the numbers.
+    private func copyFlat(at index: Int32, function: String, textOnly: Bool) throws(ScriptError) {
             let L = vm.L
             let base = numbers.baseAddress
-            for entry in plan.entries {
+            for entry in plan.entries where !textOnly || entry.isText {
                 var value = index
                 if entry.source != .whole {
                     guard lua_type(L, index) == LUA_TTABLE else {
@@ -564,13 +607,6 @@ public final class ScriptEnvironment {
                     throw contractError(function, "returned an observation that does not fit its space: \(entry.name.isEmpty ? "" : entry.name + ": ")expected \(entry.count) number(s), got \(written < 0 ? "something else or more" : String(written))")
                 }
             }
-            return
-        }
-        var cursor = 0
-        var textSlot = 0
-        if let problem = copy(layout, at: index, into: numbers, cursor: &cursor, textSlot: &textSlot) {
-            throw contractError(function, "returned an observation that does not fit its space: \(problem)")
-        }
     }
 
     /// Stores the string at `index` in a text slot; an unchanged text (a mission that
@@ -711,5 +747,26 @@ struct FlattenPlan {
             }
         }
         self.init(entries: entries, isFlat: true)
+    }
+}
+
+/// A ``FlattenPlan`` as `ludus_copy_flat_numbers` reads it: plain C structs, no names, so the
+/// per-step copy pays no retains and no bounds checks. Owned by its environment (freed in deinit).
+struct FlatCopy {
+    let entries: UnsafeMutableBufferPointer<ludus_flat_entry>
+    /// Whether some part is text (copied by the host after the numbers).
+    let hasText: Bool
+
+    init(plan: FlattenPlan) {
+        entries = .allocate(capacity: plan.entries.count)
+        for (k, entry) in plan.entries.enumerated() {
+            let source: Int32 = switch entry.source {
+            case .whole: LUDUS_FLAT_WHOLE
+            case .field: LUDUS_FLAT_FIELD
+            case .index: LUDUS_FLAT_INDEX
+            }
+            entries[k] = ludus_flat_entry(source: source, key: Int32(entry.key), offset: entry.offset, count: entry.count)
+        }
+        hasText = plan.entries.contains { $0.isText }
     }
 }

@@ -109,6 +109,22 @@ int ludus_fast_table_reads_enabled(void);
 /// Returns -1 when element `*bad_element` is not an integer, or with `*bad_element`
 /// 0 when the value is not a table (or the stack cannot grow).
 int ludus_read_integers(lua_State *L, int index, int64_t *out, int capacity, int *bad_element);
+/// One part of a flat observation plan (ScriptEnvironment's FlattenPlan): where its
+/// numbers come from (the whole value, a field whose key string is registry ref `key`, or
+/// position `key`), where they go (`offset`) and how many (`count`; negative: a text part,
+/// skipped here).
+typedef struct { int32_t source, key, offset, count; } ludus_flat_entry;
+#define LUDUS_FLAT_WHOLE 0
+#define LUDUS_FLAT_FIELD 1
+#define LUDUS_FLAT_INDEX 2
+/// Copies the number parts of the observation at `index` into `out` by the plan. Never raises.
+/// Returns -1 when every part fit, else the position of the first part that did not (the
+/// host redoes the copy its own way to word the problem).
+int ludus_copy_flat_numbers(lua_State *L, int index, const ludus_flat_entry *entries, int count, double *out);
+/// Reads a per-player reward table at `index` (exactly `players` numbers, numeric strings
+/// converted as lua_tonumberx does) into `out`. Never raises. Returns 1, or 0 when the value
+/// does not fit (the host then words the problem).
+int ludus_read_rewards(lua_State *L, int index, double *out, int players);
 /// Reads what E.step returned at base+1 (reward), base+2 (terminated), base+3 (truncated).
 /// Returns bit 0 terminated, bit 1 truncated, plus LUDUS_STEP_REWARD_NOT_NUMBER when the
 /// reward is not a number (a per-player table, or wrong), or LUDUS_STEP_BAD_FLAGS.

@@ -113,16 +113,20 @@ public struct EnvironmentCatalog: Sendable {
             let root = roots.first { Self.absolute(name).hasPrefix($0 + "/") }
             return location(ofFile: name, root: root)
         }
-        // By convention, id `a/b` lives in `a/b.lua`, or in `a_b.lua` (the bundled `sudoku/text`,
-        // `countdown/text`): tried before reading every script's id, a few milliseconds of
-        // each `ludus score` start.
-        let files = name.contains("/") ? [name, String(name.map { $0 == "/" ? "_" : $0 })] : [name]
-        for file in files {
-            for root in roots {
-                let candidate = root + "/" + file + ".lua"
-                if FileManager.default.fileExists(atPath: candidate), Self.declaredID(candidate) == name {
-                    return location(ofFile: candidate, root: root)
-                }
+        // By convention, id `a/b` lives in `a/b.lua`, tried in every root before reading every
+        // script's id (a few milliseconds of each `ludus score` start). The bundled `sudoku/text`
+        // and `countdown/text` live in `a_b.lua`: that name is tried in the first root only, since
+        // a script of an earlier root declaring the id must keep winning over a later root's.
+        for root in roots {
+            let candidate = root + "/" + name + ".lua"
+            if FileManager.default.fileExists(atPath: candidate), Self.declaredID(candidate) == name {
+                return location(ofFile: candidate, root: root)
+            }
+        }
+        if name.contains("/"), let first = roots.first {
+            let candidate = first + "/" + String(name.map { $0 == "/" ? "_" : $0 }) + ".lua"
+            if FileManager.default.fileExists(atPath: candidate), Self.declaredID(candidate) == name {
+                return location(ofFile: candidate, root: first)
             }
         }
         for script in scripts() where Self.declaredID(script.path) == name {

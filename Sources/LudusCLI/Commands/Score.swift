@@ -54,13 +54,19 @@ struct Score: ParsableCommand {
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
-            // Mapped, not read: the batch is not copied (twice, into Data and then an array),
-            // and its pages come from the page cache instead of being zeroed and filled. A
-            // pipe (`<(...)`) cannot be mapped: it is read.
+            // Read once into Data (not mapped: a file truncated by another process while it is
+            // scored would kill a mapped reader with SIGBUS). A pipe (`<(...)`) is read through a
+            // file handle; a directory or a failing read is an error, not a crash.
             var info = stat()
             let regular = stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
-            let read = regular ? try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-                : FileHandle(forReadingAtPath: path)?.readDataToEndOfFile()
+            let read: Data?
+            if regular {
+                read = try? Data(contentsOf: URL(fileURLWithPath: path))
+            } else if info.st_mode & S_IFMT == S_IFDIR {
+                read = nil
+            } else {
+                read = (try? FileHandle(forReadingAtPath: path)?.readToEnd()).map { $0 ?? Data() }
+            }
             guard let read else { throw CommandFailure("cannot read \(path)") }
             data = read
         }
