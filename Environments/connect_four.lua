@@ -33,6 +33,9 @@ local E = {
   reward_range = { -1, 1 },
 }
 
+local sorted_list = require "sorted_list"
+local remove_column, clear = sorted_list.remove, sorted_list.clear  -- a full column leaves `legal`
+
 local ROWS, COLS = 6, 7
 
 -- Constant tables, never written to (the host only reads reward lists).
@@ -78,18 +81,6 @@ function E.legal_actions(self)
   return self.legal
 end
 
--- Removes the column `action` (now full) from the sorted list `legal`.
-local function remove_column(legal, action)
-  local n = #legal
-  local i = 1
-  while legal[i] ~= action do i = i + 1 end
-  for j = i, n - 1 do legal[j] = legal[j + 1] end
-  legal[n] = nil
-end
-
-local function clear(legal)
-  for i = #legal, 1, -1 do legal[i] = nil end
-end
 
 function E.step(self, action)
   local player = self.player

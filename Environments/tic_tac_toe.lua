@@ -4,6 +4,8 @@
 -- 0..8 in row-major order. Board codes: 0 empty, 1 x, 2 o.
 
 local grid_text = require "grid_text"
+local sorted_list = require "sorted_list"
+local remove_cell, clear = sorted_list.remove, sorted_list.clear
 
 local E = {
   id = "tic_tac_toe",
@@ -65,18 +67,6 @@ function E.legal_actions(self)
   return self.legal
 end
 
--- Removes cell `action` from the sorted list `legal`.
-local function remove_cell(legal, action)
-  local n = #legal
-  local i = 1
-  while legal[i] ~= action do i = i + 1 end
-  for j = i, n - 1 do legal[j] = legal[j + 1] end
-  legal[n] = nil
-end
-
-local function clear(legal)
-  for i = #legal, 1, -1 do legal[i] = nil end
-end
 
 function E.step(self, action)
   local obs, player = self.obs, self.player
