@@ -11,7 +11,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PEERS        := minigrid==3.2.0 gymnasium==1.4.0 open-spiel==2.0.2 reasoning-gym==0.1.25 box2d==2.3.10 scikit-learn==1.9.1
 # What the Python package and its tests need (`make python`, `make test`).
 PY_PACKAGES  := wheel numpy gymnasium==1.4.0 'pettingzoo>=1.24' pytest reasoning-gym==0.1.25 'orjson>=3.8'
-PY_LIBRARY   := .build-python/release/libludus_c.so
+PY_LIBRARY   := .build/release/libludus_c.so
 
 LLM_PIP      := llama-cpp-python[server]==0.3.36 gguf==0.19.0
 
@@ -34,8 +34,8 @@ peers:
 llm-deps:
 	@python3 -c "import llama_cpp.server, gguf" 2>/dev/null || python3 -m pip install -q "$(word 1,$(LLM_PIP))" $(word 2,$(LLM_PIP))
 
-# The Python package: the C ABI built in release with the Swift standard library linked in
-# (no Swift runtime needed to import it), then `pip install -e ./python` (docs/python.md).
+# The Python package: `make release` builds its C ABI (libludus_c.so, the Swift standard library
+# linked in: no Swift runtime needed to import it), then `pip install -e ./python` (docs/python.md).
 py-deps:
 	@python3 -c "import wheel, numpy, gymnasium, pettingzoo, pytest, reasoning_gym, orjson" 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
 
@@ -43,8 +43,7 @@ py-deps:
 ray-deps:
 	@python3 -c "import ray" 2>/dev/null || LUDUS_SKIP_SWIFT_BUILD=1 python3 -m pip install -q --no-build-isolation -e './python[ray]'
 
-python: deps py-deps
-	$(SWIFT) build -c release -Xswiftc -static-stdlib --product ludus_c --scratch-path .build-python
+python: release py-deps
 	LUDUS_SKIP_SWIFT_BUILD=1 python3 -m pip install -q --no-build-isolation -e ./python
 
 # `ludus report`'s checks: Debian's chromium (the browser test) and rliable (the statistics cross-check).
@@ -62,8 +61,11 @@ vendor-vega:
 build: deps
 	$(SWIFT) build
 
+# The Swift standard library and Foundation linked in (-static-stdlib): the CLI starts in half
+# the time (no 50 Swift and Foundation libraries to bind) and the Python package's library
+# (libludus_c.so, built here too) needs no Swift runtime.
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release -Xswiftc -static-stdlib
 
 # The main job: seeded runs, the checker over every bundled environment, a small
 # tournament with ratings in SQLite, a generator/critic run, a countdown dataset,

@@ -4,6 +4,10 @@ import Ludus
 
 @main
 struct LudusCommand: ParsableCommand {
+    // Every subcommand names itself (`commandName:`): a derived name is `String(describing:)` of
+    // the type, whose dynamic casts scan every protocol conformance record of the binary, and
+    // ArgumentParser derives all of them at each start: a fifth of the instructions of a
+    // `ludus score` start.
     static let configuration = CommandConfiguration(
         commandName: "ludus",
         abstract: "A self-play arena for Lua-scripted environments.",

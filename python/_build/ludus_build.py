@@ -1,10 +1,10 @@
 """PEP 517 backend: setuptools, after building the engine's C ABI with `swift build`.
 
 `swift build -c release -Xswiftc -static-stdlib --product ludus_c` (in the repository's
-`.build-python/` folder) gives a libludus_c.so that needs no Swift runtime. A wheel gets a
+`.build/` folder, with the flags of `make release`, which builds the CLI beside it) gives a libludus_c.so that needs no Swift runtime. A wheel gets a
 copy of it and of `Environments/`; an editable install finds both in the repository.
 Set LUDUS_SKIP_SWIFT_BUILD=1 to use an existing build, and LUDUS_PREBUILT_LIBRARY=PATH to
-package that library instead of `.build-python/`'s (the wheel-tag test packages the debug build).
+package that library instead of `.build/release/`'s (the wheel-tag test packages the debug build).
 The wheel is tagged for the platform (`setup.py`): it holds a native library.
 """
 
@@ -17,7 +17,7 @@ from setuptools import build_meta as _setuptools
 
 HERE = Path(__file__).resolve().parent.parent
 REPO = HERE.parent
-LIBRARY = Path(os.environ.get("LUDUS_PREBUILT_LIBRARY") or REPO / ".build-python" / "release" / "libludus_c.so")
+LIBRARY = Path(os.environ.get("LUDUS_PREBUILT_LIBRARY") or REPO / ".build" / "release" / "libludus_c.so")
 
 
 def _swift_build():
@@ -26,8 +26,8 @@ def _swift_build():
     if (os.environ.get("LUDUS_SKIP_SWIFT_BUILD") == "1" or os.environ.get("LUDUS_PREBUILT_LIBRARY")) and LIBRARY.exists():
         return
     swift = os.environ.get("SWIFT", "swift")
-    subprocess.run([swift, "build", "-c", "release", "-Xswiftc", "-static-stdlib", "--product", "ludus_c",
-                    "--scratch-path", str(REPO / ".build-python")], cwd=REPO, check=True)
+    subprocess.run([swift, "build", "-c", "release", "-Xswiftc", "-static-stdlib", "--product", "ludus_c"],
+                   cwd=REPO, check=True)
 
 
 def _copy_into_package():

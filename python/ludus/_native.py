@@ -39,9 +39,9 @@ def library_candidates():
         return [Path(given)]
     names = ["libludus_c.so", "libludus_c.dylib"]
     folders = [
-        _REPO / ".build-python" / "release",
-        _HERE / "_lib",
         _REPO / ".build" / "release",
+        _HERE / "_lib",
+        _REPO / ".build-python" / "release",
         _REPO / ".build" / "debug",
     ]
     return [folder / name for folder in folders for name in names]

@@ -81,7 +81,7 @@ def test_stream_bytes_equal_items_bytes(first, count, chunk):
 def test_lazy_items_equal_eager_items_and_the_cli(cli, codec):
     data = ludus.create_dataset("countdown", size=600, seed=5, min_numbers=3)
     assert data[550]["question"]  # made before the items before it are read
-    assert len(data._items) == 1024 or len(data._items) >= 551
+    assert len(data._lines) == 1024 or len(data._lines) >= 551
     eager = datasets._Source("countdown", workers=1).items(0, 600, 5, {"min_numbers": 3})
     assert list(data) == eager and data[10:20] == eager[10:20] and data[-1] == eager[-1]
     out = cli("generate", "countdown", "--count", 600, "--seed", 5, "--param", "min_numbers=3").stdout
@@ -92,10 +92,20 @@ def test_iteration_reads_a_chunk_at_a_time():
     data = ludus.LudusDataset("countdown", size=2000, seed=1, workers=1, chunk=100)
     it = iter(data)
     next(it)
-    assert len(data._items) == 100
+    assert len(data._lines) == 100
     for _ in range(150):
         next(it)
-    assert len(data._items) == 200
+    assert len(data._lines) == 200
+
+
+def test_reading_an_item_gives_a_new_dict():
+    data = ludus.create_dataset("countdown", size=20, seed=2)
+    first = data[3]
+    first["answer"] = "changed"
+    first["metadata"]["numbers"].append(-1)
+    again = data[3]
+    assert again["answer"] != "changed" and -1 not in again["metadata"]["numbers"]
+    assert list(data)[3] == again and data[2:5][1] == again and data[4:1:-1][1] == again
 
 
 def test_empty_dataset():

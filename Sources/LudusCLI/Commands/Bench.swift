@@ -4,6 +4,7 @@ import Ludus
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bench",
         abstract: "Measure steps/s with a random agent; K threads run K independent VMs.")
 
     @OptionGroup var options: EnvironmentOptions

@@ -4,6 +4,7 @@ import Ludus
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Check environments against the contract (all of them when none is named).",
         discussion: "Prints one line per problem as file:line: [check] message, and exits non-zero when any check fails."
     )

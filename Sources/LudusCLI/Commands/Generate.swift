@@ -8,6 +8,7 @@ import Glibc
 
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "generate",
         abstract: "Write a deterministic dataset of question/answer items (reasoning-gym's item shape).")
 
     enum Format: String, ExpressibleByArgument { case jsonl }

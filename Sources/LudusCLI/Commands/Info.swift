@@ -2,7 +2,7 @@ import ArgumentParser
 import Ludus
 
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show an environment's spaces, parameters and facts.")
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Show an environment's spaces, parameters and facts.")
 
     @OptionGroup var options: EnvironmentOptions
     @Argument(help: "An environment id or a .lua file.") var environment: String

@@ -5,6 +5,7 @@ import LudusLua
 
 struct Levels: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "levels",
         abstract: "Export generated levels as level files (levels as data: E.level).",
         discussion: """
             Level i is the level of `ludus run ENV --seed S` episode i (same params), written to DIR/level-NNNN.json \

@@ -2,7 +2,7 @@ import ArgumentParser
 import Ludus
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the environments found under Environments/ (and --path folders).")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the environments found under Environments/ (and --path folders).")
 
     @OptionGroup var options: EnvironmentOptions
 

@@ -4,6 +4,7 @@ import Ludus
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "merge",
         abstract: "Merge the databases of a sharded tournament or teach sweep (--shard K/N) into one, identical to a serial run's.",
         discussion: "Refuses shards of different configurations, a game (or teach run) recorded differently in two shards, and games (or finished runs) no shard holds, naming them. A game or run present in two shards with the same rows is kept once. Prints the ratings of the merged games.")
 

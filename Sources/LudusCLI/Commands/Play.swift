@@ -5,6 +5,7 @@ import LudusLua
 
 struct Play: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "play",
         abstract: "Play an environment yourself in the terminal.",
         discussion: "Type an action (a number, numbers separated by spaces, or text for text actions); 'q' quits, 'r' restarts. In games, the other seats are played by random agents.")
 

@@ -5,6 +5,7 @@ import LudusLua
 
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "render",
         abstract: "Render a level after reset (and optional steps of an agent) as terminal text or an image.",
         discussion: "Images come from the script's E.render_image (SVG); PNG output converts it with rsvg-convert or ImageMagick when present.")
 

@@ -5,6 +5,7 @@ import LudusLua
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Play episodes and print each one's return, length, outcome and trajectory hash.",
         discussion: "The same seed gives the same output, bit for bit; episode i uses a seed derived from --seed and i."
     )

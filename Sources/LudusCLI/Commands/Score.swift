@@ -5,6 +5,7 @@ import LudusLua
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "score",
         abstract: "Score answers for items (from `ludus generate` or reasoning-gym): one, or a JSONL batch.",
         discussion: """
             One answer: --item JSON --answer TEXT prints its score.
@@ -45,64 +46,55 @@ struct Score: ParsableCommand {
         print(JSON.number(try Dataset.score(env, item: value, answer: try Self.text(answer!))))
     }
 
-    /// Scores a batch of lines at a time, one VM per worker, and writes the scores in input
-    /// order. A bad line (not JSON, not an item and answer, or an answer the scorer fails
-    /// on) writes `error` in its place, so output line k still answers input line k, names
-    /// its line number on standard error, and the batch goes on; the exit status is then non-zero.
+    /// Scores a batch a block of lines at a time (``LineBlockReader``: bounded memory, a file of
+    /// any size or a pipe), one VM per worker, and writes the scores in input order. A bad
+    /// line (not JSON, not an item and answer, or an answer the scorer fails on) writes
+    /// `error` in its place, so output line k still answers input line k, names its line
+    /// number on standard error, and the batch goes on; the exit status is then non-zero.
     private func scoreBatch(_ env: any Environment, path: String) throws {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            // Read once into Data (not mapped: a file truncated by another process while it is
-            // scored would kill a mapped reader with SIGBUS). A pipe (`<(...)`) is read through a
-            // file handle; a directory or a failing read is an error, not a crash.
-            var info = stat()
-            let regular = stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
-            let read: Data?
-            if regular {
-                read = try? Data(contentsOf: URL(fileURLWithPath: path))
-            } else if info.st_mode & S_IFMT == S_IFDIR {
-                read = nil
-            } else {
-                read = (try? FileHandle(forReadingAtPath: path)?.readToEnd()).map { $0 ?? Data() }
-            }
-            guard let read else { throw CommandFailure("cannot read \(path)") }
-            data = read
-        }
+        // Read, not mapped: a file truncated by another process while it is scored would kill
+        // a mapped reader with SIGBUS. A directory or a failing read is an error, not a crash.
+        let reader: LineBlockReader
+        do { reader = try LineBlockReader(path: path) } catch { throw CommandFailure("\(error)") }
         let start = Date()
-        var scored = 0, failures = 0, total = 0.0
-        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+        var environments = [env]
+        var scored = 0, failures = 0, total = 0.0, linesBefore = 0
+        var out = ""
+        func score(_ bytes: UnsafeRawBufferPointer, isLast: Bool) throws {
             // Lines are cut on the newline byte: splitting a String by Character is
             // grapheme-aware and was a third of the time.
             let lines = Dataset.lineRanges(bytes)
-            let environments = [env] + (try (1..<max(1, min(workers, lines.count / 64))).map { _ in
-                let extra = try options.load(environment)
-                try extra.reset(seed: 0, params: extra.spec.parameters.defaults)
-                return extra
-            })
-            var out = ""
-            let chunk = 4096 * environments.count
-            var first = 0
-            while first < lines.count {
-                let end = min(lines.count, first + chunk)
-                for (offset, result) in Dataset.scoreLines(environments, in: bytes, lines[first..<end]).enumerated() {
-                    switch result {
-                    case .blank: continue
-                    case .score(let score):
-                        out += JSON.number(score) + "\n"
-                        scored += 1
-                        total += score
-                    case .failure(let message):
-                        failures += 1
-                        out += "error\n"
-                        FileHandle.standardError.write(Data("\(path):\(first + offset + 1): \(message)\n".utf8))
-                    }
+            if environments.count == 1 {
+                // One VM per 64 lines up to --workers: a small batch does not pay for VMs it
+                // would not use. Past the first block the batch is large.
+                let wanted = isLast ? max(1, min(workers, lines.count / 64)) : workers
+                for _ in 1..<wanted {
+                    let extra = try options.load(environment)
+                    try extra.reset(seed: 0, params: extra.spec.parameters.defaults)
+                    environments.append(extra)
                 }
-                print(out, terminator: "")
-                out.removeAll(keepingCapacity: true)
-                first = end
             }
+            for (offset, result) in Dataset.scoreLines(environments, in: bytes, lines[...]).enumerated() {
+                switch result {
+                case .blank: continue
+                case .score(let score):
+                    out += JSON.number(score) + "\n"
+                    scored += 1
+                    total += score
+                case .failure(let message):
+                    failures += 1
+                    out += "error\n"
+                    FileHandle.standardError.write(Data("\(path):\(linesBefore + offset + 1): \(message)\n".utf8))
+                }
+            }
+            linesBefore += lines.count
+            print(out, terminator: "")
+            out.removeAll(keepingCapacity: true)
+        }
+        do {
+            while try reader.nextBlock({ bytes, isLast in try score(bytes, isLast: isLast) }) {}
+        } catch let error as LineBlockReader.ReadError {
+            throw CommandFailure("\(error)")
         }
         let seconds = Date().timeIntervalSince(start)
         // No mean of nothing: a batch with no scored line says so rather than print a mean of 0.

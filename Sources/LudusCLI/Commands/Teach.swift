@@ -8,6 +8,7 @@ import Glibc
 
 struct Teach: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "teach",
         abstract: "Train a student on a curriculum chosen by a teacher, scored on a held-out test set.",
         discussion: """
             Teachers: random, alp-gmm, riac, sec[:PARAM[=V1,V2,...]], target, plr[:replay=P,beta=B,rho=R,capacity=N,robust=0|1,warmup=N]. \
