@@ -52,6 +52,7 @@ function E.reset(self, params)
     self.obs = obs
     self.height = {}   -- height[c]: pieces in column c (1..7)
     self.legal = {}    -- the legal columns, shared with info.legal
+    self.bits = {}     -- bits[p]: player p's pieces as a bitboard (see `step`)
     self.info = { legal = self.legal }
   end
   local board, height, legal = obs.board, self.height, self.legal
@@ -63,6 +64,8 @@ function E.reset(self, params)
     height[c] = 0
     legal[c] = c - 1
   end
+  local bits = self.bits
+  bits[1], bits[2] = 0, 0
   obs.to_play = 1
   self.player = 1     -- whose turn: 1, 2, or 0 once over
   self.moves = 0
@@ -101,38 +104,30 @@ function E.step(self, action)
   self.moves = moves
   if h == ROWS then remove_column(self.legal, action) end
 
-  -- Only lines through (r, c) can have become four in a row.
+  -- Four in a row, on bitboards: each player's pieces are the bits c*7 + h (column c =
+  -- action, height h = 0..5 from the bottom, bit 6 of each column always clear so no line
+  -- wraps to the next column). `m = b & (b >> s)` keeps pieces with a neighbour at step s;
+  -- `m & (m >> 2s)` is non-zero exactly when four in a row at step s exist (1 vertical,
+  -- 7 horizontal, 6 and 8 the diagonals). Only the mover can have made one, and only now.
+  local bits = self.bits
+  local b = bits[player] | (1 << (action * 7 + h - 1))
+  bits[player] = b
   local won = false
   if moves >= 7 then
-    -- vertical: the new piece is the top of its column, so look down only
-    if h >= 4 and board[r + 1][c] == player and board[r + 2][c] == player
-        and board[r + 3][c] == player then
+    local m = b & (b >> 1)
+    if m & (m >> 2) ~= 0 then
       won = true
     else
-      -- horizontal
-      local n, k = 1, c - 1
-      while k >= 1 and row[k] == player do n = n + 1; k = k - 1 end
-      k = c + 1
-      while k <= COLS and row[k] == player do n = n + 1; k = k + 1 end
-      if n >= 4 then
+      m = b & (b >> 7)
+      if m & (m >> 14) ~= 0 then
         won = true
       else
-        -- diagonal down-right (r+1, c+1) and up-left (r-1, c-1)
-        n = 1
-        local i, j = r + 1, c + 1
-        while i <= ROWS and j <= COLS and board[i][j] == player do n = n + 1; i = i + 1; j = j + 1 end
-        i, j = r - 1, c - 1
-        while i >= 1 and j >= 1 and board[i][j] == player do n = n + 1; i = i - 1; j = j - 1 end
-        if n >= 4 then
+        m = b & (b >> 6)
+        if m & (m >> 12) ~= 0 then
           won = true
         else
-          -- anti-diagonal down-left (r+1, c-1) and up-right (r-1, c+1)
-          n = 1
-          i, j = r + 1, c - 1
-          while i <= ROWS and j >= 1 and board[i][j] == player do n = n + 1; i = i + 1; j = j - 1 end
-          i, j = r - 1, c + 1
-          while i >= 1 and j <= COLS and board[i][j] == player do n = n + 1; i = i - 1; j = j + 1 end
-          won = n >= 4
+          m = b & (b >> 8)
+          won = m & (m >> 16) ~= 0
         end
       end
     end

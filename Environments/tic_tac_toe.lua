@@ -34,6 +34,17 @@ local LINES = {
   { 1, 5, 9 }, { 3, 5, 7 },               -- diagonals
 }
 local SYMBOLS = { [0] = ".", "x", "o" }
+-- LINES_THROUGH[cell]: the lines that hold the cell (2 to 4 of them): only a line through
+-- the last move can have become three in a row.
+local LINES_THROUGH = {}
+for cell = 1, 9 do
+  local through = {}
+  for i = 1, #LINES do
+    local line = LINES[i]
+    if line[1] == cell or line[2] == cell or line[3] == cell then through[#through + 1] = line end
+  end
+  LINES_THROUGH[cell] = through
+end
 
 function E.reset(self, params)
   local obs = self.obs
@@ -82,8 +93,9 @@ function E.step(self, action)
 
   local won = false
   if moves >= 5 then
-    for i = 1, 8 do
-      local line = LINES[i]
+    local lines = LINES_THROUGH[action + 1]
+    for i = 1, #lines do
+      local line = lines[i]
       if board[line[1]] == player and board[line[2]] == player and board[line[3]] == player then
         won = true
         break
