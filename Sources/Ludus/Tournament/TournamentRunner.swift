@@ -14,7 +14,8 @@ public final class TournamentRunner: @unchecked Sendable {
     public let config: TournamentConfig
     public let catalog: EnvironmentCatalog
     public let store: ResultStore
-    /// Called (serially) after each recorded game.
+    /// Called (serially) after each recorded game, with its record: costs a record's text
+    /// per game on the writer thread, so leave it nil unless the records are wanted.
     public var onGame: ((GameRecord, _ done: Int, _ total: Int) -> Void)?
     /// For tests: stop after recording this many games in this run (a simulated crash).
     public var stopAfter: Int?

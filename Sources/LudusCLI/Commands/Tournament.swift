@@ -96,13 +96,14 @@ struct TournamentCommand: ParsableCommand {
             runner.swissRound = swissRound
             let start = Date()
             let progress = ProgressMeter(label: "tournament", total: 0, unit: "games", quiet: quiet)
-            runner.onGame = { record, done, total in
-                progress.setTotal(total)
-                if !quiet {
+            // Quiet: no line and no progress bar, so the writer builds no record's text per game either.
+            if !quiet {
+                runner.onGame = { record, done, total in
+                    progress.setTotal(total)
                     let forfeit = record.reason.map { " (\($0))" } ?? ""
                     progress.print("game \(record.gameIndex + 1)/\(total) seats=\(record.seats) \(record.outcome)\(forfeit) returns=\(record.returns) length=\(record.length)")
+                    progress.update(done)
                 }
-                progress.update(done)
             }
             let (tournament, played) = try runner.run(workers: workers, resume: resume)
             progress.finish()
