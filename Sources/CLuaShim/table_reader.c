@@ -72,6 +72,38 @@ static int array_length(const lua54_table *t) {
     return sequence_ends(t, k, size) ? (int)k : -1;
 }
 
+// A leaf read in place of a call: `t` is a sequence of numbers wholly in its array part (at
+// most `room` of them; empty slots after it, or no hash part when it fills the array), as an
+// image cell's channels or a board's row are. Returns how many numbers it wrote, or -1 for
+// anything else, which read_fast then decides (it gives the same count whenever this does).
+// Saves a call per cell: a third of a 7x7x3 image's copy.
+static inline int read_leaf(const lua54_table *t, double *out, int room) {
+    unsigned int size = array_size(t), k = 0;
+    unsigned int run = size < (unsigned int)room ? size : (unsigned int)room;
+    const lua54_tvalue *slot = t->array;
+    // Three integers and no hash part, a MiniGrid cell (object, colour, state): one test of
+    // the three tags instead of a branch per number.
+    if (size == 3 && run == 3 && t->lastfree == NULL
+            && ((slot[0].tag ^ TAG_INT) | (slot[1].tag ^ TAG_INT) | (slot[2].tag ^ TAG_INT)) == 0) {
+        out[0] = (double)slot[0].value.i;
+        out[1] = (double)slot[1].value.i;
+        out[2] = (double)slot[2].value.i;
+        return 3;
+    }
+    for (; k < run; k++) {
+        unsigned char tag = slot[k].tag;
+        if (__builtin_expect(tag == TAG_INT, 1)) out[k] = (double)slot[k].value.i;
+        else if (tag == TAG_FLOAT) out[k] = slot[k].value.n;
+        else break;
+    }
+    if (k == size) return t->lastfree == NULL ? (int)k : -1;
+    // Stopped early: the sequence ends at k only if every slot from k on is empty (a number
+    // past `room`, a table or a boolean there: read_fast decides).
+    for (unsigned int j = k; j < size; j++)
+        if ((slot[j].tag & TAG_TYPE_MASK) != 0) return -1;
+    return (int)k;
+}
+
 // One pass over the array part: numbers out, nested sequences recursively, and at
 // the first empty slot (or the end) a check that the sequence really ends there.
 static int read_fast(const lua54_table *t, double *out, int capacity, int count, int depth) {
@@ -106,11 +138,18 @@ static int read_fast(const lua54_table *t, double *out, int capacity, int count,
             if (count >= capacity) return FAST_UNSUPPORTED;
             out[count++] = slot->tag == TAG_TRUE ? 1.0 : 0.0;
             break;
-        case TAG_TABLE:
+        case TAG_TABLE: {
             if (depth >= MAX_DEPTH) return FAST_UNSUPPORTED;
-            count = read_fast((const lua54_table *)slot->value.gc, out, capacity, count, depth + 1);
+            const lua54_table *child = (const lua54_table *)slot->value.gc;
+            int leaf = read_leaf(child, out + count, capacity - count);
+            if (leaf >= 0) {
+                count += leaf;
+                break;
+            }
+            count = read_fast(child, out, capacity, count, depth + 1);
             if (count < 0) return FAST_UNSUPPORTED;
             break;
+        }
         default:
             if ((slot->tag & TAG_TYPE_MASK) != 0) return FAST_UNSUPPORTED;  // a string, a function...
             return sequence_ends(t, k, size) ? count : FAST_UNSUPPORTED;

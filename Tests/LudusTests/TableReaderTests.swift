@@ -30,6 +30,18 @@ import Testing
               for x = 1, 7 do row[x] = {x, y, (x * y) % 3} end end return img
             """),
         ("deeper than the cap", "local t = {1} for _ = 1, 20 do t = {t} end return t"),
+        // Leaves read in place of a call (read_leaf): rows with an empty slot after them, cells of
+        // three, and every way a leaf can stop being a plain sequence of numbers.
+        ("appended rows (an empty slot after each)", "local t = {} for r = 1, 3 do local row = {} for c = 1, 7 do row[c] = r * c end t[r] = row end return t"),
+        ("cells of three with a named field", "return {{1, 2, 3, name = 'x'}, {4, 5, 6}}"),
+        ("cells of three: a float, a boolean, a string", "return {{1, 2.5, 3}, {1, true, 3}, {4, 5, 6}, {1, 2, 'x'}}"),
+        ("a cell with a hole", "local c = {1, 2, 3} c[2] = nil return {c, {4, 5, 6}}"),
+        ("a cell with its last slot removed", "local c = {1, 2, 3} c[3] = nil return {{7, 8, 9}, c}"),
+        ("a cell grown past three", "local c = {1, 2, 3} c[4] = 4 c[5] = 5 c.x = 1 return {c, {1, 2, 3}}"),
+        // One shape each: a later cell that sends the whole read to the API would hide the first.
+        ("a cell of three going on in the hash part", "return {{1, 2, 3, [4] = 4}, {1, 2, 3}}"),
+        ("a cell of two going on in the hash part", "return {{1, 2}, {5, 6, [3] = 7}}"),
+        ("cells of floats and integers", "return {{0.5, -0.0, 3}, {math.mininteger, 2, 1e-300}}"),
     ]
 
     @Test("in-place reads are on for this Lua")
