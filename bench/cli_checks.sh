@@ -20,6 +20,26 @@ status=$?
 check "score --batch DIR: an error naming the path" '[ $status -ne 0 ] && [ $status -lt 128 ] && grep -q "cannot read $dir" "$dir/score-dir.txt"'
 check "score --batch <(pipe): scored" '[ "$("$LUDUS" score countdown/text --batch <(printf "%s\n" "{\"item\": $item, \"answer\": \"-1 + 72*(89 - 77)/1\"}") 2>/dev/null)" = "1.0" ]'
 
+# A batch through a pipe that delivers lines in pieces (cut mid-line, with pauses) scores as
+# the same file does: same scores in order, and a bad line's error names the same line number.
+python3 - "$item" > "$dir/many.jsonl" <<'PY'
+import json, sys
+item = json.loads(sys.argv[1])
+for k in range(3000):
+    print("{broken" if k == 2100 else json.dumps({"item": item, "answer": "-1 + 72*(89 - 77)/1" if k % 3 else str(k)}))
+PY
+"$LUDUS" score countdown/text --batch "$dir/many.jsonl" > "$dir/many-file.txt" 2> "$dir/many-file.err"
+python3 -c '
+import sys, time
+data = open(sys.argv[1], "rb").read()
+for start in range(0, len(data), 7777):
+    sys.stdout.buffer.write(data[start:start + 7777]); sys.stdout.flush(); time.sleep(0.002)
+' "$dir/many.jsonl" | "$LUDUS" score countdown/text --batch - > "$dir/many-pipe.txt" 2> "$dir/many-pipe.err"
+check "score --batch - through a slow pipe: the file's scores, line for line" \
+  '[ "$(wc -l < "$dir/many-pipe.txt")" = 3000 ] && cmp -s "$dir/many-file.txt" "$dir/many-pipe.txt"'
+check "score --batch - through a slow pipe: the bad line named by its number" \
+  'grep -q "^-:2101: " "$dir/many-pipe.err" && grep -q "many.jsonl:2101: " "$dir/many-file.err"'
+
 # A script in an extra root declaring a bundled id wins over the bundled one (roots in order).
 mkdir -p "$dir/envs"
 cp Environments/countdown_text.lua "$dir/envs/my_countdown.lua"
