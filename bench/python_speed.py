@@ -13,7 +13,9 @@
 3. the same in CPU seconds (user + system, every thread; the machine is shared and wall-clock
    ratios swing 2x): countdown generation (1 worker each) and countdown and sudoku scoring
    through Python, over the CLI doing the same work in the same run, just before and just
-   after (target: Python >= CLI, i.e. a ratio >= 1), next to reasoning-gym's CPU per item.
+   after (target: Python >= CLI, i.e. a ratio >= 1), next to reasoning-gym's CPU per item;
+   and generation's wall clock in the same bracketed runs (Python's stream makes the next
+   chunk while the last is parsed: its wall clock can match the CLI's, its CPU time cannot).
 Prints each rate and the ratios. Uses the library `ludus` finds (LUDUS_LIBRARY, else the
 release build of `make python`).
 """
@@ -121,23 +123,28 @@ def datasets(size):
 
 
 def child_cpu(command):
-    """CPU seconds (user + system) of a child process run to its end."""
+    """(CPU seconds (user + system), wall-clock seconds) of a child process run to its end."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return np.array([after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, wall])
 
 
 def own_cpu(body):
-    """CPU seconds of this process (every thread: the engine's workers too) while `body` runs."""
-    start = time.process_time()
+    """(CPU seconds of this process (every thread: the engine's workers too), wall-clock
+    seconds) while `body` runs, and its result."""
+    start, clock = time.process_time(), time.perf_counter()
     result = body()
-    return time.process_time() - start, result
+    return np.array([time.process_time() - start, time.perf_counter() - clock]), result
 
 
 def cpu_generation(binary, count):
-    """(Python, CLI, items) CPU seconds for `count` countdown items on 1 worker, every item a dict
-    in Python (dataset load included on both sides; process start on the CLI's)."""
+    """(Python, CLI, items) (CPU, wall) seconds for `count` countdown items on 1 worker, every
+    item a dict in Python (dataset load included on both sides; process start on the CLI's).
+    Python's stream makes the next chunk while the last one is parsed, so its wall clock can
+    beat the CLI's, not its CPU time (it builds the dicts the CLI never makes)."""
     import ludus
 
     def python():
@@ -151,8 +158,8 @@ def cpu_generation(binary, count):
 
 
 def bracketed(python, command, check):
-    """(Python, CLI) CPU seconds, the CLI run before and after Python and averaged: the load
-    of the machine drifts within seconds, and this cancels its first-order drift."""
+    """(Python, CLI) (CPU, wall) seconds, the CLI run before and after Python and averaged:
+    the load of the machine drifts within seconds, and this cancels its first-order drift."""
     before = child_cpu(command)
     ours, result = own_cpu(python)
     assert check(result)
@@ -181,9 +188,9 @@ def cpu_scoring(binary, name, env, repeat):
         ours, theirs, scores = bracketed(python, [binary, "score", env, "--batch", path], lambda scores: len(scores) == len(answers))
     finally:
         os.unlink(path)
-    rg, reference = own_cpu(lambda: [ds.score_answer(a, e) for e, a in pairs])
+    (rg, _), reference = own_cpu(lambda: [ds.score_answer(a, e) for e, a in pairs])
     assert list(scores[:len(pairs)]) == reference, f"{name}: scores differ from reasoning-gym's"
-    return ours / len(answers), theirs / len(answers), rg / len(pairs)
+    return ours[0] / len(answers), theirs[0] / len(answers), rg / len(pairs)
 
 
 def cpu_datasets(binary, items, runs):
@@ -194,8 +201,9 @@ def cpu_datasets(binary, items, runs):
     ratios = {}
     for _ in range(runs):
         made, written, _ = cpu_generation(binary, items)
-        ratios.setdefault("countdown generation", []).append(written / made)
-        ratios.setdefault("countdown generation items/cpu-s (python, cli)", []).append((items / made, items / written))
+        ratios.setdefault("countdown generation", []).append(written[0] / made[0])
+        ratios.setdefault("countdown generation, wall clock", []).append(written[1] / made[1])
+        ratios.setdefault("countdown generation items/cpu-s (python, cli)", []).append((items / made[0], items / written[0]))
         for name, env in rgs.SCORED[:2]:
             ours, theirs, rg = cpu_scoring(binary, name, env, 50)
             ratios.setdefault(f"{name} scoring", []).append(theirs / ours)
@@ -206,6 +214,9 @@ def cpu_datasets(binary, items, runs):
             continue
         if "reasoning-gym" in key:
             print(f"cpu: {key}: Python over reasoning-gym per CPU second median {statistics.median(values):.1f}x", flush=True)
+        elif key.endswith("wall clock"):
+            print(f"wall: {key}: Python/CLI items per second median {statistics.median(values):.2f}x"
+                  f" (runs: {', '.join(f'{v:.2f}' for v in values)}; target >= 1: Python >= CLI)", flush=True)
         else:
             print(f"cpu: {key}: Python/CLI per CPU second median {statistics.median(values):.2f}x"
                   f" (runs: {', '.join(f'{v:.2f}' for v in values)}; target >= 1: Python >= CLI)", flush=True)

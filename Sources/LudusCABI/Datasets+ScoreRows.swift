@@ -14,26 +14,28 @@ extension DatasetSource {
                    messages: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                    row: (Int, inout [UInt8]) throws -> Void) throws {
         let results = Slots<String>(count: count)
-        let workers = environments.count
-        let share = (count + workers - 1) / max(1, workers)
-        Parallel.run(workers, threads: workers) { w in
-            let env = self.environments[w]
-            let script = Dataset.quickScorer(env)
-            let lower = w * share, upper = min(count, lower + share)
-            guard lower < upper else { return }
-            var line: [UInt8] = []
-            for k in lower..<upper {
-                do {
-                    line.removeAll(keepingCapacity: true)
-                    try row(k, &line)
-                    scores[k] = try Self.score(env, script, line)
-                    status?[k] = 0
-                    results.values[k] = ""
-                } catch {
-                    let failure = Failure(error)
-                    scores[k] = .nan
-                    status?[k] = failure.status.rawValue
-                    results.values[k] = failure.message
+        withEnvironments { environments in  // the VMs, while no stream makes a chunk on them
+            let workers = environments.count
+            let share = (count + workers - 1) / max(1, workers)
+            Parallel.run(workers, threads: workers) { w in
+                let env = environments[w]
+                let script = Dataset.quickScorer(env)
+                let lower = w * share, upper = min(count, lower + share)
+                guard lower < upper else { return }
+                var line: [UInt8] = []
+                for k in lower..<upper {
+                    do {
+                        line.removeAll(keepingCapacity: true)
+                        try row(k, &line)
+                        scores[k] = try Self.score(env, script, line)
+                        status?[k] = 0
+                        results.values[k] = ""
+                    } catch {
+                        let failure = Failure(error)
+                        scores[k] = .nan
+                        status?[k] = failure.status.rawValue
+                        results.values[k] = failure.message
+                    }
                 }
             }
         }

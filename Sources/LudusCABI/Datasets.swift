@@ -5,13 +5,25 @@ import LudusLua
 /// A text environment that makes and scores question/answer items (`E.item`,
 /// `E.score_item`), with one VM per worker: what `ludus generate` and `ludus score` use.
 final class DatasetSource: @unchecked Sendable {
-    let environments: [LuaEnvironment]
-    var spec: EnvironmentSpec { environments[0].spec }
+    /// The VMs, one per worker: entered only through `withEnvironments`.
+    private let environments: [LuaEnvironment]
+    private let lock = NSLock()
+    let spec: EnvironmentSpec
 
     init(environments: [LuaEnvironment]) throws {
         self.environments = environments
+        spec = environments[0].spec
         // As `ludus score` does: scoring runs on a freshly reset instance.
         for env in environments { try env.reset(seed: 0, params: env.spec.parameters.defaults) }
+    }
+
+    /// Runs `body` on the VMs, one caller at a time: a stream makes its next chunk on a
+    /// thread of its own (`DatasetStream`) while the caller may score on the same VMs, and a
+    /// VM must never be entered from two threads at once. Rethrows what `body` throws.
+    func withEnvironments<T>(_ body: ([LuaEnvironment]) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(environments)
     }
 }
 
@@ -49,7 +61,9 @@ public func ludus_dataset_items(_ handle: UnsafeMutableRawPointer?, _ first: Int
         guard first >= 0, count >= 0 else { throw Failure(.argument, kind: "bad_argument", "first and count must be 0 or more") }
         let resolved = try s.spec.parameters.resolve(try object(params, "params"), environment: s.spec.id)
         var bytes: [UInt8] = []
-        try Dataset.writeBytes(s.environments, from: Int(first), count: Int(count), seed: seed, params: resolved) { bytes.append(contentsOf: $0) }
+        try s.withEnvironments {
+            try Dataset.writeBytes($0, from: Int(first), count: Int(count), seed: seed, params: resolved) { bytes.append(contentsOf: $0) }
+        }
         out.pointee = allocate(bytes)
     }
 }
@@ -64,7 +78,8 @@ public func ludus_dataset_score(_ handle: UnsafeMutableRawPointer?, _ item: Unsa
         let s = try source(handle)
         let value = try JSON.decode(try string(item, "item"))
         guard case .table = value else { throw Failure(.argument, kind: "bad_json", "the item must be a JSON object") }
-        score?.pointee = try Dataset.score(s.environments[0], item: value, answer: try string(answer, "answer"))
+        let text = try string(answer, "answer")
+        score?.pointee = try s.withEnvironments { try Dataset.score($0[0], item: value, answer: text) }
     }
 }
 

@@ -147,7 +147,8 @@ class LudusDataset:
     reasoning-gym's ``ProceduralDataset``: ``len``, indexing, iteration, ``score_answer``;
     as there, reading an item gives a new dict each time (changing it changes no other).
 
-    Items are made lazily, a chunk at a time (256 per worker) as they are first read, and
+    Items are made lazily, a chunk at a time (256 per worker) as they are first read (the
+    engine makes the next chunk on a thread of its own while this one is parsed), and
     kept as their JSON lines, not as dicts: a dataset read once holds a third of the memory
     and gives the cyclic garbage collector no long-lived dicts to walk over and over (a
     tenth of the time of making countdown items). Iterating parses a chunk of lines in one

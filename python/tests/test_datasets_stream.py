@@ -4,6 +4,7 @@ same bytes, items and scores as the one-call paths (`ludus_dataset_items`,
 
 import ctypes
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -96,6 +97,30 @@ def test_iteration_reads_a_chunk_at_a_time():
     for _ in range(150):
         next(it)
     assert len(data._lines) == 200
+
+
+def test_scoring_while_the_stream_makes_its_next_chunk():
+    """The stream makes chunk k+1 on a thread of its own while chunk k is read; scoring on
+    the same VMs meanwhile (one call, many answers, from other threads too) waits its turn
+    and neither side sees the other's state: the same scores and the same items."""
+    data = ludus.LudusDataset("countdown", size=1500, seed=4, workers=1, chunk=300)
+    eager = datasets._Source("countdown", workers=1).items(0, 1500, 4, {})
+    first = data[0]  # chunk 0 read; chunk 1 is being made now
+    scores = [[], [], []]
+
+    def score(mine):
+        for _ in range(20):
+            mine.append(data.score_answer(first["answer"], first))
+            mine.append(data.score_answer(first["answer"] + " + 1", first))
+
+    threads = [threading.Thread(target=score, args=(mine,)) for mine in scores]
+    for thread in threads:
+        thread.start()
+    read = list(data)  # the chunks made while the threads score
+    for thread in threads:
+        thread.join()
+    assert scores == [[1.0, 0.05] * 20] * 3
+    assert read == eager and data.score_answers([e["answer"] for e in eager[:50]]).tolist() == [1.0] * 50
 
 
 def test_reading_an_item_gives_a_new_dict():
