@@ -40,7 +40,16 @@ final class EnvBatch: @unchecked Sendable {
 
     let spec: EnvironmentSpec
     let slots: [Slot]
-    var threads: Int
+    /// How many threads the batch steps on; setting it replaces the pool.
+    var threads: Int {
+        get { pool.threads }
+        set {
+            guard newValue != pool.threads else { return }
+            pool.stop()
+            pool = StepPool(threads: newValue)
+        }
+    }
+    private var pool: StepPool
     let autoreset: Autoreset
     let numberCount: Int
     let textMaxLengths: [Int]
@@ -80,7 +89,7 @@ final class EnvBatch: @unchecked Sendable {
          policy: AgentFailurePolicy) {
         spec = environments[0].spec
         slots = environments.map { Slot(environment: $0, params: params, policy: policy) }
-        self.threads = threads
+        pool = StepPool(threads: threads)
         self.autoreset = autoreset
         numberCount = spec.observationSpace.layout.numberCount
         textMaxLengths = spec.observationSpace.textMaxLengths
@@ -94,6 +103,8 @@ final class EnvBatch: @unchecked Sendable {
         default: vectorWidth = 0
         }
     }
+
+    deinit { pool.stop() }
 
     var count: Int { slots.count }
 
@@ -121,12 +132,8 @@ final class EnvBatch: @unchecked Sendable {
             let base = bytes + (i * textMaxLengths.count + slot) * textStride
             var written = 0
             if slot < view.texts.count {
-                var utf8 = Array(view.texts[slot].utf8)
-                if utf8.count > textStride { utf8 = Array(utf8[..<textStride]) }
-                utf8.withUnsafeBufferPointer { source in
-                    if !source.isEmpty { base.update(from: source.baseAddress!, count: source.count) }
-                }
-                written = utf8.count
+                // At most `textStride` bytes, straight from the string: nothing allocated per step.
+                written = UnsafeMutableBufferPointer(start: base, count: textStride).update(fromContentsOf: view.texts[slot].utf8.prefix(textStride))
             }
             // Bytes past the text are zero (readers may take a slot as a NUL-padded string).
             let previous = Int(lengths[i * textMaxLengths.count + slot])
@@ -221,7 +228,7 @@ final class EnvBatch: @unchecked Sendable {
     }
 
     func reset(ids: [Int], seeds: UnsafePointer<UInt64>?, mode: SeedMode) {
-        Parallel.run(ids.count, threads: threads) { k in
+        pool.run(ids.count) { k in
             let i = ids[k]
             clearStep(i)
             status?[i] = reset(i, seed: seeds?[k] ?? 0, mode: seeds == nil ? .next : mode) ? 0 : slots[i].error!.status.rawValue
@@ -301,7 +308,7 @@ final class EnvBatch: @unchecked Sendable {
     }
 
     func step(ids: [Int], action: @escaping (Int) -> Action) {
-        Parallel.run(ids.count, threads: threads) { k in
+        pool.run(ids.count) { k in
             let i = ids[k]
             status?[i] = step(i) { action(k) }
         }

@@ -146,6 +146,26 @@ import LudusLua
         }
     }
 
+    /// Texts are part of the per-step test: one that fits passes it (a gridworld's mission
+    /// is not walked again through `problem(with:)`), one that does not fails it with the
+    /// problem named, and a length counts characters, not UTF-8 bytes, at either end.
+    @Test(arguments: [
+        ("go", true), ("", false), ("ab\u{e9}", true), ("\u{e9}\u{e9}", true), ("\u{e9}", false), ("abcdef", true), ("abcdefg", false),
+        ("\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}", true), ("\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}", false),
+    ])
+    func textsArePartOfTheFusedBoundsCheck(text: String, fits: Bool) {
+        let bounds = ObservationBounds(.dict([(name: "x", space: .discrete(n: 3, start: 0)),
+                                              (name: "mission", space: .text(maxLength: 6, minLength: 2))]))
+        [1.0].withUnsafeBufferPointer { buffer in
+            let view = ObservationView(numbers: buffer, texts: [text])
+            var seen: [Double] = []
+            #expect(bounds.contains(view) { seen.append($0) } == fits)
+            #expect(bounds.contains(view) == fits && seen == [1])
+            let problem = bounds.problem(with: view)
+            #expect(fits ? problem == nil : problem == "mission has \(text.count) characters, outside 2...6", "\(problem ?? "nil")")
+        }
+    }
+
     @Test func twoWorkersAndOneStoreTheSameConnectFourGames() throws {
         let config = TournamentConfig(environment: "connect_four", agents: ["random", "random"], gamesPerPair: 150, seed: 2)
         var dumps: [[String]] = []

@@ -17,18 +17,25 @@ public enum Throughput {
         public var stepsPerCPUSecond: Double { Double(steps) / cpuSeconds }
     }
 
-    /// Loads `threads` instances, then steps each `steps` times on its own thread.
+    /// Loads `threads × perThread` instances, then steps each thread's `perThread` instances
+    /// in turn, one step each, until each thread has taken `steps` steps. One instance per
+    /// thread is the interpreter's speed with its VM in the caches; several are what a vector
+    /// env's thread steps per batch (`ludus.make_vec`), to measure the Python bridge against
+    /// the same work without it.
     /// With `copyObservations` the observation is copied into the Swift buffer every
     /// step, as for an agent that reads it; without, only on demand, as for agents that
     /// never look (random play, rollouts), which is the interpreter's own speed.
     public static func measure(
-        threads: Int, steps: Int, seed: UInt64, params: [String: Value], copyObservations: Bool = true,
+        threads: Int, perThread: Int = 1, steps: Int, seed: UInt64, params: [String: Value], copyObservations: Bool = true,
         makeEnvironment: () throws -> LuaEnvironment
     ) throws -> Measurement {
-        let environments = try (0..<threads).map { _ in try makeEnvironment() }
-        for environment in environments { environment.copiesObservation = copyObservations }
-        let workers = environments.enumerated().map { index, env in
-            Worker(environment: env, seed: SeededGenerator.derive(seed, UInt64(index)), params: params, steps: steps)
+        precondition(threads >= 1 && perThread >= 1, "at least one thread and one instance per thread")
+        let workers = try (0..<threads).map { t in
+            let environments = try (0..<perThread).map { _ in try makeEnvironment() }
+            for environment in environments { environment.copiesObservation = copyObservations }
+            // Instance t * perThread + j: with one per thread, the seeds the bench always used.
+            let seeds = (0..<perThread).map { SeededGenerator.derive(seed, UInt64(t * perThread + $0)) }
+            return Worker(environments: environments, seeds: seeds, params: params, steps: steps)
         }
         for worker in workers { try worker.prepare() }
         let start = DispatchTime.now().uptimeNanoseconds
@@ -46,32 +53,33 @@ public enum Throughput {
                            cpuSeconds: workers.reduce(0) { $0 + $1.cpuSeconds })
     }
 
-    /// One thread's loop. Discrete single-player tasks take the allocation-free path.
+    /// One thread's loop over its instances. Discrete single-player tasks take the allocation-free path.
     final class Worker: @unchecked Sendable {
-        let environment: LuaEnvironment
-        let seed: UInt64
+        let environments: [LuaEnvironment]
+        let seeds: [UInt64]
         let params: [String: Value]
         let steps: Int
         var episodes = 0
         var cpuSeconds = 0.0
         var error: Error?
 
-        init(environment: LuaEnvironment, seed: UInt64, params: [String: Value], steps: Int) {
-            self.environment = environment
-            self.seed = seed
+        init(environments: [LuaEnvironment], seeds: [UInt64], params: [String: Value], steps: Int) {
+            self.environments = environments
+            self.seeds = seeds
             self.params = params
             self.steps = steps
         }
 
-        func prepare() throws { try environment.reset(seed: seed, params: params) }
+        func prepare() throws {
+            for (environment, seed) in zip(environments, seeds) { try environment.reset(seed: seed, params: params) }
+        }
 
         func run() {
             let start = Self.threadCPUSeconds()
             defer { cpuSeconds = Self.threadCPUSeconds() - start }
+            let spec = environments[0].spec
             do {
-                if case .discrete(let n, let start) = environment.spec.actionSpace, environment.spec.players == 1,
-                    !environment.spec.hasLegalActions
-                {
+                if case .discrete(let n, let start) = spec.actionSpace, spec.players == 1, !spec.hasLegalActions {
                     try runDiscrete(n: n, start: start)
                 } else {
                     try runGeneral()
@@ -88,18 +96,18 @@ public enum Throughput {
         /// The host binding's own speed against the interpreter's: no agent, no checks,
         /// not an episode loop of Ludus (every loop users run goes through the driver).
         private func runDiscrete(n: Int, start: Int) throws {
-            var generator = SeededGenerator(seed: seed)
-            var episodeLength = 0
-            let cap = environment.spec.maxSteps ?? EpisodeDriver.stepCapWithoutMaxSteps
+            var lanes = Lanes(environments, seeds)
+            let cap = environments[0].spec.maxSteps ?? EpisodeDriver.stepCapWithoutMaxSteps
             for _ in 0..<steps {
-                let action = start + Int(generator.nextInt(0, Int64(n - 1)))
-                let outcome = try environment.stepDiscrete(action)
-                episodeLength += 1
-                if outcome.terminated || outcome.truncated || episodeLength >= cap {
+                let action = start + Int(lanes.generator.nextInt(0, Int64(n - 1)))
+                let outcome = try lanes.environment.stepDiscrete(action)
+                lanes.length += 1
+                if outcome.terminated || outcome.truncated || lanes.length >= cap {
                     episodes += 1
-                    episodeLength = 0
-                    try environment.reset(seed: generator.next(), params: params)
+                    lanes.length = 0
+                    try lanes.environment.reset(seed: lanes.generator.next(), params: params)
                 }
+                lanes.advance()
             }
         }
 
@@ -107,27 +115,61 @@ public enum Throughput {
         /// among the legal actions, no checks and no observers (the loops users run go
         /// through the episode driver; this measures what it is built on).
         private func runGeneral() throws {
-            let spec = environment.spec
-            let agents = (0..<spec.players).map { _ in RandomAgent(actionSpace: spec.actionSpace) }
-            for (i, agent) in agents.enumerated() { agent.beginEpisode(seed: SeedStreams.agentSeed(episode: seed, seat: i + 1), player: i + 1) }
-            var legal: [Int] = []
-            legal.reserveCapacity(256)
-            var generator = SeededGenerator(seed: seed)
-            var episodeLength = 0
-            let cap = spec.maxSteps ?? EpisodeDriver.stepCapWithoutMaxSteps
-            for _ in 0..<steps {
-                let player = try environment.turn(legal: &legal)
-                let action = player == Chance.player && spec.hasExplicitChance
-                    ? .discrete(ChanceOutcome.sample(try environment.chanceOutcomes(), using: &generator).action)
-                    : try agents[max(player, 1) - 1].act(in: environment, legalActions: legal)
-                let outcome = try environment.stepOutcome(action)
-                episodeLength += 1
-                if outcome.terminated || outcome.truncated || episodeLength >= cap {
-                    episodes += 1
-                    episodeLength = 0
-                    try environment.reset(seed: generator.next() & SeedStreams.mask, params: params)
+            let spec = environments[0].spec
+            let agents = seeds.map { seed in
+                (0..<spec.players).map { i in
+                    let agent = RandomAgent(actionSpace: spec.actionSpace)
+                    agent.beginEpisode(seed: SeedStreams.agentSeed(episode: seed, seat: i + 1), player: i + 1)
+                    return agent
                 }
             }
+            var legal: [Int] = []
+            legal.reserveCapacity(256)
+            var lanes = Lanes(environments, seeds)
+            let cap = spec.maxSteps ?? EpisodeDriver.stepCapWithoutMaxSteps
+            for _ in 0..<steps {
+                let environment = lanes.environment
+                let player = try environment.turn(legal: &legal)
+                let action = player == Chance.player && spec.hasExplicitChance
+                    ? .discrete(ChanceOutcome.sample(try environment.chanceOutcomes(), using: &lanes.generator).action)
+                    : try agents[lanes.index][max(player, 1) - 1].act(in: environment, legalActions: legal)
+                let outcome = try environment.stepOutcome(action)
+                lanes.length += 1
+                if outcome.terminated || outcome.truncated || lanes.length >= cap {
+                    episodes += 1
+                    lanes.length = 0
+                    try environment.reset(seed: lanes.generator.next() & SeedStreams.mask, params: params)
+                }
+                lanes.advance()
+            }
+        }
+    }
+
+    /// A thread's instances stepped in turn: the current one's generator and episode length
+    /// are plain fields (registers in the loop), swapped with the others' only when the
+    /// thread has more than one, so one instance per thread costs what it always did.
+    struct Lanes {
+        private let environments: [LuaEnvironment]
+        private var parked: [(generator: SeededGenerator, length: Int)]
+        private(set) var index = 0
+        private(set) var environment: LuaEnvironment
+        var generator: SeededGenerator
+        var length = 0
+
+        init(_ environments: [LuaEnvironment], _ seeds: [UInt64]) {
+            self.environments = environments
+            parked = seeds.map { (SeededGenerator(seed: $0), 0) }
+            environment = environments[0]
+            generator = parked[0].generator
+        }
+
+        @inline(__always)
+        mutating func advance() {
+            guard environments.count > 1 else { return }
+            parked[index] = (generator, length)
+            index = index + 1 == environments.count ? 0 : index + 1
+            (generator, length) = parked[index]
+            environment = environments[index]
         }
     }
 }

@@ -385,8 +385,7 @@ public final class EpisodeDriver {
         try reportObservation(observation, function: function)
     }
 
-    /// Throws the problem of an observation that failed the fast bounds test (texts outside
-    /// their lengths are found here; an observation with texts always comes this way).
+    /// Throws the problem of an observation that failed the fast bounds test.
     private func reportObservation(_ observation: ObservationView, function: String) throws(EpisodeError) {
         if let problem = bounds.problem(with: observation) {
             throw .environment(violation(function, "returned an observation outside \(environment.spec.observationSpace): \(problem)"))

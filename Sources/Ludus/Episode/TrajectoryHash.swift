@@ -21,8 +21,16 @@ public struct TrajectoryHash: Sendable {
         }
         @inline(__always) mutating func combine(_ d: Double) { combine(d.bitPattern) }
         @inline(__always) mutating func combine(_ b: Bool) { combine(b ? 1 as UInt64 : 0) }
+        /// Each UTF-8 byte, then the length: read from the string's own storage when it has
+        /// one (a native string: every text a script returns), so the loop is over bytes in
+        /// memory, not the UTF-8 view's index steps.
         mutating func combine(_ s: String) {
-            for byte in s.utf8 { combine(UInt64(byte)) }
+            let hashed: Void? = s.utf8.withContiguousStorageIfAvailable { bytes in
+                var mixed = self
+                for byte in bytes { mixed.combine(UInt64(byte)) }
+                self = mixed
+            }
+            if hashed == nil { for byte in s.utf8 { combine(UInt64(byte)) } }
             combine(UInt64(s.utf8.count) | 1 << 63)
         }
         @inline(__always) mutating func combine(_ action: Action) {

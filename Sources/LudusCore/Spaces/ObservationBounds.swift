@@ -40,8 +40,9 @@ public struct ObservationBounds {
         }
     }
 
-    /// Whether every number of the observation is inside its bounds: the per-step test,
-    /// inlined into the driver; ``problem(with:)`` says why when it is not.
+    /// Whether the observation is inside the space (every number inside its bounds, every
+    /// text of a length inside its range): the per-step test, inlined into the driver;
+    /// ``problem(with:)`` says why when it is not.
     @inlinable
     public func contains(_ observation: ObservationView) -> Bool {
         contains(observation, visiting: { _ in })  // inlined: the empty visit compiles away
@@ -66,7 +67,24 @@ public struct ObservationBounds {
                 }
             }
         }
-        return inside && hasNoTexts
+        return inside && (hasNoTexts || textsFit(observation.texts))
+    }
+
+    /// Whether every text part's length is inside its range, as ``problem(with:)`` tests it:
+    /// texts are part of the per-step test, so an observation whose texts fit (a gridworld's
+    /// mission) is not walked again only to find nothing wrong with it.
+    @usableFromInline
+    func textsFit(_ texts: [String]) -> Bool {
+        for (i, text) in texts.enumerated() where i < textLengths.count && !Self.fits(text, textLengths[i]) { return false }
+        return true
+    }
+
+    /// Whether `text` has a number of characters in `range`. The UTF-8 count bounds the
+    /// character count from above, so the characters are counted only when that does not settle it.
+    @usableFromInline
+    static func fits(_ text: String, _ range: ClosedRange<Int>) -> Bool {
+        if range.lowerBound == 0 && text.utf8.count <= range.upperBound { return true }
+        return range.contains(text.count)
     }
 
     /// `x == x.rounded(.towardZero)` for a number already inside its (finite) bounds, without
@@ -75,7 +93,7 @@ public struct ObservationBounds {
     @inlinable @inline(__always)
     static func isIntegral(_ x: Double) -> Bool { abs(x) >= 0x1p52 || Double(Int64(x)) == x }
 
-    /// True when the space has no text parts (their lengths are checked by ``problem(with:)``).
+    /// True when the space has no text parts (the per-step test then skips ``textsFit(_:)``).
     @usableFromInline var hasNoTexts: Bool
 
     /// Why the observation is outside the space, or nil. Allocates only to describe a problem.
@@ -89,12 +107,9 @@ public struct ObservationBounds {
                 return "\(numberNames[i]) = \(x) is outside \(integral[i] ? "integers " : "")[\(format(low[i])), \(format(high[i]))] of \(space)"
             }
         }
-        for (i, text) in observation.texts.enumerated() where i < textLengths.count {
+        for (i, text) in observation.texts.enumerated() where i < textLengths.count && !Self.fits(text, textLengths[i]) {
             let range = textLengths[i]
-            // utf8 count bounds the character count from above: count characters only when it matters.
-            if text.utf8.count <= range.upperBound && text.utf8.count >= range.lowerBound { continue }
-            let length = text.count
-            if !range.contains(length) { return "\(textNames[i]) has \(length) characters, outside \(range.lowerBound)...\(range.upperBound)" }
+            return "\(textNames[i]) has \(text.count) characters, outside \(range.lowerBound)...\(range.upperBound)"
         }
         return nil
     }
