@@ -265,17 +265,21 @@ class Batch(HandleOwner):
             return [self._decode_row(data, lengths, int(i)) for i in picked]
         width = max(1, int(lengths.max()))
         view = data[:, :, :width]
+        # The bytes of every row at once: when none changed (a mission is fixed for an
+        # episode), one comparison of two strings and nothing decoded or copied per row.
+        raw, raw_lengths = view.tobytes(), lengths.tobytes()
         cache = self._text_cache
-        if cache is None or cache[0].shape != view.shape:
+        if cache is not None and cache[0] == raw and cache[1] == raw_lengths:
+            decoded = cache[2]
+        elif cache is None or cache[3] != view.shape:
             decoded = [self._decode_row(data, lengths, i) for i in range(self.num_envs)]
         else:
-            decoded = cache[2]
-            changed = np.flatnonzero((view != cache[0]).any(axis=(1, 2)) | (lengths != cache[1]).any(axis=1))
-            if len(changed):
-                decoded = list(decoded)
-                for i in changed:
-                    decoded[i] = self._decode_row(data, lengths, int(i))
-        self._text_cache = (view.copy(), lengths.copy(), decoded)
+            before = np.frombuffer(cache[0], dtype=view.dtype).reshape(view.shape)
+            before_lengths = np.frombuffer(cache[1], dtype=lengths.dtype).reshape(lengths.shape)
+            decoded = list(cache[2])
+            for i in np.flatnonzero((view != before).any(axis=(1, 2)) | (lengths != before_lengths).any(axis=1)):
+                decoded[i] = self._decode_row(data, lengths, int(i))
+        self._text_cache = (raw, raw_lengths, decoded, view.shape)
         return decoded if rows is None else [decoded[int(i)] for i in rows]
 
     @staticmethod

@@ -203,3 +203,32 @@ def test_send_recv_equals_step():
         assert np.array_equal(got[4]["episode_hash"], want[4]["episode_hash"])
     for i in range(4):
         assert vec.trajectory_hash(i) == twin.trajectory_hash(i)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_text_rows_are_decoded_again_only_where_they_changed(threads):
+    """A batch's texts are cached between steps (a gridworld's mission is decoded once);
+    rows whose bytes or lengths changed, and only those, are decoded again: stepping a few
+    environments of a one-step text task at a time gives each row the text a fresh decode
+    of the buffer gives."""
+    vec = ludus.make_vec("countdown/text", 5, threads=threads, autoreset_mode=AutoresetMode.SAME_STEP)
+    vec.reset(seed=3)
+    b = vec._batch
+    fresh = lambda: [b._decode_row(b.text, b.text_length, i) for i in range(b.num_envs)]  # noqa: E731
+    assert b.texts() == fresh()
+    before = b.texts()
+    for ids in ([0, 3], [1], [0, 1, 2, 3, 4], [4], [2, 3]):
+        b.step(["1 + 2"] * len(ids), np.array(ids))  # each step ends its episode: the next question, at once
+        now = b.texts()
+        assert now == fresh()
+        assert b.texts() is now  # unchanged bytes: the rows decoded last time, as they are
+        changed = {i for i in range(5) if now[i] != before[i]}
+        assert changed <= set(ids) and changed, (ids, changed)
+        before = now
+    door = ludus.make_vec("gridworld/door_key", 3, threads=threads, params={"size": 5})
+    door.reset(seed=1)
+    missions = door._batch.texts()
+    for _ in range(20):
+        door.step(door.action_space.sample())
+        assert door._batch.texts() == [door._batch._decode_row(door._batch.text, door._batch.text_length, i) for i in range(3)]
+    assert all(m[0] for m in missions)
