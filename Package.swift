@@ -51,7 +51,7 @@ let package = Package(
         ),
         // `@_cdecl` functions over the loops: opaque handles, statuses and messages, no error
         // ever crossing; batches of environments stepped on Swift threads into caller buffers.
-        .target(name: "LudusCABI", dependencies: ["Ludus", "LudusCore", "LudusLua"],
+        .target(name: "LudusCABI", dependencies: ["Ludus", "LudusCore", "LudusLua", "CLuaShim"],
                 linkerSettings: [.linkedLibrary("lua5.4")]),
         .executableTarget(
             name: "ludus",

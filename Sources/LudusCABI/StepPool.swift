@@ -1,9 +1,11 @@
+import CLuaShim
 import Foundation
 import Synchronization
 
 /// The threads one batch steps on, kept from call to call (EnvPool's way). `run(count, body)`
 /// splits `0..<count` into one contiguous share per thread, the calling thread taking the
-/// first, and returns once every share is done. Between calls the helpers spin for a while
+/// first (each environment mostly stays on one core, its VM in that core's cache); a thread
+/// done with its share takes what is left of the others'; it returns once every index ran. Between calls the helpers spin for a while
 /// before they sleep, so a Python loop that steps again within that window hands them the
 /// next step without waking a thread: `DispatchQueue.concurrentPerform` woke one per call,
 /// late enough that the caller often stepped every share itself (2 threads ran 1.2x one).
@@ -20,11 +22,21 @@ final class StepPool: @unchecked Sendable {
     /// the helpers after they see it, so the atomic orders them.
     private var body: ((Int) -> Void)?
     private var count = 0
+    private var per = 0
+    /// Per share, the next index not yet taken: a thread steps its own share from the front,
+    /// then takes what is left of the others (an episode's reset makes one share slower).
+    private let cursors: [Cursor]
     private let sleepers: [Sleeper]
     private let exited = DispatchGroup()
 
     /// How long a helper spins for the next call before it sleeps.
     static let spinNanoseconds: UInt64 = 200_000
+
+    /// A share's cursor, alone on its cache line (the threads take indices from each other's).
+    private final class Cursor: Sendable {
+        let next = Atomic<Int>(0)
+        let padding: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
+    }
 
     private final class Sleeper: Sendable {
         let asleep = Atomic<Bool>(false)
@@ -34,6 +46,7 @@ final class StepPool: @unchecked Sendable {
     init(threads: Int) {
         self.threads = max(1, threads)
         sleepers = (1..<max(1, threads)).map { _ in Sleeper() }
+        cursors = (0..<max(1, threads)).map { _ in Cursor() }
         for w in 1..<self.threads {
             exited.enter()
             let thread = Thread { [self] in
@@ -54,6 +67,8 @@ final class StepPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { body in
             self.body = body
             self.count = count
+            per = (count + threads - 1) / threads
+            for (w, cursor) in cursors.enumerated() { cursor.next.store(min(count, w * per), ordering: .relaxed) }
             pending.store(threads - 1, ordering: .relaxed)
             generation.add(1, ordering: .sequentiallyConsistent)
             wakeSleepers()
@@ -61,7 +76,7 @@ final class StepPool: @unchecked Sendable {
             var spins = 0
             while pending.load(ordering: .acquiring) > 0 {
                 spins += 1
-                if spins > 4096 { sched_yield() }  // a helper was descheduled: let it run
+                if spins > 4096 { sched_yield() } else { ludus_cpu_relax() }  // yield: a helper was descheduled
             }
             self.body = nil
         }
@@ -83,11 +98,18 @@ final class StepPool: @unchecked Sendable {
         }
     }
 
+    /// Thread `w`'s work in a call: its own share, then the rest of the others' shares.
     private func share(_ w: Int) {
-        let per = (count + threads - 1) / threads
-        let lower = w * per, upper = min(count, lower + per)
-        guard lower < upper, let body else { return }
-        for i in lower..<upper { body(i) }
+        guard let body else { return }
+        for k in 0..<threads {
+            let s = (w + k) % threads
+            let upper = min(count, (s + 1) * per)
+            while true {
+                let i = cursors[s].next.add(1, ordering: .relaxed).oldValue
+                if i >= upper { break }
+                body(i)
+            }
+        }
     }
 
     private func helper(_ w: Int) {
@@ -97,6 +119,7 @@ final class StepPool: @unchecked Sendable {
             var spinningSince: UInt64 = 0
             var spins = 0
             while generation.load(ordering: .acquiring) == seen {
+                ludus_cpu_relax()
                 spins += 1
                 if spins & 255 != 0 { continue }
                 let now = DispatchTime.now().uptimeNanoseconds

@@ -232,3 +232,31 @@ def test_text_rows_are_decoded_again_only_where_they_changed(threads):
         door.step(door.action_space.sample())
         assert door._batch.texts() == [door._batch._decode_row(door._batch.text, door._batch.text_length, i) for i in range(3)]
     assert all(m[0] for m in missions)
+
+
+@pytest.mark.parametrize("threads,num_envs", [(2, 1), (2, 5), (3, 13), (8, 5), (3, 2)])
+def test_threads_step_each_environment_once_per_call(threads, num_envs):
+    """The batch's threads split each call into shares and take what is left of each
+    other's: every environment of the call is stepped exactly once, whichever thread steps
+    it. Random subsets of ids, against a one-thread twin: the same observations, rewards,
+    flags and episode hashes after every call."""
+    make = lambda t: ludus.make_vec("corridor", num_envs, threads=t, params={"length": 5, "slip": 0.2})  # noqa: E731
+    vec, twin = make(threads), make(1)
+    vec.reset(seed=4)
+    twin.reset(seed=4)
+    rng = np.random.default_rng(threads * 100 + num_envs)
+    a, b = vec._batch, twin._batch
+    for _ in range(300):
+        ids = np.flatnonzero(rng.random(num_envs) < 0.7) if num_envs > 1 else np.arange(1)
+        if len(ids) == 0:
+            continue
+        actions = rng.integers(0, 2, size=len(ids))
+        a.step(actions, ids)
+        b.step(actions, ids)
+        for name in ("numbers", "rewards", "terminated", "truncated", "episode_hash", "episode_length"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    a.set_threads(1)
+    a.set_threads(threads)  # a new pool each time: the old one's threads end
+    a.step(np.zeros(num_envs, dtype=np.int64))
+    b.step(np.zeros(num_envs, dtype=np.int64))
+    assert np.array_equal(a.numbers, b.numbers)

@@ -136,6 +136,15 @@ int ludus_read_step(lua_State *L, int base, double *reward);
 static inline void ludus_pop(lua_State *L, int n) { lua_settop(L, -(n)-1); }
 static inline int ludus_registry_index(void) { return LUA_REGISTRYINDEX; }
 static inline void ludus_remove(lua_State *L, int i) { lua_remove(L, i); }
+/// A spin-wait hint (x86 `pause`): a thread waiting in a loop for another leaves the core's
+/// shared resources to the thread it waits for (a hyperthread sibling on most cloud machines).
+static inline void ludus_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 static inline int ludus_isnoneornil(lua_State *L, int i) { return lua_type(L, i) <= 0; }
 static inline lua_Number ludus_tonumber(lua_State *L, int i, int *isnum) { return lua_tonumberx(L, i, isnum); }
 static inline lua_Integer ludus_tointeger(lua_State *L, int i, int *isnum) { return lua_tointegerx(L, i, isnum); }
