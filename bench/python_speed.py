@@ -246,21 +246,23 @@ def main():
 
 
 def vector(args):
-    ours = ludus_vector(args.envs, 2, args.steps)
+    # The machine's speed drifts by a quarter within a minute: the vector env and the CLI
+    # on the same VMs are measured in turn, three times, and the medians compared.
+    rounds = [(ludus_vector(args.envs, 2, args.steps), cli_bench(args.ludus, args.steps, max(1, args.envs // 2))) for _ in range(3)]
+    ours, same = statistics.median(r[0] for r in rounds), statistics.median(r[1] for r in rounds)
     raw = ludus_vector(args.envs, 2, args.steps, raw=True)
     sync = gymnasium_vector("sync", args.peer_envs, args.steps // 10)
     asynchronous = gymnasium_vector("async", args.peer_envs, args.steps // 10)
-    same = cli_bench(args.ludus, args.steps, max(1, args.envs // 2))
     alone = cli_bench(args.ludus, args.steps)
     best = max(sync, asynchronous)
-    print(f"ludus.make_vec door_key-8 ({args.envs} envs, 2 threads): {ours:9.0f} steps/s  (raw batch calls {raw:9.0f})")
+    print(f"ludus.make_vec door_key-8 ({args.envs} envs, 2 threads): {ours:9.0f} steps/s (median of 3)  (raw batch calls {raw:9.0f})")
     print(f"gymnasium SyncVectorEnv  MiniGrid DoorKey-8x8 ({args.peer_envs} envs): {sync:9.0f} steps/s")
     print(f"gymnasium AsyncVectorEnv MiniGrid DoorKey-8x8 ({args.peer_envs} envs): {asynchronous:9.0f} steps/s")
-    print(f"ludus bench --threads 2 --envs-per-thread {max(1, args.envs // 2)} (CLI, no Python, the same {args.envs} VMs): {same:9.0f} steps/s"
+    print(f"ludus bench --threads 2 --envs-per-thread {max(1, args.envs // 2)} (CLI, no Python, the same {args.envs} VMs): {same:9.0f} steps/s (median of 3)"
           f"  (one VM per thread, hot in the caches: {alone:9.0f})")
     print(f"ratio vs the faster gymnasium vector env: {ours / best:.1f}x (target >= 20x)")
     print(f"ratio vs ludus bench on the same VMs: {ours / same:.2f}x (target >= 0.85x: the bridge costs < 15%;"
-          f" against one VM per thread {ours / alone:.2f}x)")
+          f" rounds {', '.join(f'{o / c:.2f}' for o, c in rounds)}; against one VM per thread {ours / alone:.2f}x)")
 
 
 def wall_datasets(args):
