@@ -46,6 +46,9 @@ class Decoder:
         self.space, self.tree = self._build(space_json)
         self.number_count = self._numbers
         self.text_count = self._texts
+        # The last batch of texts (the list the batch hands out again, as it is, while no
+        # text changed) and the column of each slot built from it.
+        self._columns = (None, {})
 
     def _build(self, s):
         kind = s["type"]
@@ -123,7 +126,13 @@ class Decoder:
             _, offset, count, dtype = node
             return numbers[:, offset : offset + count].astype(dtype)
         if kind == "text":
-            return tuple(row[node[1]] for row in texts)
+            rows, columns = self._columns
+            if rows is not texts:
+                self._columns = rows, columns = texts, {}
+            column = columns.get(node[1])
+            if column is None:
+                column = columns[node[1]] = tuple(row[node[1]] for row in texts)
+            return column  # a tuple of strings: nothing a caller can change
         if kind == "bytes":
             return np.stack([self.one(None, row, node) for row in texts])
         if kind == "dict":
