@@ -11,6 +11,16 @@ check() { if eval "$2"; then passed=$((passed + 1)); else echo "cli checks: FAIL
 
 # An answer starting with '-' is a value, not a flag (reasoning-gym's own answers do this).
 item='{"question":"q","answer":"-1 + 72*(89 - 77)/1","metadata":{"numbers":[1,72,89,77,1],"target":863}}'
+# A bench flag out of range, or two that measure different things, is refused by name.
+"$LUDUS" bench corridor --envs-per-thread 0 > "$dir/bench0.txt" 2>&1
+status=$?
+check "bench --envs-per-thread 0 is refused" '[ $status -ne 0 ] && [ $status -lt 128 ] && grep -q "envs-per-thread must be at least 1" "$dir/bench0.txt"'
+"$LUDUS" bench corridor --envs-per-thread 4 --instances 2 > "$dir/bench1.txt" 2>&1
+status=$?
+check "bench --envs-per-thread with --instances is refused" '[ $status -ne 0 ] && [ $status -lt 128 ] && grep -q "give one of them" "$dir/bench1.txt"'
+check "bench --envs-per-thread 4: measured and reported with its shape" \
+  '"$LUDUS" bench corridor --envs-per-thread 4 --steps 4000 --json 2>/dev/null | grep -q "\"envs_per_thread\":4,\"steps\":4000"'
+
 check "score takes an answer starting with -" \
   '[ "$("$LUDUS" score countdown/text --item "$item" --answer "-1 + 72*(89 - 77)/1" 2>&1)" = "1.0" ]'
 

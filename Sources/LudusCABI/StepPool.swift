@@ -5,10 +5,11 @@ import Synchronization
 /// The threads one batch steps on, kept from call to call (EnvPool's way). `run(count, body)`
 /// splits `0..<count` into one contiguous share per thread, the calling thread taking the
 /// first (each environment mostly stays on one core, its VM in that core's cache); a thread
-/// done with its share takes what is left of the others'; it returns once every index ran. Between calls the helpers spin for a while
-/// before they sleep, so a Python loop that steps again within that window hands them the
-/// next step without waking a thread: `DispatchQueue.concurrentPerform` woke one per call,
-/// late enough that the caller often stepped every share itself (2 threads ran 1.2x one).
+/// done with its share takes what is left of the others', and `run` returns once every index
+/// ran. Between calls the helpers spin for a while before they sleep, so a Python loop that
+/// steps again within that window hands them the next step without waking a thread:
+/// `DispatchQueue.concurrentPerform` woke one per call, late enough that the caller often
+/// stepped every share itself (2 threads ran 1.2x one).
 ///
 /// One caller at a time (the batch refuses concurrent calls); `stop()` ends the helpers.
 final class StepPool: @unchecked Sendable {
@@ -58,7 +59,7 @@ final class StepPool: @unchecked Sendable {
         }
     }
 
-    /// Runs `body(i)` for every `i` in `0..<count`, each thread a contiguous share.
+    /// Runs `body(i)` once for every `i` in `0..<count`, on the pool's threads; never throws.
     func run(_ count: Int, _ body: (Int) -> Void) {
         if threads == 1 || count <= 1 {
             for i in 0..<count { body(i) }

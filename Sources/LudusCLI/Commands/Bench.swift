@@ -27,6 +27,7 @@ struct Bench: ParsableCommand {
         guard (steps ?? 1) >= 1 else { throw ValidationError("--steps must be at least 1") }
         if let instances, instances < 1 { throw ValidationError("--instances must be at least 1") }
         guard envsPerThread >= 1 else { throw ValidationError("--envs-per-thread must be at least 1") }
+        if instances != nil && envsPerThread != 1 { throw ValidationError("--envs-per-thread measures speed; --instances measures memory: give one of them") }
     }
 
     func run() throws {
