@@ -19,7 +19,14 @@ check "bench --envs-per-thread 0 is refused" '[ $status -ne 0 ] && [ $status -lt
 status=$?
 check "bench --envs-per-thread with --instances is refused" '[ $status -ne 0 ] && [ $status -lt 128 ] && grep -q "give one of them" "$dir/bench1.txt"'
 check "bench --envs-per-thread 4: measured and reported with its shape" \
-  '"$LUDUS" bench corridor --envs-per-thread 4 --steps 4000 --json 2>/dev/null | grep -q "\"envs_per_thread\":4,\"steps\":4000"'
+  '"$LUDUS" bench corridor --envs-per-thread 4 --steps 4000 --json 2>/dev/null | grep -q "\"envs_per_thread\":4,\"checked\":false,\"steps\":4000"'
+"$LUDUS" bench corridor --checked --lazy-observations > "$dir/bench2.txt" 2>&1
+status=$?
+check "bench --checked with --lazy-observations is refused" '[ $status -ne 0 ] && [ $status -lt 128 ] && grep -q "cannot be lazy" "$dir/bench2.txt"'
+for env in corridor tic_tac_toe gridworld/door_key; do
+  check "bench --checked $env: through the episode driver, every episode counted" \
+    '"$LUDUS" bench $env --checked --envs-per-thread 3 --threads 2 --steps 3000 --json 2>/dev/null | grep -qE "\"checked\":true,\"steps\":6000,\"episodes\":[1-9]"'
+done
 
 check "score takes an answer starting with -" \
   '[ "$("$LUDUS" score countdown/text --item "$item" --answer "-1 + 72*(89 - 77)/1" 2>&1)" = "1.0" ]'

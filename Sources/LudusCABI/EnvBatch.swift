@@ -81,6 +81,13 @@ final class EnvBatch: @unchecked Sendable {
     var episodeLength: UnsafeMutablePointer<Int64>?
     var episodeHash: UnsafeMutablePointer<UInt64>?
     var episodeSeed: UnsafeMutablePointer<UInt64>?
+    /// What the last call did, for the caller to skip work (see `ludus_batch_set_summary`):
+    /// `[0]` counts the calls in which some environment's text slots changed, `[1]` is how many
+    /// of the call's environments ended an episode.
+    var summary: UnsafeMutablePointer<Int64>?
+    /// Per environment: its text slots changed in the current call (rows are written by
+    /// different threads, so one byte each, never a shared flag).
+    private let textChanged: UnsafeMutablePointer<UInt8>
 
     /// The step `ludus_batch_send` started and `ludus_batch_recv` has not collected yet.
     var flight: StepInFlight?
@@ -89,6 +96,8 @@ final class EnvBatch: @unchecked Sendable {
          policy: AgentFailurePolicy) {
         spec = environments[0].spec
         slots = environments.map { Slot(environment: $0, params: params, policy: policy) }
+        textChanged = .allocate(capacity: max(1, environments.count))
+        textChanged.initialize(repeating: 0, count: max(1, environments.count))
         pool = StepPool(threads: threads)
         self.autoreset = autoreset
         numberCount = spec.observationSpace.layout.numberCount
@@ -104,7 +113,10 @@ final class EnvBatch: @unchecked Sendable {
         }
     }
 
-    deinit { pool.stop() }
+    deinit {
+        pool.stop()
+        textChanged.deallocate()
+    }
 
     var count: Int { slots.count }
 
@@ -129,17 +141,36 @@ final class EnvBatch: @unchecked Sendable {
         }
         guard !textMaxLengths.isEmpty, let bytes = final ? finalText : text, let lengths = final ? finalTextLength : textLength else { return }
         for slot in 0..<textMaxLengths.count {
-            let base = bytes + (i * textMaxLengths.count + slot) * textStride
-            var written = 0
+            let index = i * textMaxLengths.count + slot
+            let base = bytes + index * textStride
+            let previous = min(Int(lengths[index]), textStride)
+            var written = 0, changed = previous != 0
             if slot < view.texts.count {
-                // At most `textStride` bytes, straight from the string: nothing allocated per step.
-                written = UnsafeMutableBufferPointer(start: base, count: textStride).update(fromContentsOf: view.texts[slot].utf8.prefix(textStride))
+                (written, changed) = Self.write(view.texts[slot], to: base, capacity: textStride, over: previous)
             }
             // Bytes past the text are zero (readers may take a slot as a NUL-padded string).
-            let previous = Int(lengths[i * textMaxLengths.count + slot])
-            if previous > written { (base + written).update(repeating: 0, count: min(previous, textStride) - written) }
-            lengths[i * textMaxLengths.count + slot] = Int32(written)
+            if previous > written { (base + written).update(repeating: 0, count: previous - written) }
+            lengths[index] = Int32(written)
+            if changed && !final { textChanged[i] = 1 }
         }
+    }
+
+    /// Writes at most `capacity` UTF-8 bytes of `text` at `base`, where `previous` bytes were
+    /// written before, unless those are the same bytes (a mission fixed for an episode is
+    /// written once): how many bytes the slot now holds and whether any of them changed.
+    /// Straight from the string's storage: nothing allocated per step.
+    @inline(__always)
+    private static func write(_ text: String, to base: UnsafeMutablePointer<UInt8>, capacity: Int,
+                              over previous: Int) -> (count: Int, changed: Bool) {
+        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> (count: Int, changed: Bool) in
+            let n = min(bytes.count, capacity)
+            guard n > 0, let source = bytes.baseAddress else { return (0, previous != 0) }
+            if n == previous && memcmp(base, source, n) == 0 { return (n, false) }
+            base.update(from: source, count: n)
+            return (n, true)
+        }
+        if let copied { return copied }
+        return (UnsafeMutableBufferPointer(start: base, count: capacity).update(fromContentsOf: text.utf8.prefix(capacity)), true)
     }
 
     private func writeTurn(_ i: Int) {
@@ -172,6 +203,7 @@ final class EnvBatch: @unchecked Sendable {
     }
 
     private func clearStep(_ i: Int) {
+        textChanged[i] = 0
         if let rewards { for p in 0..<players { rewards[i * players + p] = 0 } }
         terminated?[i] = 0
         truncated?[i] = 0
@@ -233,6 +265,19 @@ final class EnvBatch: @unchecked Sendable {
             clearStep(i)
             status?[i] = reset(i, seed: seeds?[k] ?? 0, mode: seeds == nil ? .next : mode) ? 0 : slots[i].error!.status.rawValue
         }
+        summarize(ids)
+    }
+
+    /// The call's summary, once every thread is done with its rows.
+    private func summarize(_ ids: [Int]) {
+        guard let summary else { return }
+        var texts = false, ends: Int64 = 0
+        for i in ids {
+            texts = texts || textChanged[i] != 0
+            if let ended, ended[i] != 0 { ends += 1 }
+        }
+        if texts { summary[0] &+= 1 }
+        summary[1] = ends
     }
 
     /// Steps environment `i` with `action` (or resets it when its last episode ended, under
@@ -312,6 +357,7 @@ final class EnvBatch: @unchecked Sendable {
             let i = ids[k]
             status?[i] = step(i) { action(k) }
         }
+        summarize(ids)
     }
 }
 
@@ -417,6 +463,18 @@ public func ludus_batch_spec_json(_ handle: UnsafeMutableRawPointer?, _ out: Uns
 /// `uint8[N]`, mask `uint8[N*A]`, player `int32[N]` (to move, 0 when over), status `int32[N]`,
 /// episode_return `float64[N*P]`, episode_length `int64[N]`, episode_hash `uint64[N]`,
 /// episode_seed `uint64[N]` (of the episode the row's transition belongs to).
+/// Where the batch writes the summary of each reset and step call: two `int64`s, `[0]` a
+/// count of the calls in which some environment's text slots changed (equal counts: every
+/// text is as it was, no need to read them again), `[1]` how many of the call's environments
+/// ended an episode. NULL: no summary.
+@_cdecl("ludus_batch_set_summary")
+public func ludus_batch_set_summary(
+    _ handle: UnsafeMutableRawPointer?, _ summary: UnsafeMutablePointer<Int64>?,
+    _ error: UnsafeMutablePointer<CChar>?, _ capacity: Int64
+) -> Int32 {
+    guarded(error, capacity) { try batch(handle).summary = summary }
+}
+
 @_cdecl("ludus_batch_set_buffers")
 public func ludus_batch_set_buffers(
     _ handle: UnsafeMutableRawPointer?, _ doubleObs: Int32, _ obs: UnsafeMutableRawPointer?, _ finalObs: UnsafeMutableRawPointer?,

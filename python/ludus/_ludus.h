@@ -52,6 +52,10 @@ int32_t ludus_batch_set_buffers(void *batch, int32_t double_obs, void *obs, void
                                 uint8_t *mask, int32_t *player, int32_t *status, double *episode_return,
                                 int64_t *episode_length, uint64_t *episode_hash, uint64_t *episode_seed,
                                 char *error, int64_t capacity);
+/* Where each reset and step call leaves its summary: int64[2], [0] a count of the calls in which
+ * some environment's text slots changed (unchanged: every text is as it was), [1] how many of
+ * the call's environments ended an episode (NULL: none written). */
+int32_t ludus_batch_set_summary(void *batch, int64_t *summary, char *error, int64_t capacity);
 /* Parameters (a JSON object, checked and completed with defaults) of environment env (-1: all) from its next reset. */
 int32_t ludus_batch_set_params(void *batch, int64_t env, const char *params, char *error, int64_t capacity);
 /* The exact seed of environment env's next episode (has_seed 0: clear). */

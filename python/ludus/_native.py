@@ -68,6 +68,7 @@ _SIGNATURES = {
     "ludus_batch_free": (None, [_p]),
     "ludus_batch_spec_json": (_i32, [_p, _str_out, ctypes.c_char_p, _i64]),
     "ludus_batch_set_buffers": (_i32, [_p, _i32] + [_p] * 17 + [ctypes.c_char_p, _i64]),
+    "ludus_batch_set_summary": (_i32, [_p, _p, ctypes.c_char_p, _i64]),
     "ludus_batch_set_params": (_i32, [_p, _i64, ctypes.c_char_p, ctypes.c_char_p, _i64]),
     "ludus_batch_reset": (_i32, [_p, _p, _i64, _p, _i32, ctypes.c_char_p, _i64]),
     "ludus_batch_step": (_i32, [_p, _p, _i64, _p, _p, _p, _p, ctypes.c_char_p, _i64]),

@@ -109,6 +109,10 @@ class Batch(HandleOwner):
             _ptr(self.truncated), _ptr(self.ended), _ptr(self.mask), _ptr(self.player), _ptr(self.status),
             _ptr(self.episode_return), _ptr(self.episode_length), _ptr(self.episode_hash), _ptr(self.episode_seed),
         )
+        # [0]: calls in which some text changed (equal: the texts decoded last time still hold);
+        # [1]: environments of the last call that ended an episode.
+        self.summary = np.zeros(2, dtype=np.int64)
+        _native.call("ludus_batch_set_summary", handle, _ptr(self.summary))
         self._ids = np.zeros(n, dtype=np.int64)
         self._seeds = np.zeros(n, dtype=np.uint64)
         self._discrete = np.zeros(n, dtype=np.int64)
@@ -263,12 +267,15 @@ class Batch(HandleOwner):
         if final:
             picked = range(self.num_envs) if rows is None else rows
             return [self._decode_row(data, lengths, int(i)) for i in picked]
+        cache = self._text_cache
+        # The engine counts the calls in which a text changed: while the count stands, the
+        # rows decoded last time are the texts, with nothing compared or decoded per call.
+        generation = int(self.summary[0])
+        if cache is not None and cache[4] == generation:
+            return cache[2] if rows is None else [cache[2][int(i)] for i in rows]
         width = max(1, int(lengths.max()))
         view = data[:, :, :width]
-        # The bytes of every row at once: when none changed (a mission is fixed for an
-        # episode), one comparison of two strings and nothing decoded or copied per row.
         raw, raw_lengths = view.tobytes(), lengths.tobytes()
-        cache = self._text_cache
         if cache is not None and cache[0] == raw and cache[1] == raw_lengths:
             decoded = cache[2]
         elif cache is None or cache[3] != view.shape:
@@ -279,7 +286,7 @@ class Batch(HandleOwner):
             decoded = list(cache[2])
             for i in np.flatnonzero((view != before).any(axis=(1, 2)) | (lengths != before_lengths).any(axis=1)):
                 decoded[i] = self._decode_row(data, lengths, int(i))
-        self._text_cache = (raw, raw_lengths, decoded, view.shape)
+        self._text_cache = (raw, raw_lengths, decoded, view.shape, generation)
         return decoded if rows is None else [decoded[int(i)] for i in rows]
 
     @staticmethod

@@ -49,6 +49,7 @@ class Decoder:
         # The last batch of texts (the list the batch hands out again, as it is, while no
         # text changed) and the column of each slot built from it.
         self._columns = (None, {})
+        self._many = self._compile(self.tree)
 
     def _build(self, s):
         kind = s["type"]
@@ -112,10 +113,30 @@ class Decoder:
             return {name: self.one(numbers, texts, child) for name, child in node[1]}
         return tuple(self.one(numbers, texts, child) for child in node[1])
 
+    def _compile(self, node):
+        """``many`` of ``node`` as one function of (numbers, texts), the tree walked once here
+        rather than on every step."""
+        kind = node[0]
+        if kind == "box":
+            _, offset, count, shape, dtype = (*node, self.dtype)
+            return lambda numbers, texts: numbers[:, offset : offset + count].reshape((numbers.shape[0],) + shape).astype(dtype, copy=True)
+        if kind == "discrete":
+            offset = node[1]
+            return lambda numbers, texts: numbers[:, offset].astype(np.int64)
+        if kind == "dict":
+            parts = [(name, self._compile(child)) for name, child in node[1]]
+            return lambda numbers, texts: {name: part(numbers, texts) for name, part in parts}
+        if kind == "tuple":
+            parts = [self._compile(child) for child in node[1]]
+            return lambda numbers, texts: tuple(part(numbers, texts) for part in parts)
+        return lambda numbers, texts: self.many(numbers, texts, node)
+
     def many(self, numbers, texts, tree=None):
         """A batch of observations (Gymnasium's batched layout) from rows of numbers and
         texts (``texts[i][slot]``)."""
-        node = self.tree if tree is None else tree
+        if tree is None:
+            return self._many(numbers, texts)
+        node = tree
         kind = node[0]
         if kind == "discrete":
             return numbers[:, node[1]].astype(np.int64)

@@ -174,7 +174,8 @@ class LudusVectorEnv(VectorEnv):
             infos["action_mask"] = b.mask[rows].astype(np.int8)
         if b.players > 1:
             infos["player"] = b.player[rows].copy()
-        if ended is not None and ended.any():
+        # The engine counted the call's ended episodes (summary[1]): no scan when none ended.
+        if ended is not None and b.summary[1] > 0:
             done = ended.astype(bool)
             returns = b.episode_return[rows, 0] if b.players == 1 else b.episode_return[rows]
             infos["episode"] = {"r": np.where(done, returns, 0.0) if b.players == 1 else returns * done[:, None],

@@ -234,6 +234,32 @@ def test_text_rows_are_decoded_again_only_where_they_changed(threads):
     assert all(m[0] for m in missions)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_each_call_is_summarised_for_the_python_side(threads):
+    """The engine's summary of a call, which lets the wrapper skip work: its text count moves
+    exactly in the calls that changed some text slot (then the texts are decoded again), and
+    it counts the call's environments that ended an episode."""
+    vec = ludus.make_vec("countdown/text", 4, threads=threads, autoreset_mode=AutoresetMode.SAME_STEP)
+    vec.reset(seed=5)
+    b = vec._batch
+    for ids in ([0, 2], [1], [0, 1, 2, 3]):
+        texts, count = b.texts(), int(b.summary[0])
+        b.step(["1 + 2"] * len(ids), np.array(ids))  # every step ends its episode: new questions
+        assert int(b.summary[1]) == len(ids) == int(b.ended[ids].sum())
+        assert int(b.summary[0]) == count + 1
+        assert b.texts() != texts
+    door = ludus.make_vec("gridworld/door_key", 3, threads=threads, params={"size": 5})
+    door.reset(seed=2)
+    count, ends = int(door._batch.summary[0]), 0
+    for _ in range(600):  # past the 250-step cap of a 5x5 grid: every environment ends an episode
+        _, _, terminated, truncated, _ = door.step(door.action_space.sample())
+        assert int(door._batch.summary[1]) == int((terminated | truncated).sum())
+        ends += int(door._batch.summary[1])
+    # The mission of a door_key grid is one text: written once, never again, episodes after episodes.
+    assert ends >= 3
+    assert int(door._batch.summary[0]) == count
+
+
 @pytest.mark.parametrize("threads,num_envs", [(2, 1), (2, 5), (3, 13), (8, 5), (3, 2)])
 def test_threads_step_each_environment_once_per_call(threads, num_envs):
     """The batch's threads split each call into shares and take what is left of each

@@ -25,9 +25,13 @@ public enum Throughput {
     /// With `copyObservations` the observation is copied into the Swift buffer every
     /// step, as for an agent that reads it; without, only on demand, as for agents that
     /// never look (random play, rollouts), which is the interpreter's own speed.
+    /// With `checked` every step goes through the episode driver's step-wise API, as
+    /// `ludus.make_vec` steps each of its environments: the driver's checks (the action, the
+    /// rewards, the observation's bounds) and the trajectory hash, which the binding's own
+    /// speed leaves out; against it, a vector env's ratio is the cost of the bridge alone.
     public static func measure(
         threads: Int, perThread: Int = 1, steps: Int, seed: UInt64, params: [String: Value], copyObservations: Bool = true,
-        makeEnvironment: () throws -> LuaEnvironment
+        checked: Bool = false, makeEnvironment: () throws -> LuaEnvironment
     ) throws -> Measurement {
         precondition(threads >= 1 && perThread >= 1, "at least one thread and one instance per thread")
         let workers = try (0..<threads).map { t in
@@ -35,7 +39,7 @@ public enum Throughput {
             for environment in environments { environment.copiesObservation = copyObservations }
             // Instance t * perThread + j: with one per thread, the seeds the bench always used.
             let seeds = (0..<perThread).map { SeededGenerator.derive(seed, UInt64(t * perThread + $0)) }
-            return Worker(environments: environments, seeds: seeds, params: params, steps: steps)
+            return Worker(environments: environments, seeds: seeds, params: params, steps: steps, checked: checked)
         }
         for worker in workers { try worker.prepare() }
         let start = DispatchTime.now().uptimeNanoseconds
@@ -59,18 +63,22 @@ public enum Throughput {
         let seeds: [UInt64]
         let params: [String: Value]
         let steps: Int
+        let checked: Bool
         var episodes = 0
         var cpuSeconds = 0.0
         var error: Error?
 
-        init(environments: [LuaEnvironment], seeds: [UInt64], params: [String: Value], steps: Int) {
+        init(environments: [LuaEnvironment], seeds: [UInt64], params: [String: Value], steps: Int, checked: Bool) {
             self.environments = environments
             self.seeds = seeds
             self.params = params
             self.steps = steps
+            self.checked = checked
         }
 
         func prepare() throws {
+            // The checked loop's drivers reset their environments themselves.
+            if checked { return }
             for (environment, seed) in zip(environments, seeds) { try environment.reset(seed: seed, params: params) }
         }
 
@@ -79,7 +87,9 @@ public enum Throughput {
             defer { cpuSeconds = Self.threadCPUSeconds() - start }
             let spec = environments[0].spec
             do {
-                if case .discrete(let n, let start) = spec.actionSpace, spec.players == 1, !spec.hasLegalActions {
+                if checked {
+                    try runChecked()
+                } else if case .discrete(let n, let start) = spec.actionSpace, spec.players == 1, !spec.hasLegalActions {
                     try runDiscrete(n: n, start: start)
                 } else {
                     try runGeneral()
@@ -107,6 +117,40 @@ public enum Throughput {
                     lanes.length = 0
                     try lanes.environment.reset(seed: lanes.generator.next(), params: params)
                 }
+                lanes.advance()
+            }
+        }
+
+        /// Through the episode driver, one move at a time as the C ABI's batch plays them
+        /// (``EpisodeDriver/begin(episode:seed:params:agents:)``, ``EpisodeDriver/turn(_:agents:)``,
+        /// ``EpisodeDriver/play(_:by:agent:agents:_:)``): a random legal action (or one of the
+        /// action space) per step, every check and the hash, the caller's seat empty.
+        private func runChecked() throws {
+            let spec = environments[0].spec
+            let drivers = environments.map { EpisodeDriver(environment: $0) }
+            var lanes = Lanes(environments, seeds)
+            var progress = try drivers.indices.map { try drivers[$0].begin(seed: seeds[$0] & SeedStreams.mask, params: params, agents: []) }
+            var toMove = try drivers.indices.map { try drivers[$0].turn(&progress[$0]) }
+            // Spaces other than discrete draw from a random agent per instance.
+            let sampler = RandomAgent(actionSpace: spec.actionSpace)
+            sampler.beginEpisode(seed: seeds[0], player: 1)
+            for _ in 0..<steps {
+                let k = lanes.index, driver = drivers[k]
+                let legal = driver.legalActions
+                let action: Action
+                if !legal.isEmpty {
+                    action = .discrete(legal[Int(lanes.generator.nextInt(0, Int64(legal.count - 1)))])
+                } else if case .discrete(let n, let start) = spec.actionSpace {
+                    action = .discrete(start + Int(lanes.generator.nextInt(0, Int64(n - 1))))
+                } else {
+                    action = try sampler.act(in: environments[k], legalActions: legal)
+                }
+                try driver.play(action, by: toMove[k], &progress[k])
+                if progress[k].isOver {
+                    episodes += 1
+                    progress[k] = try driver.begin(seed: lanes.generator.next() & SeedStreams.mask, params: params, agents: [])
+                }
+                toMove[k] = try driver.turn(&progress[k])
                 lanes.advance()
             }
         }

@@ -18,6 +18,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Flag(help: "Copy observations into Swift only when read (a random agent never reads them) instead of every step.")
     var lazyObservations = false
+    @Flag(help: "Step through the episode driver with its per-step checks and the trajectory hash, as `ludus.make_vec` does (the binding's own speed leaves them out).")
+    var checked = false
     @Option(help: ArgumentHelp("Instead of speed: the resident memory of N instances loaded side by side in this process (each reset and stepped --steps times, 100 by default here).", valueName: "N"))
     var instances: Int?
     @Flag(help: "Print one JSON object per measurement.") var json = false
@@ -27,6 +29,7 @@ struct Bench: ParsableCommand {
         guard (steps ?? 1) >= 1 else { throw ValidationError("--steps must be at least 1") }
         if let instances, instances < 1 { throw ValidationError("--instances must be at least 1") }
         guard envsPerThread >= 1 else { throw ValidationError("--envs-per-thread must be at least 1") }
+        if checked && lazyObservations { throw ValidationError("--checked checks every observation: it cannot be lazy") }
         if instances != nil && envsPerThread != 1 { throw ValidationError("--envs-per-thread measures speed; --instances measures memory: give one of them") }
     }
 
@@ -54,14 +57,14 @@ struct Bench: ParsableCommand {
         defer { progress.finish() }
         for count in counts {
             let result = try Throughput.measure(threads: count, perThread: envsPerThread, steps: steps ?? 1_000_000, seed: seed, params: resolved,
-                                                copyObservations: !lazyObservations) {
+                                                copyObservations: !lazyObservations, checked: checked) {
                 try options.catalog.load(location, limits: options.limits)
             }
             progress.advance()
             let scaling = baseline.map { result.stepsPerSecond / $0 } ?? 1
             if baseline == nil { baseline = result.stepsPerSecond }
             if json {
-                progress.print("{\"environment\":\"\(probe.spec.id)\",\"threads\":\(count),\"envs_per_thread\":\(envsPerThread),\"steps\":\(result.steps),\"episodes\":\(result.episodes),\"seconds\":\(result.seconds),\"steps_per_second\":\(Int(result.stepsPerSecond)),\"cpu_seconds\":\(result.cpuSeconds),\"steps_per_cpu_second\":\(Int(result.stepsPerCPUSecond)),\"scaling\":\(scaling)}")
+                progress.print("{\"environment\":\"\(probe.spec.id)\",\"threads\":\(count),\"envs_per_thread\":\(envsPerThread),\"checked\":\(checked),\"steps\":\(result.steps),\"episodes\":\(result.episodes),\"seconds\":\(result.seconds),\"steps_per_second\":\(Int(result.stepsPerSecond)),\"cpu_seconds\":\(result.cpuSeconds),\"steps_per_cpu_second\":\(Int(result.stepsPerCPUSecond)),\"scaling\":\(scaling)}")
             } else {
                 progress.print(String(format: "%@: %d thread(s), %d steps, %d episodes, %.0f steps/s (x%.2f vs %d thread)",
                              probe.spec.id, count, result.steps, result.episodes, result.stepsPerSecond, scaling, counts[0]))
