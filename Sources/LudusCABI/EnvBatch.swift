@@ -96,6 +96,7 @@ final class EnvBatch: @unchecked Sendable {
          policy: AgentFailurePolicy) {
         spec = environments[0].spec
         slots = environments.map { Slot(environment: $0, params: params, policy: policy) }
+        allIDs = Array(environments.indices)
         textChanged = .allocate(capacity: max(1, environments.count))
         textChanged.initialize(repeating: 0, count: max(1, environments.count))
         pool = StepPool(threads: threads)
@@ -119,6 +120,8 @@ final class EnvBatch: @unchecked Sendable {
     }
 
     var count: Int { slots.count }
+    /// `0..<count`, built once: the ids of a call that names none.
+    let allIDs: [Int]
 
     /// Fails unless `env` names one of the batch's environments.
     func check(_ env: Int64) throws {
@@ -379,7 +382,7 @@ private func environment(_ handle: UnsafeMutableRawPointer?, _ env: Int64) throw
 
 /// Environment ids from the caller: `ids[0..<count]`, or every environment when `ids` is NULL.
 func environmentIDs(_ b: EnvBatch, _ ids: UnsafePointer<Int64>?, _ count: Int64) throws -> [Int] {
-    guard let ids else { return Array(0..<b.count) }
+    guard let ids else { return b.allIDs }
     guard count >= 0 else { throw Failure(.argument, kind: "bad_argument", "count must be 0 or more") }
     var result: [Int] = []
     result.reserveCapacity(Int(count))
@@ -395,9 +398,10 @@ func environmentIDs(_ b: EnvBatch, _ ids: UnsafePointer<Int64>?, _ count: Int64)
 
 func partial(_ b: EnvBatch, _ ids: [Int]) throws {
     guard let status = b.status else { return }
-    let failed = ids.filter { status[$0] != 0 }
-    guard let first = failed.first else { return }
-    throw Failure(.partial, kind: "partial", "\(failed.count) environment(s) failed, first \(first): \(b.slots[first].error?.message ?? "")")
+    // Counted without building a list: a call in which nothing failed allocates nothing here.
+    guard let first = ids.first(where: { status[$0] != 0 }) else { return }
+    let failed = ids.reduce(0) { $0 + (status[$1] != 0 ? 1 : 0) }
+    throw Failure(.partial, kind: "partial", "\(failed) environment(s) failed, first \(first): \(b.slots[first].error?.message ?? "")")
 }
 
 /// Loads `count` instances of environment `name` (an id or a `.lua` path).
