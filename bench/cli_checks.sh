@@ -23,7 +23,24 @@ check "bench --envs-per-thread 4: measured and reported with its shape" \
 "$LUDUS" bench corridor --checked --lazy-observations > "$dir/bench2.txt" 2>&1
 status=$?
 check "bench --checked with --lazy-observations is refused" '[ $status -ne 0 ] && [ $status -lt 128 ] && grep -q "cannot be lazy" "$dir/bench2.txt"'
-for env in corridor tic_tac_toe gridworld/door_key; do
+cat > "$dir/escapes.lua" <<'LUA'
+-- A box of 0..1 whose value grows past its bound at step 5: only a checked loop sees it.
+return {
+  id = "escapes", description = "An observation that leaves its box.", version = "1.0.0", players = 1, max_steps = 8,
+  observation_space = space.box(0, 1, { 1 }), action_space = space.discrete(2), params = {},
+  reset = function(self, params) self.t = 0; self.obs = { 0 }; return self.obs, {} end,
+  step = function(self, action)
+    self.t = self.t + 1
+    self.obs[1] = self.t >= 5 and 2 or 0
+    return self.obs, 0, false, false, {}
+  end,
+}
+LUA
+check "bench without --checked: the binding's speed, no contract checks" '"$LUDUS" bench "$dir/escapes.lua" --steps 100 --json > /dev/null 2>&1'
+"$LUDUS" bench "$dir/escapes.lua" --checked --steps 100 > "$dir/bench3.txt" 2>&1
+status=$?
+check "bench --checked: an observation outside its space stops the run, named" '[ $status -ne 0 ] && [ $status -lt 128 ] && grep -q "outside" "$dir/bench3.txt" && grep -q "escapes.lua" "$dir/bench3.txt"'
+for env in corridor tic_tac_toe gridworld/door_key kuhn_poker; do
   check "bench --checked $env: through the episode driver, every episode counted" \
     '"$LUDUS" bench $env --checked --envs-per-thread 3 --threads 2 --steps 3000 --json 2>/dev/null | grep -qE "\"checked\":true,\"steps\":6000,\"episodes\":[1-9]"'
 done

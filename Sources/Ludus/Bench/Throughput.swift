@@ -130,8 +130,19 @@ public enum Throughput {
             let drivers = environments.map { EpisodeDriver(environment: $0) }
             var lanes = Lanes(environments, seeds)
             var progress = try drivers.indices.map { try drivers[$0].begin(seed: seeds[$0] & SeedStreams.mask, params: params, agents: []) }
-            var toMove = try drivers.indices.map { try drivers[$0].turn(&progress[$0]) }
-            // Spaces other than discrete draw from a random agent per instance.
+            var toMove = Array(repeating: 0, count: drivers.count)
+            // The player to move in instance k; a chance node that ends the episode on the way
+            // starts the next one, as the batch's autoreset does.
+            func turn(_ k: Int, _ generator: inout SeededGenerator) throws {
+                while true {
+                    toMove[k] = try drivers[k].turn(&progress[k])
+                    if !progress[k].isOver { return }
+                    episodes += 1
+                    progress[k] = try drivers[k].begin(seed: generator.next() & SeedStreams.mask, params: params, agents: [])
+                }
+            }
+            for k in drivers.indices { try turn(k, &lanes.generator); lanes.advance() }
+            // Spaces other than discrete draw from one random agent per thread.
             let sampler = RandomAgent(actionSpace: spec.actionSpace)
             sampler.beginEpisode(seed: seeds[0], player: 1)
             for _ in 0..<steps {
@@ -150,7 +161,7 @@ public enum Throughput {
                     episodes += 1
                     progress[k] = try driver.begin(seed: lanes.generator.next() & SeedStreams.mask, params: params, agents: [])
                 }
-                toMove[k] = try driver.turn(&progress[k])
+                try turn(k, &lanes.generator)
                 lanes.advance()
             }
         }
