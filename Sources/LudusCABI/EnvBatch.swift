@@ -197,8 +197,8 @@ final class EnvBatch: @unchecked Sendable {
         }
     }
 
-    private func writeEpisode(_ i: Int) {
-        guard let progress = slots[i].progress else { return }
+    /// Row `i`'s episode columns from `progress` (the caller's, borrowed: not copied out of the slot).
+    private func writeEpisode(_ i: Int, _ progress: EpisodeDriver.Progress) {
         if let episodeReturn { for p in 0..<players { episodeReturn[i * players + p] = progress.returns[p] } }
         episodeLength?[i] = Int64(progress.length)
         episodeHash?[i] = progress.hash.value
@@ -251,7 +251,7 @@ final class EnvBatch: @unchecked Sendable {
             slot.error = nil
             writeObservation(i)
             writeTurn(i)
-            if reportEpisode { writeEpisode(i) }
+            if reportEpisode { writeEpisode(i, progress) }
             return true
         } catch {
             slot.needsReset = true
@@ -297,15 +297,14 @@ final class EnvBatch: @unchecked Sendable {
             }
             return reset(i, seed: 0, mode: .next) ? 0 : slot.error!.status.rawValue
         }
-        guard var progress = slot.progress else { return reset(i, seed: 0, mode: .next) ? 0 : slot.error!.status.rawValue }
-        // Taken out of the slot while the driver mutates it: one owner, no copy of its arrays per step.
-        slot.progress = nil
+        // Taken out of the slot while the driver mutates it (moved, not copied: one owner, no
+        // retain of its arrays per step), and put back once the row is written.
+        guard var progress = slot.progress.take() else { return reset(i, seed: 0, mode: .next) ? 0 : slot.error!.status.rawValue }
         for p in 0..<players { slot.before[p] = progress.returns[p] }
         do {
             let step = try slot.driver.play(action(), by: slot.toMove, agent: "caller", &progress)
             // Chance nodes after the move are played by the driver before the next player's turn.
             let next = progress.isOver ? 0 : try slot.driver.turn(&progress)
-            slot.progress = progress
             if let rewards {
                 if let step {
                     for p in 0..<players { rewards[i * players + p] = step.reward(of: p + 1) }
@@ -317,8 +316,10 @@ final class EnvBatch: @unchecked Sendable {
             terminated?[i] = progress.terminated || forfeited ? 1 : 0
             truncated?[i] = progress.truncated && !progress.terminated && !forfeited ? 1 : 0
             if let forfeit = progress.forfeit { slot.forfeit = "player \(forfeit.player): \(forfeit.reason)" }
-            writeEpisode(i)
-            if progress.isOver {
+            writeEpisode(i, progress)
+            let over = progress.isOver
+            slot.progress = progress
+            if over {
                 ended?[i] = 1
                 slot.toMove = 0
                 switch autoreset {

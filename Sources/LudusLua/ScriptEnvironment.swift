@@ -370,13 +370,13 @@ public final class ScriptEnvironment {
 
     /// `E.legal_actions(self)`, written into `actions` (reused).
     public func legalActions(into actions: inout [Int]) throws(ScriptError) {
-        let L = vm.L
-        let top = lua_gettop(L)
-        defer { lua_settop(L, top) }
         guard let legalActionsRef else {
             actions.removeAll(keepingCapacity: true)
             return
         }
+        let L = vm.L
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(legalActionsRef))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
         try vm.check(ludus_call(L, 1, 1))
@@ -392,6 +392,12 @@ public final class ScriptEnvironment {
             return ahead.pointee.player
         }
         guard currentPlayerRef != nil, legalActionsRef != nil, let turnRef else {
+            // A task that names no player and lists no actions (single-player, every action
+            // legal): nothing to ask the VM, every step.
+            if currentPlayerRef == nil && legalActionsRef == nil {
+                actions.removeAll(keepingCapacity: true)
+                return 1
+            }
             let player = try currentPlayer()
             if player != 0 && player != -1 { try legalActions(into: &actions) } else { actions.removeAll(keepingCapacity: true) }
             return player
