@@ -23,6 +23,9 @@ check "bench --envs-per-thread 4: measured and reported with its shape" \
 "$LUDUS" bench corridor --checked --lazy-observations > "$dir/bench2.txt" 2>&1
 status=$?
 check "bench --checked with --lazy-observations is refused" '[ $status -ne 0 ] && [ $status -lt 128 ] && grep -q "cannot be lazy" "$dir/bench2.txt"'
+"$LUDUS" bench corridor --checked --instances 2 > "$dir/bench4.txt" 2>&1
+status=$?
+check "bench --checked with --instances is refused" '[ $status -ne 0 ] && [ $status -lt 128 ] && grep -q "give one of them" "$dir/bench4.txt"'
 cat > "$dir/escapes.lua" <<'LUA'
 -- A box of 0..1 whose value grows past its bound at step 5: only a checked loop sees it.
 return {

@@ -459,15 +459,6 @@ public func ludus_batch_spec_json(_ handle: UnsafeMutableRawPointer?, _ out: Uns
     }
 }
 
-/// Hands the batch the caller's buffers, written in place by every reset and step (any may be
-/// NULL: not written). Shapes, for N environments, P players, K numbers, T text slots, S text
-/// stride, A mask width (n of a discrete action space):
-/// obs `float32[N*K]` or `float64[N*K]` (`double_obs`), final_obs the same (SAME_STEP: the last
-/// observation of an episode that ended), text `uint8[N*T*S]` with text_length `int32[N*T]`
-/// (and final_text, final_text_length), rewards `float64[N*P]`, terminated, truncated, ended
-/// `uint8[N]`, mask `uint8[N*A]`, player `int32[N]` (to move, 0 when over), status `int32[N]`,
-/// episode_return `float64[N*P]`, episode_length `int64[N]`, episode_hash `uint64[N]`,
-/// episode_seed `uint64[N]` (of the episode the row's transition belongs to).
 /// Where the batch writes the summary of each reset and step call: two `int64`s, `[0]` a
 /// count of the calls in which some environment's text slots changed (equal counts: every
 /// text is as it was, no need to read them again), `[1]` how many of the call's environments
@@ -480,6 +471,15 @@ public func ludus_batch_set_summary(
     guarded(error, capacity) { try batch(handle).summary = summary }
 }
 
+/// Hands the batch the caller's buffers, written in place by every reset and step (any may be
+/// NULL: not written). Shapes, for N environments, P players, K numbers, T text slots, S text
+/// stride, A mask width (n of a discrete action space):
+/// obs `float32[N*K]` or `float64[N*K]` (`double_obs`), final_obs the same (SAME_STEP: the last
+/// observation of an episode that ended), text `uint8[N*T*S]` with text_length `int32[N*T]`
+/// (and final_text, final_text_length), rewards `float64[N*P]`, terminated, truncated, ended
+/// `uint8[N]`, mask `uint8[N*A]`, player `int32[N]` (to move, 0 when over), status `int32[N]`,
+/// episode_return `float64[N*P]`, episode_length `int64[N]`, episode_hash `uint64[N]`,
+/// episode_seed `uint64[N]` (of the episode the row's transition belongs to).
 @_cdecl("ludus_batch_set_buffers")
 public func ludus_batch_set_buffers(
     _ handle: UnsafeMutableRawPointer?, _ doubleObs: Int32, _ obs: UnsafeMutableRawPointer?, _ finalObs: UnsafeMutableRawPointer?,

@@ -114,51 +114,44 @@ class Decoder:
         return tuple(self.one(numbers, texts, child) for child in node[1])
 
     def _compile(self, node):
-        """``many`` of ``node`` as one function of (numbers, texts), the tree walked once here
-        rather than on every step."""
+        """``many`` of ``node`` as one function of (numbers, texts): the tree is walked once
+        here, not on every step."""
         kind = node[0]
-        if kind == "box":
-            _, offset, count, shape, dtype = (*node, self.dtype)
-            return lambda numbers, texts: numbers[:, offset : offset + count].reshape((numbers.shape[0],) + shape).astype(dtype, copy=True)
         if kind == "discrete":
             offset = node[1]
             return lambda numbers, texts: numbers[:, offset].astype(np.int64)
+        if kind == "box":
+            _, offset, count, shape = node
+            dtype = self.dtype
+            return lambda numbers, texts: numbers[:, offset : offset + count].reshape((numbers.shape[0],) + shape).astype(dtype, copy=True)
+        if kind == "multi":
+            _, offset, count, dtype = node
+            return lambda numbers, texts: numbers[:, offset : offset + count].astype(dtype)
+        if kind == "text":
+            return lambda numbers, texts: self._text_column(texts, node[1])
+        if kind == "bytes":
+            return lambda numbers, texts: np.stack([self.one(None, row, node) for row in texts])
         if kind == "dict":
             parts = [(name, self._compile(child)) for name, child in node[1]]
             return lambda numbers, texts: {name: part(numbers, texts) for name, part in parts}
-        if kind == "tuple":
-            parts = [self._compile(child) for child in node[1]]
-            return lambda numbers, texts: tuple(part(numbers, texts) for part in parts)
-        return lambda numbers, texts: self.many(numbers, texts, node)
+        parts = [self._compile(child) for child in node[1]]
+        return lambda numbers, texts: tuple(part(numbers, texts) for part in parts)
 
-    def many(self, numbers, texts, tree=None):
+    def _text_column(self, texts, slot):
+        """Slot ``slot`` of every row, built once per list of texts (the batch hands out the
+        same list while no text changed)."""
+        rows, columns = self._columns
+        if rows is not texts:
+            self._columns = rows, columns = texts, {}
+        column = columns.get(slot)
+        if column is None:
+            column = columns[slot] = tuple(row[slot] for row in texts)
+        return column  # a tuple of strings: nothing a caller can change
+
+    def many(self, numbers, texts):
         """A batch of observations (Gymnasium's batched layout) from rows of numbers and
         texts (``texts[i][slot]``)."""
-        if tree is None:
-            return self._many(numbers, texts)
-        node = tree
-        kind = node[0]
-        if kind == "discrete":
-            return numbers[:, node[1]].astype(np.int64)
-        if kind == "box":
-            _, offset, count, shape = node
-            return numbers[:, offset : offset + count].reshape((numbers.shape[0],) + shape).astype(self.dtype, copy=True)
-        if kind == "multi":
-            _, offset, count, dtype = node
-            return numbers[:, offset : offset + count].astype(dtype)
-        if kind == "text":
-            rows, columns = self._columns
-            if rows is not texts:
-                self._columns = rows, columns = texts, {}
-            column = columns.get(node[1])
-            if column is None:
-                column = columns[node[1]] = tuple(row[node[1]] for row in texts)
-            return column  # a tuple of strings: nothing a caller can change
-        if kind == "bytes":
-            return np.stack([self.one(None, row, node) for row in texts])
-        if kind == "dict":
-            return {name: self.many(numbers, texts, child) for name, child in node[1]}
-        return tuple(self.many(numbers, texts, child) for child in node[1])
+        return self._many(numbers, texts)
 
 
 def action_space(s):

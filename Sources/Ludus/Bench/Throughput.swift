@@ -131,14 +131,16 @@ public enum Throughput {
             var lanes = Lanes(environments, seeds)
             var progress = try drivers.indices.map { try drivers[$0].begin(seed: seeds[$0] & SeedStreams.mask, params: params, agents: []) }
             var toMove = Array(repeating: 0, count: drivers.count)
-            // The player to move in instance k; a chance node that ends the episode on the way
-            // starts the next one, as the batch's autoreset does.
+            // The player to move in instance k, after starting its next episode if the last
+            // one ended (at the move, or at a chance node on the way), as the batch's autoreset does.
             func turn(_ k: Int, _ generator: inout SeededGenerator) throws {
                 while true {
+                    if progress[k].isOver {
+                        episodes += 1
+                        progress[k] = try drivers[k].begin(seed: generator.next() & SeedStreams.mask, params: params, agents: [])
+                    }
                     toMove[k] = try drivers[k].turn(&progress[k])
                     if !progress[k].isOver { return }
-                    episodes += 1
-                    progress[k] = try drivers[k].begin(seed: generator.next() & SeedStreams.mask, params: params, agents: [])
                 }
             }
             for k in drivers.indices { try turn(k, &lanes.generator); lanes.advance() }
@@ -157,10 +159,6 @@ public enum Throughput {
                     action = try sampler.act(in: environments[k], legalActions: legal)
                 }
                 try driver.play(action, by: toMove[k], &progress[k])
-                if progress[k].isOver {
-                    episodes += 1
-                    progress[k] = try driver.begin(seed: lanes.generator.next() & SeedStreams.mask, params: params, agents: [])
-                }
                 try turn(k, &lanes.generator)
                 lanes.advance()
             }

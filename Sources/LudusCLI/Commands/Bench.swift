@@ -30,6 +30,7 @@ struct Bench: ParsableCommand {
         if let instances, instances < 1 { throw ValidationError("--instances must be at least 1") }
         guard envsPerThread >= 1 else { throw ValidationError("--envs-per-thread must be at least 1") }
         if checked && lazyObservations { throw ValidationError("--checked checks every observation: it cannot be lazy") }
+        if instances != nil && checked { throw ValidationError("--checked measures speed; --instances measures memory: give one of them") }
         if instances != nil && envsPerThread != 1 { throw ValidationError("--envs-per-thread measures speed; --instances measures memory: give one of them") }
     }
 
