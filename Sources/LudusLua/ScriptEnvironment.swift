@@ -69,7 +69,8 @@ public final class ScriptEnvironment {
     private var plan: FlattenPlan = FlattenPlan(entries: [], isFlat: false)
     /// ``plan``'s number parts as the C copier reads them (one host call per observation).
     private var flatCopy = FlatCopy(plan: FlattenPlan(entries: [], isFlat: false))
-    private var texts: [String]
+    // Read on every move (``observation``), written only by the copy: unchecked as the driver's state is.
+    @exclusivity(unchecked) private var texts: [String]
     /// Per text slot: the most UTF-8 bytes its declared `max_length` allows (4 per character).
     private let textMaxBytes: [Int]
 
