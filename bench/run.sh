@@ -77,3 +77,5 @@ lua5.4 bench/countdown_items.lua 20000 || true
 
 echo "== Python package (make python): vector env vs Gymnasium's vector envs over MiniGrid and vs ludus bench; datasets vs reasoning-gym"
 python3 bench/python_speed.py --ludus "$LUDUS" || true
+# The bridge's cost in instructions per step (deterministic; valgrind is optional).
+if command -v valgrind > /dev/null; then bench/python_instructions.sh "$LUDUS" || true; else echo "(bridge instructions per step: valgrind not installed, skipped)"; fi

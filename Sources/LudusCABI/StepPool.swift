@@ -11,13 +11,23 @@ import Synchronization
 /// `DispatchQueue.concurrentPerform` woke one per call, late enough that the caller often
 /// stepped every share itself (2 threads ran 1.2x one).
 ///
+/// `run` waits for the indices, not for the helpers: on a busy machine a helper may not be
+/// scheduled for milliseconds, and the caller then steps its share too and returns without
+/// it. A helper joins a call only while the call is open (`active` counts those inside), so
+/// one that wakes late finds the call closed and touches nothing of it.
+///
 /// One caller at a time (the batch refuses concurrent calls); `stop()` ends the helpers.
 final class StepPool: @unchecked Sendable {
     let threads: Int
     /// Bumped once per call (and once by `stop`): what the helpers wait for.
     private let generation = Atomic<Int>(0)
-    /// Helpers still running their share of the current call.
-    private let pending = Atomic<Int>(0)
+    /// The generation of the call helpers may still join, or -1 once its indices all ran.
+    private let open = Atomic<Int>(-1)
+    /// Helpers inside the current call (joined it and not yet left): `run` returns only
+    /// when none is, so none holds `body` after it.
+    private let active = Atomic<Int>(0)
+    /// Indices of the current call that have run.
+    private let done = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     /// The current call's body and count: written before `generation` is bumped and read by
     /// the helpers after they see it, so the atomic orders them.
@@ -70,16 +80,28 @@ final class StepPool: @unchecked Sendable {
             self.count = count
             per = (count + threads - 1) / threads
             for (w, cursor) in cursors.enumerated() { cursor.next.store(min(count, w * per), ordering: .relaxed) }
-            pending.store(threads - 1, ordering: .relaxed)
-            generation.add(1, ordering: .sequentiallyConsistent)
+            done.store(0, ordering: .relaxed)
+            let call = generation.load(ordering: .relaxed) + 1
+            open.store(call, ordering: .sequentiallyConsistent)
+            generation.store(call, ordering: .sequentiallyConsistent)
             wakeSleepers()
-            share(0)
-            var spins = 0
-            while pending.load(ordering: .acquiring) > 0 {
-                spins += 1
-                if spins > 4096 { sched_yield() } else { ludus_cpu_relax() }  // yield: a helper was descheduled
-            }
+            done.add(share(0), ordering: .releasing)
+            // Wait for the indices a helper took and is still stepping (yield: it was descheduled).
+            Self.wait(until: { self.done.load(ordering: .acquiring) == count })
+            // Close the call; a helper that joined before this is waited for (it finds nothing
+            // left to take), one that joins after sees the call closed and leaves it alone.
+            open.store(-1, ordering: .sequentiallyConsistent)
+            Self.wait(until: { self.active.load(ordering: .sequentiallyConsistent) == 0 })
             self.body = nil
+        }
+    }
+
+    /// Spins until `condition` holds, yielding the core after a while.
+    private static func wait(until condition: () -> Bool) {
+        var spins = 0
+        while !condition() {
+            spins += 1
+            if spins > 4096 { sched_yield() } else { ludus_cpu_relax() }
         }
     }
 
@@ -100,8 +122,10 @@ final class StepPool: @unchecked Sendable {
     }
 
     /// Thread `w`'s work in a call: its own share, then the rest of the others' shares.
-    private func share(_ w: Int) {
-        guard let body else { return }
+    /// Returns how many indices it ran.
+    private func share(_ w: Int) -> Int {
+        guard let body else { return 0 }
+        var ran = 0
         for k in 0..<threads {
             let s = (w + k) % threads
             let upper = min(count, (s + 1) * per)
@@ -109,8 +133,10 @@ final class StepPool: @unchecked Sendable {
                 let i = cursors[s].next.add(1, ordering: .relaxed).oldValue
                 if i >= upper { break }
                 body(i)
+                ran += 1
             }
         }
+        return ran
     }
 
     private func helper(_ w: Int) {
@@ -135,8 +161,12 @@ final class StepPool: @unchecked Sendable {
             }
             seen = generation.load(ordering: .acquiring)
             if stopping.load(ordering: .acquiring) { return }
-            share(w)
-            pending.subtract(1, ordering: .releasing)
+            // Join the call only while it is open: `run` may have finished it without us.
+            active.add(1, ordering: .sequentiallyConsistent)
+            if open.load(ordering: .sequentiallyConsistent) == seen {
+                done.add(share(w), ordering: .releasing)
+            }
+            active.subtract(1, ordering: .sequentiallyConsistent)
         }
     }
 }

@@ -260,6 +260,30 @@ def test_each_call_is_summarised_for_the_python_side(threads):
     assert int(door._batch.summary[0]) == count
 
 
+@pytest.mark.parametrize("threads", [2, 8])
+def test_a_call_ends_without_helpers_that_wake_late(threads):
+    """A call waits for its environments, not for its helper threads: after a pause longer
+    than their spin the helpers sleep, so the caller often steps every share before they
+    wake, and a helper that wakes after its call has ended must leave the next one's state
+    alone. Against a one-thread twin, with pauses that let the helpers fall asleep."""
+    import time
+
+    make = lambda t: ludus.make_vec("corridor", 12, threads=t, params={"length": 5, "slip": 0.2})  # noqa: E731
+    vec, twin = make(threads), make(1)
+    vec.reset(seed=9)
+    twin.reset(seed=9)
+    rng = np.random.default_rng(threads)
+    a, b = vec._batch, twin._batch
+    for call in range(120):
+        if call % 3 == 0:
+            time.sleep(0.001)  # past the helpers' 200 us spin: they sleep and wake late
+        actions = rng.integers(0, 2, size=12)
+        a.step(actions)
+        b.step(actions)
+        for name in ("numbers", "rewards", "terminated", "truncated", "episode_hash", "episode_length"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), (call, name)
+
+
 @pytest.mark.parametrize("threads,num_envs", [(2, 1), (2, 5), (3, 13), (8, 5), (3, 2)])
 def test_threads_step_each_environment_once_per_call(threads, num_envs):
     """The batch's threads split each call into shares and take what is left of each
