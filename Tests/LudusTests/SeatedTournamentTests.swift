@@ -88,6 +88,21 @@ import LudusLua
         #expect(throws: SetupError.self) { try TournamentRunner(config: config, catalog: Package.catalog, store: try ResultStore(path: database())).run(workers: 1, resume: false) }
     }
 
+    /// The same spec entered twice gets two distinct rows: `random` and `random (2)`, in the
+    /// ratings, the payoff matrix and the report alike; the stored specs stay as given.
+    @Test func repeatedAgentsAreToldApart() throws {
+        #expect(AgentLabels.unique(["random", "mcts:5", "random", "random"]) == ["random", "mcts:5", "random (2)", "random (3)"])
+        #expect(AgentLabels.unique(["a", "b"]) == ["a", "b"])
+        let store = try ResultStore(path: database())
+        let config = TournamentConfig(environment: "tic_tac_toe", agents: ["random", "mcts:5", "random"], gamesPerPair: 2, seed: 3)
+        let (tournament, _) = try TournamentRunner(config: config, catalog: Package.catalog, store: store).run(workers: 1, resume: false)
+        #expect(tournament.agents == ["random", "mcts:5", "random"])
+        let standings = try Standings.compute(store: store, tournament: tournament, bootstrapRounds: 20)
+        #expect(Set(standings.map(\.agent)) == ["random", "mcts:5", "random (2)"])
+        #expect(standings.allSatisfy { $0.games == 4 })
+        #expect(try Standings.payoffs(store: store, tournament: tournament).agents == ["random", "mcts:5", "random (2)"])
+    }
+
     /// An unbeaten agent's interval is open, not zero-width; a constant return gets a bound, and says why.
     @Test func intervalsStayHonestWhenOneAgentWinsEverything() throws {
         let constant = MeanInterval.of(Array(repeating: 1, count: 50), range: -1...1)

@@ -12,14 +12,8 @@ struct TournamentData {
     var gamesPlanned: Int?
     var games: [GameRecord]
 
-    /// Agent names made unique (`random`, `random (2)`) for axes and legends.
-    var labels: [String] {
-        var seen: [String: Int] = [:]
-        return agents.map { agent in
-            seen[agent, default: 0] += 1
-            return seen[agent]! > 1 ? "\(agent) (\(seen[agent]!))" : agent
-        }
-    }
+    /// Agent names made unique (`random`, `random (2)`) for axes and legends, as the ratings table shows them.
+    var labels: [String] { AgentLabels.unique(agents) }
 
     func command() -> String {
         var words = ["ludus", "tournament", "--env", environment, "--agents", agents.joined(separator: ",")]

@@ -2,6 +2,7 @@ import LudusLua
 
 /// One agent's line in the ratings table.
 public struct Standing: Hashable, Sendable {
+    /// The agent's label (``AgentLabels``: a spec entered twice is `random`, then `random (2)`).
     public var agent: String
     public var rating: BradleyTerry.Rating
     public var elo: Double
@@ -62,6 +63,7 @@ public struct MeanInterval: Hashable, Sendable {
 
 /// Mean return of agent `row` in the games it played with agent `column` at the table.
 public struct PayoffMatrix: Hashable, Sendable {
+    /// The agents' labels (``AgentLabels``), in the tournament's order.
     public var agents: [String]
     public var mean: [[Double?]]
     public var games: [[Int]]
@@ -90,7 +92,7 @@ public enum Standings {
                                bootstrapRounds: Int = 1000, seed: UInt64 = 0) throws -> [Standing] {
         let games = rated(try store.games(tournament.id), players: tournament.agents.count)
         let players = tournament.agents.count
-        var standings = tournament.agents.map {
+        var standings = AgentLabels.unique(tournament.agents).map {
             Standing(agent: $0, rating: .init(rating: 1000, low: 1000, high: 1000), elo: 1000, skill: OpenSkill().initial, games: 0, wins: 0, draws: 0, losses: 0, forfeits: 0)
         }
         var results: [PairwiseResult] = []
@@ -225,7 +227,7 @@ public enum Standings {
             }
         }
         let mean = (0..<players).map { a in (0..<players).map { b in count[a][b] > 0 ? sum[a][b] / Double(count[a][b]) : nil } }
-        return PayoffMatrix(agents: tournament.agents, mean: mean, games: count)
+        return PayoffMatrix(agents: AgentLabels.unique(tournament.agents), mean: mean, games: count)
     }
 
     /// The games that count: not environment errors, seats and returns well formed.
