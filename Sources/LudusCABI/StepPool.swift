@@ -29,8 +29,8 @@ final class StepPool: @unchecked Sendable {
     /// Indices of the current call that have run.
     private let done = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
-    /// The current call's body and count: written before `generation` is bumped and read by
-    /// the helpers after they see it, so the atomic orders them.
+    /// The current call's body and count: written before `open` names the call and read by
+    /// the helpers only after they see it open, so that atomic orders them.
     private var body: ((Int) -> Void)?
     private var count = 0
     private var per = 0
