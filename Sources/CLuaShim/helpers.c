@@ -249,6 +249,29 @@ int ludus_deep_copy(lua_State *L, int index) {
     return status == LUA_ERRMEM ? LUDUS_ERR_MEMORY : LUDUS_ERR_SCRIPT;
 }
 
+// Under ludus_protected: refs = {params, keys}. A new table sized for the keys and filled in
+// their order, as the host built `params` itself (sorted keys, presized): pairs meets the keys
+// in the same order in both.
+static int copy_params(lua_State *L) {
+    const int *refs = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, refs[0]);  // 2
+    lua_rawgeti(L, LUA_REGISTRYINDEX, refs[1]);  // 3
+    lua_Integer count = (lua_Integer)lua_rawlen(L, 3);
+    lua_createtable(L, 0, count > 1 << 20 ? 1 << 20 : (int)count);  // 4: the copy
+    for (lua_Integer i = 1; i <= count; i++) {
+        lua_rawgeti(L, 3, i);  // key
+        lua_pushvalue(L, -1);
+        lua_rawget(L, 2);      // key, value
+        lua_rawset(L, 4);
+    }
+    return 1;
+}
+
+int ludus_copy_params(lua_State *L, int params_ref, int keys_ref) {
+    int refs[2] = { params_ref, keys_ref };
+    return ludus_protected(L, copy_params, refs, 1);
+}
+
 // Registered by the sandbox opener through this hook so rng:clone exists.
 int ludus_install_rng_clone(lua_State *L) {
     luaL_getmetatable(L, "ludus.rng");

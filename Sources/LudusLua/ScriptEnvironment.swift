@@ -43,7 +43,9 @@ public final class ScriptEnvironment {
     let layout: ObservationLayout
     private var keyRefs: [String: LuaRef] = [:]
     private let rngKeyRef: LuaRef
-    private var cachedParams: (value: Value, ref: LuaRef)?
+    /// The last distinct params, as a Lua table, and (when no value is a table) its keys in
+    /// the order the table was built: what ``pushParams(_:)`` copies from.
+    private var cachedParams: (value: Value, ref: LuaRef, keys: LuaRef?)?
     /// Number of players whose rewards ``rewards`` holds.
     public let players: Int
     /// The items `E.prepare_item` prepared for scoring (ScriptEnvironment+PreparedItems.swift);
@@ -209,7 +211,7 @@ public final class ScriptEnvironment {
         vm.release(observationSlot)
         vm.release(instanceRef)
         vm.release(rngKeyRef)
-        if let cachedParams { vm.release(cachedParams.ref) }
+        if let cachedParams { vm.release(cachedParams.ref); cachedParams.keys.map { vm.release($0) } }
         for ref in keyRefs.values { vm.release(ref) }
     }
 
@@ -247,12 +249,11 @@ public final class ScriptEnvironment {
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
         try pushParams(params)
         try vm.check(ludus_call(L, 2, 2))
-        lazy.pointee.stale = false
         if detail.pointee {
             lastObservation = try vm.read(at: top + 1, what: "E.reset's observation")
             lastInfo = try vm.read(at: top + 2, what: "E.reset's info")
         }
-        try copyObservation(at: top + 1, function: "reset")
+        try parkOrCopyObservation(at: top + 1, function: "reset")
     }
 
     /// Reseeds `self.rng` mid-episode (search clones), without calling the script.
@@ -280,17 +281,40 @@ public final class ScriptEnvironment {
         words[2] = generator.state.2; words[3] = generator.state.3
     }
 
-    /// Pushes a fresh copy of the params table; the table of the last distinct params is
-    /// cached so that a loop resetting with the same params does not rebuild it.
+    /// Pushes a fresh copy of the params table, which the script may change freely. The table
+    /// of the last distinct params is cached so that a loop resetting with the same params does
+    /// not rebuild it; a flat one (the usual: numbers, strings, booleans) is copied from its key
+    /// list in one sized allocation (``ludus_copy_params``) instead of walked and grown.
     private func pushParams(_ params: Value) throws(ScriptError) {
         if cachedParams?.value != params {
-            if let old = cachedParams { vm.release(old.ref) }
+            if let old = cachedParams { vm.release(old.ref); old.keys.map { vm.release($0) } }
             cachedParams = nil
-            cachedParams = (params, try vm.makeRef(params))
+            let ref = try vm.makeRef(params)
+            var keys: LuaRef?
+            if case .table(let fields) = params, !fields.values.contains(where: Self.isTable) {
+                // The order the push wrote the table in (LuaVM+Stack.swift): sorted keys.
+                do { keys = try vm.makeRef(.array(fields.keys.sorted().map { .string($0) })) } catch {
+                    vm.release(ref)
+                    throw error
+                }
+            }
+            cachedParams = (params, ref, keys)
         }
-        lua_rawgeti(vm.L, ludus_registry_index(), lua_Integer(cachedParams!.ref))
-        defer { ludus_remove(vm.L, -2) }
-        try vm.check(ludus_deep_copy(vm.L, -1))
+        let L = vm.L
+        if let keys = cachedParams!.keys {
+            try vm.check(ludus_copy_params(L, cachedParams!.ref, keys))
+        } else {
+            lua_rawgeti(L, ludus_registry_index(), lua_Integer(cachedParams!.ref))
+            defer { ludus_remove(L, -2) }
+            try vm.check(ludus_deep_copy(L, -1))
+        }
+    }
+
+    private static func isTable(_ value: Value) -> Bool {
+        switch value {
+        case .array, .table: return true
+        default: return false
+        }
     }
 
     /// `E.step(self, action)` for a discrete action: the hot path, allocation-free.
@@ -327,13 +351,7 @@ public final class ScriptEnvironment {
         let L = vm.L
         ahead.pointee.valid = false
         try vm.check(ludus_call(L, 2, stepTurnRef == nil ? 5 : 7))
-        if lazy.pointee.eager || detail.pointee {
-            try copyObservation(at: top + 1, function: "step")
-        } else {
-            lua_pushvalue(L, top + 1)
-            lua_rawseti(L, ludus_registry_index(), lua_Integer(observationSlot))  // an existing slot: no allocation
-            lazy.pointee.stale = true
-        }
+        try parkOrCopyObservation(at: top + 1, function: "step")
         var reward = 0.0
         let flags = ludus_read_step(L, top + 1, &reward)
         guard flags != LUDUS_STEP_BAD_FLAGS else {
@@ -557,6 +575,20 @@ public final class ScriptEnvironment {
         }
         rewardBuffer[0] = reward
         return reward
+    }
+
+    /// Copies the observation at `index` into ``observation`` when every step's is read (or
+    /// detail is captured); else parks it in ``observationSlot`` for a copy on first read.
+    @inline(__always)
+    private func parkOrCopyObservation(at index: Int32, function: String) throws(ScriptError) {
+        if lazy.pointee.eager || detail.pointee {
+            lazy.pointee.stale = false
+            try copyObservation(at: index, function: function)
+        } else {
+            lua_pushvalue(vm.L, index)
+            lua_rawseti(vm.L, ludus_registry_index(), lua_Integer(observationSlot))  // an existing slot: no allocation
+            lazy.pointee.stale = true
+        }
     }
 
     @inline(__always)

@@ -93,6 +93,9 @@ int ludus_new_rng(lua_State *L, const uint64_t state[4]);
 uint64_t *ludus_rng_state(lua_State *L, int index);
 /// Deep-copies the table at `index` (sharing metatables, cloning rngs); pushes the copy.
 int ludus_deep_copy(lua_State *L, int index);
+/// Pushes a copy of the flat table `params_ref` (values that are not tables) holding the keys
+/// listed, in order, in `keys_ref`: one table sized at once, no walk with `next`.
+int ludus_copy_params(lua_State *L, int params_ref, int keys_ref);
 
 /// Copies the numbers of the value at `index` (a number, a boolean, or nested
 /// arrays of them) into `out`, at most `capacity`. Never raises.
