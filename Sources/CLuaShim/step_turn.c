@@ -58,3 +58,21 @@ int ludus_push_step_turn(lua_State *L, int step_ref, int module_ref) {
     int refs[2] = { step_ref, module_ref };
     return ludus_protected(L, make_step_turn, refs, 1);
 }
+
+// The hot path's host crossing in one call: everything a discrete step does with the stack
+// before and after the script runs, without a round trip to Swift for each piece.
+int ludus_step_integer(lua_State *L, int step_ref, int instance_ref, lua_Integer action, int nresults,
+                       int park_slot, double *reward, int *flags) {
+    int top = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, step_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, instance_ref);
+    lua_pushinteger(L, action);
+    int status = ludus_call(L, 2, nresults);
+    if (status != LUDUS_OK) return status;
+    if (park_slot != LUA_NOREF) {
+        lua_pushvalue(L, top + 1);
+        lua_rawseti(L, LUA_REGISTRYINDEX, park_slot);  // an existing slot: no allocation
+    }
+    *flags = ludus_read_step(L, top + 1, reward);
+    return LUDUS_OK;
+}

@@ -323,10 +323,20 @@ public final class ScriptEnvironment {
         let L = vm.L
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }
-        lua_rawgeti(L, ludus_registry_index(), lua_Integer(stepTurnRef ?? stepRef))
-        lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
-        lua_pushinteger(L, lua_Integer(action))
-        return try finishStep(top: top)
+        ahead.pointee.valid = false
+        let eager = lazy.pointee.eager || detail.pointee
+        var reward = 0.0
+        var flags: Int32 = 0
+        try vm.check(ludus_step_integer(
+            L, stepTurnRef ?? stepRef, instanceRef, lua_Integer(action), stepTurnRef == nil ? 5 : 7,
+            eager ? LUA_NOREF : observationSlot, &reward, &flags))
+        if eager {
+            lazy.pointee.stale = false
+            try copyObservation(at: top + 1, function: "step")
+        } else {
+            lazy.pointee.stale = true
+        }
+        return try readStep(top: top, flags: flags, reward: reward)
     }
 
     /// `E.step(self, action)`.
@@ -354,6 +364,14 @@ public final class ScriptEnvironment {
         try parkOrCopyObservation(at: top + 1, function: "step")
         var reward = 0.0
         let flags = ludus_read_step(L, top + 1, &reward)
+        return try readStep(top: top, flags: flags, reward: reward)
+    }
+
+    /// The rest of a step once the script returned (results from `top + 1`) and its flags and
+    /// number reward were read: the checks, the per-player rewards, detail and the turn ahead.
+    @inline(__always)
+    private func readStep(top: Int32, flags: Int32, reward: Double) throws(ScriptError) -> StepOutcome {
+        var reward = reward
         guard flags != LUDUS_STEP_BAD_FLAGS else {
             throw contractError("step", "must return terminated and truncated as booleans (got \(typeName(top + 3)) and \(typeName(top + 4)))")
         }

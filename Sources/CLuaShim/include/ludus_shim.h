@@ -132,6 +132,13 @@ int ludus_read_rewards(lua_State *L, int index, double *out, int players);
 /// Returns bit 0 terminated, bit 1 truncated, plus LUDUS_STEP_REWARD_NOT_NUMBER when the
 /// reward is not a number (a per-player table, or wrong), or LUDUS_STEP_BAD_FLAGS.
 int ludus_read_step(lua_State *L, int base, double *reward);
+/// One discrete step in one host call: calls the function `step_ref` (E.step, or it fused with
+/// the next turn) on the instance `instance_ref` with `action` for `nresults` results
+/// (ludus_call), then, unless `park_slot` is LUA_NOREF, stores the observation in that registry
+/// slot, and reads the flags and a number reward as ludus_read_step does (into *flags and
+/// *reward). Returns ludus_call's status; the results, or the error message, are on the stack.
+int ludus_step_integer(lua_State *L, int step_ref, int instance_ref, lua_Integer action, int nresults,
+                       int park_slot, double *reward, int *flags);
 #define LUDUS_STEP_REWARD_NOT_NUMBER 4
 #define LUDUS_STEP_BAD_FLAGS (-1)
 
