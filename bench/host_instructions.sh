@@ -2,7 +2,7 @@
 # Instructions per step of the host (`ludus bench`, observations copied and lazy) against the
 # standalone interpreter on the same file, counted by valgrind (callgrind), from the difference
 # of N and 2N steps so that start-up cancels. Deterministic, unlike CPU-time ratios on a busy
-# machine; needs valgrind (`apt-get install valgrind`).
+# machine; needs valgrind, and faketime for repeatable counts (`make bench-deps`).
 #
 #   bench/host_instructions.sh [LUDUS] [N] [ENV ...]
 set -euo pipefail
@@ -13,7 +13,12 @@ envs=${*:-corridor tic_tac_toe connect_four gridworld/door_key gridworld/empty}
 binary=$(mktemp /tmp/ludus-stripped-XXXXXX)
 trap 'rm -f "$binary"' EXIT
 strip -o "$binary" "$LUDUS"
-count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -nE 's/.*Collected : ([0-9]+).*/\1/p'; }
+# Lua seeds its string hashes with time(NULL) (and addresses, which valgrind keeps fixed), so the
+# table lookups of a script cost a little more or less from one second to the next: about 4% of
+# a corridor step. With the clock frozen by faketime (`make bench` installs it) the counts repeat
+# (FREEZE_AT picks another instant, so another seed; two binaries' layouts differ, so their seeds do).
+freeze=(); if command -v faketime > /dev/null; then freeze=(faketime -f "${FREEZE_AT:-2026-01-01 00:00:00}"); else echo "(faketime not installed: counts vary by a few percent)"; fi
+count() { "${freeze[@]}" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -nE 's/.*Collected : ([0-9]+).*/\1/p'; }
 # per_step COMMAND...: the command's instructions per step; "@" in it stands for the step count.
 per_step() {
   local a b
