@@ -1,16 +1,17 @@
 // One host call per move in turn-based games: E.step, then (unless the step ended the
 // episode) the player to move and its legal actions, in a single entry from the host and a
-// single run of the interpreter (Lua-to-Lua calls, no C frame in between).
+// single run of the interpreter (Lua-to-Lua calls, no C frame in between); and E.reset with
+// the episode's first turn, the same way.
 //
 // The wrapper is Lua loaded here without debug information, so that it is invisible to
-// `error(message, 2)` in E.step: the caller it names has no line, as when the host called
-// E.step itself, and messages stay what they were. A failing current_player or
-// legal_actions is reported by the step's call (the step has then happened in the script).
+// `error(message, 2)` in E.step or E.reset: the caller it names has no line, as when the host
+// called them itself, and messages stay what they were. A failing current_player or
+// legal_actions is reported by the step's (or the reset's) call, which has then happened.
 #include "internal.h"
 #include <stdlib.h>
 #include <string.h>
 
-static const char wrapper_source[] =
+static const char step_wrapper_source[] =
     "local step, E = ...\n"
     "return function(self, action)\n"
     "  local obs, reward, terminated, truncated, info = step(self, action)\n"
@@ -18,6 +19,16 @@ static const char wrapper_source[] =
     "  local player = E.current_player(self)\n"
     "  if player == 0 or player == -1 then return obs, reward, terminated, truncated, info, player end\n"
     "  return obs, reward, terminated, truncated, info, player, E.legal_actions(self)\n"
+    "end\n";
+
+// The same for a reset: the episode's first turn comes back with its first observation.
+static const char reset_wrapper_source[] =
+    "local reset, E = ...\n"
+    "return function(self, params)\n"
+    "  local obs, info = reset(self, params)\n"
+    "  local player = E.current_player(self)\n"
+    "  if player == 0 or player == -1 then return obs, info, player end\n"
+    "  return obs, info, player, E.legal_actions(self)\n"
     "end\n";
 
 typedef struct { char *data; size_t size, capacity; } chunk_bytes;
@@ -37,10 +48,13 @@ static int write_chunk(lua_State *L, const void *p, size_t n, void *ud) {
     return 0;
 }
 
-// Under ludus_protected: refs = {E.step, E}. Pushes the wrapper bound to them.
-static int make_step_turn(lua_State *L) {
-    const int *refs = lua_touserdata(L, 1);
-    if (luaL_loadbufferx(L, wrapper_source, sizeof wrapper_source - 1, "=host", "t") != LUA_OK) return lua_error(L);
+typedef struct { const char *source; int function_ref, module_ref; } wrapper_request;
+
+// Under ludus_protected: the wrapper's source and {E.step or E.reset, E}. Pushes the wrapper
+// bound to them.
+static int make_wrapper(lua_State *L) {
+    const wrapper_request *request = lua_touserdata(L, 1);
+    if (luaL_loadbufferx(L, request->source, strlen(request->source), "=host", "t") != LUA_OK) return lua_error(L);
     chunk_bytes bytes = { NULL, 0, 0 };
     int failed = lua_dump(L, write_chunk, &bytes, 1);  // 1: strip debug information
     lua_pop(L, 1);
@@ -48,15 +62,20 @@ static int make_step_turn(lua_State *L) {
     free(bytes.data);
     if (failed) return luaL_error(L, "not enough memory");
     if (status != LUA_OK) return lua_error(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, refs[0]);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, refs[1]);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, request->function_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, request->module_ref);
     lua_call(L, 2, 1);
     return 1;
 }
 
 int ludus_push_step_turn(lua_State *L, int step_ref, int module_ref) {
-    int refs[2] = { step_ref, module_ref };
-    return ludus_protected(L, make_step_turn, refs, 1);
+    wrapper_request request = { step_wrapper_source, step_ref, module_ref };
+    return ludus_protected(L, make_wrapper, &request, 1);
+}
+
+int ludus_push_reset_turn(lua_State *L, int reset_ref, int module_ref) {
+    wrapper_request request = { reset_wrapper_source, reset_ref, module_ref };
+    return ludus_protected(L, make_wrapper, &request, 1);
 }
 
 // The hot path's host crossing in one call: everything a discrete step does with the stack

@@ -39,6 +39,7 @@ public final class ScriptEnvironment {
     private let currentPlayerRef: LuaRef?
     private let turnRef: LuaRef?
     private let stepTurnRef: LuaRef?
+    private let resetTurnRef: LuaRef?
     let instanceRef: LuaRef
     let layout: ObservationLayout
     private var keyRefs: [String: LuaRef] = [:]
@@ -123,6 +124,9 @@ public final class ScriptEnvironment {
         currentPlayerRef = module.functionRefs["current_player"]
         turnRef = module.turnRef
         stepTurnRef = module.stepTurnRef
+        // Games only: every loop asks a game for its first turn, while a one-player puzzle is
+        // also reset for its question alone (datasets), where the legal list would be wasted.
+        resetTurnRef = players > 1 ? module.resetTurnRef : nil
         (legalScratch, ahead) = Self.allocateTurn()
         self.layout = layout
         self.players = max(1, players)
@@ -176,6 +180,7 @@ public final class ScriptEnvironment {
         currentPlayerRef = other.currentPlayerRef
         turnRef = other.turnRef
         stepTurnRef = other.stepTurnRef
+        resetTurnRef = other.resetTurnRef
         (legalScratch, ahead) = Self.allocateTurn()
         layout = other.layout
         players = other.players
@@ -244,16 +249,17 @@ public final class ScriptEnvironment {
         guard lua_checkstack(L, 8) != 0 else { throw ScriptError.memoryLimit(bytes: vm.limits.memoryBytes) }
         try seedInstanceRandom(seed)
         let reset: LuaRef
-        if let resetRef { reset = resetRef } else { reset = try module.functionRef("reset") }
+        if let resetTurnRef { reset = resetTurnRef } else if let resetRef { reset = resetRef } else { reset = try module.functionRef("reset") }
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(reset))
         lua_rawgeti(L, ludus_registry_index(), lua_Integer(instanceRef))
         try pushParams(params)
-        try vm.check(ludus_call(L, 2, 2))
+        try vm.check(ludus_call(L, 2, resetTurnRef == nil ? 2 : 4))
         if detail.pointee {
             lastObservation = try vm.read(at: top + 1, what: "E.reset's observation")
             lastInfo = try vm.read(at: top + 2, what: "E.reset's info")
         }
         try parkOrCopyObservation(at: top + 1, function: "reset")
+        if resetTurnRef != nil { keepTurnAhead(at: top + 3) }
     }
 
     /// Reseeds `self.rng` mid-episode (search clones), without calling the script.

@@ -16,6 +16,8 @@ public final class ScriptModule {
     /// `E.step` fused with the next `turn` (`ludus_push_step_turn`), when the script defines
     /// `current_player` and `legal_actions`: one call into Lua per move instead of two.
     let stepTurnRef: LuaRef?
+    /// `E.reset` fused with the episode's first `turn` (`ludus_push_reset_turn`), on the same terms.
+    let resetTurnRef: LuaRef?
     private(set) var functionRefs: [String: LuaRef] = [:]
 
     /// The functions of the contract the host looks up.
@@ -60,12 +62,17 @@ public final class ScriptModule {
         turnRef = try vm.field(vm.prelude, "turn")
         // Out of memory here only costs the fusion: moves then take two calls.
         let top = lua_gettop(vm.L)
-        if functionRefs["current_player"] != nil, functionRefs["legal_actions"] != nil,
-            ludus_push_step_turn(vm.L, step, moduleRef) == LUDUS_OK.rawValue
-        {
+        let turns = functionRefs["current_player"] != nil && functionRefs["legal_actions"] != nil
+        if turns, ludus_push_step_turn(vm.L, step, moduleRef) == LUDUS_OK.rawValue {
             stepTurnRef = try? vm.makeRef()
         } else {
             stepTurnRef = nil
+        }
+        lua_settop(vm.L, top)
+        if turns, let reset = functionRefs["reset"], ludus_push_reset_turn(vm.L, reset, moduleRef) == LUDUS_OK.rawValue {
+            resetTurnRef = try? vm.makeRef()
+        } else {
+            resetTurnRef = nil
         }
         lua_settop(vm.L, top)
     }
@@ -73,6 +80,7 @@ public final class ScriptModule {
     deinit {
         if let turnRef { vm.release(turnRef) }
         if let stepTurnRef { vm.release(stepTurnRef) }
+        if let resetTurnRef { vm.release(resetTurnRef) }
         for ref in functionRefs.values { vm.release(ref) }
         vm.release(moduleRef)
     }

@@ -71,6 +71,9 @@ int ludus_call(lua_State *L, int nargs, int nresults);
 /// the step's five, then the player to move and (unless 0 or -1) its legal actions.
 /// An error of any of them is the call's error. See step_turn.c.
 int ludus_push_step_turn(lua_State *L, int step_ref, int module_ref);
+/// The same wrapper around E.reset (`reset_ref`): obs, info, then the first player and its
+/// legal actions (just the player when it is 0 or -1).
+int ludus_push_reset_turn(lua_State *L, int reset_ref, int module_ref);
 
 /// Runs `fn` with `ud` as a light userdata argument under lua_pcall.
 /// On error the message is left on the stack.
