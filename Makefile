@@ -17,22 +17,21 @@ LLM_PIP      := llama-cpp-python[server]==0.3.36 gguf==0.19.0
 
 .PHONY: bench-deps deps peers py-deps ray-deps python llm-deps build release demo test check parity bench experiments clean report-deps vendor-vega
 
-deps:
-	@missing="$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
+# $(call apt_install,PACKAGES): installs those of PACKAGES that are missing (one apt run).
+apt_install = @missing="$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+deps:
+	$(call apt_install,$(APT_PACKAGES))
+
 # What `make bench` counts instructions with: valgrind, and faketime to freeze the clock Lua seeds
 # its string hashes with (bench/host_instructions.sh).
 BENCH_APT    := valgrind faketime
 bench-deps:
-	@missing="$$(for p in $(BENCH_APT); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:" $$missing; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+	$(call apt_install,$(BENCH_APT))
 
 # The peers Ludus is measured against (benchmarks and parity checks only; never runtime dependencies).
 peers:

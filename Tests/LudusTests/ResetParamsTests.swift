@@ -32,7 +32,7 @@ import LudusLua
     static let nested: Value = .table(["size": .int(3), "weights": .array([.int(7), .int(8)])])
 
     @Test(arguments: [("flat", flat), ("nested", nested)])
-    func aScriptsWritesToItsParamsStayInItsEpisode(kind: String, params: Value) throws {
+    func writesToParamsStayInTheirEpisode(kind: String, params: Value) throws {
         let env = try Package.catalog.load(Package.script(Self.probe))
         let script = env.script
         var seen: [String] = []
